@@ -1,0 +1,18 @@
+"""Test settings: the same settings, with the choices tests need made explicit."""
+
+import os
+
+os.environ.setdefault(
+    "FIRMPAY_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "data", "test")
+)
+# Playwright's sync API runs an event loop in the test thread; Django's ORM guard
+# would refuse every query made beside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import HUEY, REDIS_URL  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run in the test's thread; with REDIS_URL they still go through Redis.
+HUEY = {**HUEY, "immediate": True, "immediate_use_memory": not REDIS_URL}

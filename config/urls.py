@@ -1,0 +1,10 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="invoices:list", permanent=False), name="home"),
+    path("", include("firmpay.tenancy.urls")),
+    path("clients/", include("firmpay.clients.urls")),
+    path("invoices/", include("firmpay.invoices.urls")),
+    path("settings/integrations/", include("firmpay.integrations.urls")),
+]

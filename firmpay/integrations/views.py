@@ -1,0 +1,12 @@
+from django.shortcuts import render
+
+from firmpay.tenancy.decorators import member_required
+
+
+@member_required
+def integrations_index(request):
+    return render(
+        request,
+        "integrations/index.html",
+        {"settings_section": "integrations"},
+    )

@@ -1,0 +1,29 @@
+"""View guards: a firm member, or an owner/admin, or the owner."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+
+def _guard(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.membership is None:
+                return redirect("tenancy:firm_create")
+            if not check(request.membership):
+                raise PermissionDenied("Your role in this firm cannot do that.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+member_required = _guard(lambda membership: True)
+manager_required = _guard(lambda membership: membership.can_manage)
+owner_required = _guard(lambda membership: membership.is_owner)
