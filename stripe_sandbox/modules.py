@@ -1,0 +1,11 @@
+"""The resource modules a sandbox loads, in order.
+
+A module may define `router` (a `stripe_sandbox.router.Router`), `setup(sb)`
+(run at start and after every reset, e.g. to create fixed objects), and job
+handlers with `@stripe_sandbox.scheduler.job(...)`. Add one line here per
+module.
+"""
+
+MODULES = [
+    "stripe_sandbox.resources.control",
+]
