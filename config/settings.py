@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "firmpay.clients",
     "firmpay.invoices",
     "firmpay.integrations",
+    "firmpay.demo",
 ]
 
 MIDDLEWARE = [

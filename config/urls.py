@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("firmpay.tenancy.urls")),
     path("clients/", include("firmpay.clients.urls")),
     path("invoices/", include("firmpay.invoices.urls")),
+    path("i/", include("firmpay.invoices.public_urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
 ]

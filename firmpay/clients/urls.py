@@ -1,11 +1,13 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from firmpay.clients import views
 
 app_name = "clients"
 
-
-def _todo(request, *args, **kwargs):  # replaced by the clients pages
-    return HttpResponse("Not built yet", status=501)
-
-
-urlpatterns = [path("", _todo, name="list")]
+urlpatterns = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("<int:client_id>/edit/", views.client_edit, name="edit"),
+    path("<int:client_id>/archive/", views.client_archive, name="archive"),
+    path("<int:client_id>/restore/", views.client_restore, name="restore"),
+]

@@ -1,0 +1,24 @@
+from django import forms
+
+from firmpay.clients.models import Client
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "email",
+            "currency",
+            "address_line1",
+            "address_line2",
+            "city",
+            "postcode",
+            "country",
+            "reminders_opt_out",
+        ]
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    archived = forms.BooleanField(required=False, label="Show archived")

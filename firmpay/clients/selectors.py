@@ -1,0 +1,21 @@
+"""Reads for clients, always scoped by the firm."""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from firmpay.clients.models import Client
+
+
+def client_list(*, firm, search: str = "", include_archived: bool = False) -> QuerySet[Client]:
+    clients = Client.objects.filter(firm=firm)
+    if not include_archived:
+        clients = clients.filter(archived_at__isnull=True)
+    search = search.strip()
+    if search:
+        clients = clients.filter(Q(name__icontains=search) | Q(email__icontains=search))
+    return clients.order_by("name", "id")
+
+
+def client_get(*, firm, client_id) -> Client:
+    """The firm's client, or 404: another firm's client does not exist here."""
+    return get_object_or_404(Client, firm=firm, pk=client_id)

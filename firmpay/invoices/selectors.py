@@ -1,0 +1,102 @@
+"""Reads for invoices, always scoped by the firm (except the client link, scoped by its token)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from firmpay.invoices.dates import firm_today
+from firmpay.invoices.links import link_unsign
+from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice
+
+PAGE_SIZE = 50
+
+
+def invoice_list(
+    *,
+    firm,
+    status: str | None = None,
+    client=None,
+    search: str = "",
+    overdue: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[Invoice]:
+    """The firm's invoices, newest first. `overdue` means outstanding and past its due date
+    in the firm's calendar; it is derived, never stored."""
+    invoices = Invoice.objects.filter(firm=firm)
+    if status:
+        invoices = invoices.filter(status=status)
+    if client is not None:
+        invoices = invoices.filter(client=client)
+    if overdue:
+        invoices = invoices.filter(
+            status__in=OUTSTANDING_STATUSES, due_date__lt=today or firm_today(firm)
+        )
+    search = search.strip()
+    if search:
+        invoices = invoices.filter(Q(number__icontains=search) | Q(client__name__icontains=search))
+    return invoices.select_related("client").order_by("-id")
+
+
+def invoice_get(*, firm, invoice_id) -> Invoice:
+    """The firm's invoice, or 404: another firm's invoice does not exist here."""
+    return get_object_or_404(
+        Invoice.objects.select_related("client", "firm"), firm=firm, pk=invoice_id
+    )
+
+
+def invoice_get_by_link(*, signed_token: str) -> Invoice:
+    """The invoice behind a client link; tampered, revoked (rotated) and draft links are 404."""
+    token = link_unsign(signed_token)
+    if token is None:
+        raise Http404("No such invoice")
+    return get_object_or_404(
+        Invoice.objects.select_related("client", "firm").exclude(status="draft"), link_token=token
+    )
+
+
+def invoice_manual_payments(*, invoice):
+    return invoice.manual_payments.select_related("recorded_by").order_by("received_on", "id")
+
+
+@dataclass
+class InvoicePage:
+    """A page of the list without a total count: counting 100,000 rows costs more than the
+    page itself. Pages are keyed by invoice id (newest first), so every page costs the same."""
+
+    invoices: list
+    newer_than: int | None  # link to the newer page: ?after=<id>
+    older_than: int | None  # link to the older page: ?before=<id>
+
+
+def invoice_page(
+    invoices: QuerySet[Invoice],
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> InvoicePage:
+    if after is not None:
+        rows = list(invoices.filter(id__gt=after).order_by("id")[: size + 1])
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        has_older = True
+    else:
+        if before is not None:
+            invoices = invoices.filter(id__lt=before)
+        rows = list(invoices[: size + 1])
+        has_older = len(rows) > size
+        rows = rows[:size]
+        has_newer = before is not None
+    return InvoicePage(
+        invoices=rows,
+        newer_than=rows[0].pk if rows and has_newer else None,
+        older_than=rows[-1].pk if rows and has_older else None,
+    )
+
+
+def invoice_display_status(invoice: Invoice, today: datetime.date) -> str:
+    """The status badge: stored status, or `overdue` for outstanding invoices past due."""
+    return "overdue" if invoice.is_overdue_on(today) else invoice.status
