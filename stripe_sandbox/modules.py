@@ -8,4 +8,9 @@ module.
 
 MODULES = [
     "stripe_sandbox.resources.control",
+    "stripe_sandbox.resources.accounts",
+    "stripe_sandbox.resources.capabilities",
+    "stripe_sandbox.resources.account_links",
+    "stripe_sandbox.resources.onboarding",
+    "stripe_sandbox.resources.control_accounts",
 ]
