@@ -30,7 +30,11 @@ def emit(
     account: str | None = PLATFORM,
     previous_attributes: dict[str, Any] | None = None,
     request: dict[str, Any] | None = None,
+    owner: str | None = None,
 ) -> dict[str, Any]:
+    """`account` is what the event says (`event.account`); `owner` is who can
+    list it, the account by default. Application events (deauthorized) are
+    the platform's: the account can no longer be reached afterwards."""
     data: dict[str, Any] = {"object": copy.deepcopy(objects.public(obj))}
     if previous_attributes:
         data["previous_attributes"] = previous_attributes
@@ -46,7 +50,7 @@ def emit(
     if account:
         event["account"] = account
     event["context"] = account or None
-    sb.store.insert(event, account=account)
+    sb.store.insert(event, account=account if owner is None else owner)
     sb.delivery.enqueue(event)
     return event
 

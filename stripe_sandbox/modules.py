@@ -13,4 +13,8 @@ MODULES = [
     "stripe_sandbox.resources.account_links",
     "stripe_sandbox.resources.onboarding",
     "stripe_sandbox.resources.control_accounts",
+    "stripe_sandbox.resources.oauth",
+    "stripe_sandbox.resources.oauth_page",
+    "stripe_sandbox.resources.webhooks",
+    "stripe_sandbox.resources.events_api",
 ]

@@ -82,7 +82,12 @@ def _api(sb: Sandbox, route: Route, req: Request, path_params: dict[str, str]) -
         replay = idempotency.lookup(sb, req, raw)
         if replay is not None:
             return replay
-    req.params = validate(raw, route.params) if route.params else forms.listify(raw)
+    try:
+        req.params = validate(raw, route.params) if route.params else forms.listify(raw)
+    except errors.StripeError as exc:
+        if route.kind == "oauth":
+            raise errors.OAuthError("invalid_request", exc.message) from None
+        raise
     try:
         with sb.store.transaction():
             result = route.handler(req, **path_params)

@@ -56,8 +56,8 @@ class Sandbox:
 
     def emit(self, type: str, obj: dict[str, Any], *, account: str | None = PLATFORM,
              previous_attributes: dict[str, Any] | None = None,
-             request: dict[str, Any] | None = None) -> dict[str, Any]:
-        return events.emit(self, type, obj, account=account,
+             request: dict[str, Any] | None = None, owner: str | None = None) -> dict[str, Any]:
+        return events.emit(self, type, obj, account=account, owner=owner,
                            previous_attributes=previous_attributes, request=request)
 
     def schedule(self, at: float, name: str, payload: dict[str, Any]) -> None:
