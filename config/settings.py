@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "firmpay.invoices",
     "firmpay.integrations",
     "firmpay.demo",
+    "firmpay.payments",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,25 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+
+# Stripe (firmpay/payments/stripe/ is the only code that reads these). Unset key and base:
+# `make run` starts the bundled sandbox and exports both.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_CONNECT_CLIENT_ID = env_str("STRIPE_CONNECT_CLIENT_ID")
+# Any Stripe-compatible server (the sandbox); used as both the `api` and `connect` base.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE").rstrip("/")
+# One or more whsec_ secrets, comma-separated (two while one is rolled); the secret
+# `manage.py stripe_setup` stores in STRIPE_WEBHOOK_SECRET_FILE is accepted too.
+STRIPE_WEBHOOK_SECRET = env_list("STRIPE_WEBHOOK_SECRET")
+STRIPE_WEBHOOK_SECRET_FILE = env_str(
+    "STRIPE_WEBHOOK_SECRET_FILE", str(DATA_DIR / "secrets" / "stripe_webhook_secret")
+)
+STRIPE_WEBHOOK_MAX_BYTES = env_int("STRIPE_WEBHOOK_MAX_BYTES", 1024 * 1024)
+# True against the sandbox (or any STRIPE_API_BASE) and with test keys: no real money moves.
+STRIPE_SANDBOX_MODE = env_bool(
+    "STRIPE_SANDBOX_MODE",
+    bool(STRIPE_API_BASE) or not STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")),
+)
 
 # Email: the outbox folder under the data dir (and the console) unless SMTP is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")

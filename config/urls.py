@@ -8,4 +8,5 @@ urlpatterns = [
     path("invoices/", include("firmpay.invoices.urls")),
     path("i/", include("firmpay.invoices.public_urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
+    path("webhooks/", include("firmpay.payments.urls")),
 ]

@@ -1,0 +1,220 @@
+"""Stripe events: ingest (webhook hot path), process (worker), sweep, replay, reconcile.
+
+The ingest path is verify_header + one INSERT ... ON CONFLICT DO NOTHING; everything
+else happens in the worker, through the handler table in `stripe/events.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from firmpay.payments.exceptions import PaymentsError, WebhookPayloadInvalid
+from firmpay.payments.models import PaymentAccount, StripeEvent, StripeEventStatus
+from firmpay.payments.stripe import webhooks
+
+logger = logging.getLogger("firmpay.payments.events")
+
+# A claim pushes next_attempt_at this far ahead: a worker killed mid-event leaves the row
+# `received`, due again once the lease ends, and the sweeper re-kicks it.
+PROCESSING_LEASE = timedelta(minutes=5)
+# The sweeper leaves rows this young to the kick enqueued at ingest.
+SWEEP_GRACE = timedelta(seconds=30)
+MAX_ATTEMPTS = 12
+SWEEP_BATCH = 500
+RECONCILE_WINDOW = timedelta(days=3)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at 6 h."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+_INSERT_SQL = None
+
+
+def _insert_sql() -> str:
+    global _INSERT_SQL
+    if _INSERT_SQL is None:
+        qn = connection.ops.quote_name
+        columns = (
+            "event_id",
+            "type",
+            "account_id",
+            "livemode",
+            "created",
+            "payload",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "received_at",
+        )
+        # Identifiers come from the model, values are bound parameters.
+        table = qn(StripeEvent._meta.db_table)
+        names = ", ".join(qn(c) for c in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        _INSERT_SQL = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+        _INSERT_SQL += f"ON CONFLICT ({qn('event_id')}) DO NOTHING"
+    return _INSERT_SQL
+
+
+def stripe_event_store(*, payload: str, data: dict) -> bool:
+    """Insert the event unless its id is stored already. True when inserted. One statement."""
+    try:
+        event_id, event_type = data["id"], data["type"]
+        created = datetime.fromtimestamp(int(data.get("created") or 0), tz=UTC)
+    except (KeyError, TypeError, ValueError) as error:
+        raise WebhookPayloadInvalid("not a Stripe event") from error
+    if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str):
+        raise WebhookPayloadInvalid("not a Stripe event")
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    params = (
+        event_id,
+        event_type[:100],
+        data.get("account") or "",
+        bool(data.get("livemode")),
+        adapt(created),
+        payload,
+        StripeEventStatus.RECEIVED,
+        0,
+        adapt(now),
+        "",
+        adapt(now),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(), params)
+        inserted = cursor.rowcount == 1
+    if inserted:
+        transaction.on_commit(lambda: _kick(event_id))
+    return inserted
+
+
+def stripe_event_ingest(*, payload: bytes, sig_header: str) -> tuple[str, bool]:
+    """Verify the signature on the raw body, store the event, enqueue processing after
+    commit. Returns (event id, created); created is False for a duplicate delivery.
+    Raises WebhookSignatureInvalid or WebhookPayloadInvalid (answer 400, nothing stored)."""
+    webhooks.verify(payload, sig_header)
+    try:
+        text = payload.decode("utf-8")
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise WebhookPayloadInvalid("body is not JSON") from error
+    if not isinstance(data, dict):
+        raise WebhookPayloadInvalid("not a Stripe event")
+    return data.get("id"), stripe_event_store(payload=text, data=data)
+
+
+def _kick(event_id: str) -> None:
+    from firmpay.payments.tasks import stripe_event_process_task
+
+    try:
+        stripe_event_process_task(event_id)
+    except Exception:  # noqa: BLE001 - the row is stored; the sweeper will kick it
+        logger.exception("could not enqueue %s; the sweeper will pick it up", event_id)
+
+
+def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
+    """Claim the event (one worker wins), dispatch it through the handler table, record
+    the outcome. Returns the new status, or None when the row was not ours to process
+    (already done, not due, or claimed by another worker). `force` reprocesses any row."""
+    from firmpay.payments.stripe.events import HANDLERS
+    from firmpay.payments.stripe.mappers import event_envelope_from_payload
+
+    now = timezone.now()
+    rows = StripeEvent.objects.filter(event_id=event_id)
+    if not force:
+        rows = rows.filter(
+            status__in=[StripeEventStatus.RECEIVED, StripeEventStatus.FAILED],
+            next_attempt_at__lte=now,
+        )
+    if not rows.update(attempts=F("attempts") + 1, next_attempt_at=now + PROCESSING_LEASE):
+        return None
+    event = StripeEvent.objects.get(event_id=event_id)
+    try:
+        envelope = event_envelope_from_payload(event.payload)
+        handler = HANDLERS.get(envelope.type)
+        outcome = handler(envelope) if handler else StripeEventStatus.IGNORED
+    except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
+        retryable = not isinstance(error, PaymentsError) or getattr(error, "retryable", True)
+        give_up = event.attempts >= MAX_ATTEMPTS or not retryable
+        logger.warning("stripe event %s failed (attempt %s): %r", event_id, event.attempts, error)
+        StripeEvent.objects.filter(pk=event.pk).update(
+            status=StripeEventStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=None if give_up else timezone.now() + retry_delay(event.attempts),
+        )
+        return StripeEventStatus.FAILED
+    StripeEvent.objects.filter(pk=event.pk).update(
+        status=outcome, last_error="", processed_at=timezone.now(), next_attempt_at=None
+    )
+    return outcome
+
+
+def stripe_events_due(*, limit: int = SWEEP_BATCH) -> list[str]:
+    """Event ids the sweeper should kick: received or failed rows that are due (or whose
+    processing lease ran out because the worker died)."""
+    cutoff = timezone.now() - SWEEP_GRACE
+    return list(
+        StripeEvent.objects.filter(
+            status__in=[StripeEventStatus.RECEIVED, StripeEventStatus.FAILED],
+            next_attempt_at__lte=cutoff,
+        )
+        .order_by("next_attempt_at")
+        .values_list("event_id", flat=True)[:limit]
+    )
+
+
+def stripe_events_sweep() -> int:
+    """Kick every due event. Returns how many were kicked."""
+    due = stripe_events_due()
+    for event_id in due:
+        _kick(event_id)
+    return len(due)
+
+
+def stripe_event_replay(*, event_id: str) -> str | None:
+    """Process one stored event again, whatever its status (support, `stripe_events_replay`)."""
+    if not StripeEvent.objects.filter(event_id=event_id).exists():
+        raise StripeEvent.DoesNotExist(event_id)
+    return stripe_event_process(event_id=event_id, force=True)
+
+
+def stripe_events_replay_failed() -> dict[str, str | None]:
+    """Process every failed event again now (including those past their last attempt)."""
+    ids = list(
+        StripeEvent.objects.filter(status=StripeEventStatus.FAILED).values_list(
+            "event_id", flat=True
+        )
+    )
+    return {event_id: stripe_event_process(event_id=event_id, force=True) for event_id in ids}
+
+
+def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
+    """Hourly: refresh every connected account from Stripe and store events whose
+    delivery failed (`events.list(delivery_success=false)`), then kick them."""
+    from firmpay.payments.services.accounts import payment_account_refresh
+
+    since = since or timezone.now() - RECONCILE_WINDOW
+    refreshed = pulled = failed = 0
+    accounts = PaymentAccount.objects.filter(disconnected_at__isnull=True).exclude(
+        Q(stripe_account_id="")
+    )
+    for account in accounts.iterator():
+        try:
+            payment_account_refresh(account=account)
+            refreshed += 1
+            for _event_id, payload in webhooks.events_undelivered(
+                account_id=account.stripe_account_id, since=since
+            ):
+                pulled += stripe_event_store(payload=payload, data=json.loads(payload))
+        except PaymentsError as error:
+            failed += 1
+            logger.warning("reconcile %s failed: %r", account.stripe_account_id, error)
+    return {"refreshed": refreshed, "pulled": pulled, "failed": failed}

@@ -1,0 +1,141 @@
+"""Connecting an existing Stripe account through Stripe OAuth (read_write)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from firmpay.core.audit import audit_record_create
+from firmpay.payments.exceptions import (
+    AccountAlreadyConnected,
+    AccountConnectedElsewhere,
+    OAuthCodeInvalid,
+    OAuthDenied,
+    OAuthStateInvalid,
+)
+from firmpay.payments.models import CreatedVia, OAuthState, PaymentAccount
+from firmpay.payments.services.accounts import _apply_snapshot
+from firmpay.payments.stripe import accounts as stripe_accounts
+
+STATE_TTL = timedelta(minutes=10)
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _session_key(session) -> str:
+    if not session.session_key:
+        session.save()
+    return session.session_key
+
+
+def oauth_start(*, firm, user, session, redirect_uri: str) -> str:
+    """The Stripe authorize URL to redirect to, with a fresh single-use `state` bound to
+    this session, firm and user (expires in 10 minutes). `redirect_uri` is the absolute
+    URL of the UI's callback view."""
+    state = secrets.token_urlsafe(32)
+    OAuthState.objects.create(
+        state_hash=_hash(state),
+        firm=firm,
+        user=user,
+        session_key_hash=_hash(_session_key(session)),
+        redirect_uri=redirect_uri,
+        expires_at=timezone.now() + STATE_TTL,
+    )
+    return stripe_accounts.oauth_authorize_url(
+        state=state,
+        redirect_uri=redirect_uri,
+        email=firm.email or user.email,
+        business_name=firm.name,
+        country=firm.country,
+    )
+
+
+def _state_consume(*, state: str, firm, user, session) -> OAuthState:
+    """Mark the state used (atomically, once) and check it belongs to this session, firm
+    and user and has not expired. Raises OAuthStateInvalid."""
+    if not state:
+        raise OAuthStateInvalid()
+    now = timezone.now()
+    state_hash = _hash(state)
+    if not OAuthState.objects.filter(state_hash=state_hash, consumed_at__isnull=True).update(
+        consumed_at=now
+    ):
+        raise OAuthStateInvalid()
+    row = OAuthState.objects.get(state_hash=state_hash)
+    session_hash = _hash(session.session_key or "")
+    if (
+        row.expires_at < now
+        or row.firm_id != firm.pk
+        or row.user_id != user.pk
+        or not secrets.compare_digest(row.session_key_hash, session_hash)
+    ):
+        raise OAuthStateInvalid()
+    return row
+
+
+def oauth_complete(
+    *,
+    firm,
+    user,
+    session,
+    state: str,
+    code: str | None = None,
+    error: str | None = None,
+    request=None,
+) -> PaymentAccount:
+    """Finish the OAuth callback and return the firm's new PaymentAccount.
+
+    Refusals, each a distinct PaymentsUserError with a message for the user, nothing
+    stored: OAuthStateInvalid (bad, replayed, expired, another session/firm/user's state),
+    OAuthDenied (`error` given, e.g. access_denied), AccountAlreadyConnected (this firm
+    has an active account), OAuthCodeInvalid (no code, or Stripe's invalid_grant),
+    AccountConnectedElsewhere (the Stripe account serves another firm), OAuthFailed,
+    StripeUnavailable.
+    """
+    _state_consume(state=state, firm=firm, user=user, session=session)
+    if error:
+        raise OAuthDenied()
+    if PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True).exists():
+        raise AccountAlreadyConnected()
+    if not code:
+        raise OAuthCodeInvalid()
+    stripe_account_id = stripe_accounts.oauth_token(code)
+    if (
+        PaymentAccount.objects.filter(
+            stripe_account_id=stripe_account_id, disconnected_at__isnull=True
+        )
+        .exclude(firm=firm)
+        .exists()
+    ):
+        # Do not deauthorize: that would cut the other firm's connection too.
+        raise AccountConnectedElsewhere()
+    as_of = timezone.now()
+    snapshot = stripe_accounts.account_retrieve(stripe_account_id)
+    try:
+        with transaction.atomic():
+            account = PaymentAccount.objects.create(
+                firm=firm,
+                stripe_account_id=stripe_account_id,
+                created_via=CreatedVia.OAUTH,
+                created_by=user,
+            )
+            account = _apply_snapshot(account_pk=account.pk, snapshot=snapshot, as_of=as_of)
+            audit_record_create(
+                action="payments.account_connected",
+                firm=firm,
+                actor=user,
+                target=account,
+                detail={"stripe_account_id": stripe_account_id, "created_via": CreatedVia.OAUTH},
+                request=request,
+            )
+    except IntegrityError:
+        if PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True).exists():
+            raise AccountAlreadyConnected() from None
+        raise AccountConnectedElsewhere() from None
+    return account

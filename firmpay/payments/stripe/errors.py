@@ -1,0 +1,40 @@
+"""Stripe SDK errors → our exceptions, at the boundary."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import stripe
+from stripe import oauth_error
+
+from firmpay.payments.exceptions import (
+    OAuthCodeInvalid,
+    OAuthFailed,
+    StripeRequestFailed,
+    StripeUnavailable,
+)
+
+logger = logging.getLogger("firmpay.payments.stripe")
+
+
+@contextlib.contextmanager
+def translated_errors(action: str):
+    """Run a Stripe call; raise StripeUnavailable (retry later) or StripeRequestFailed."""
+    try:
+        yield
+    except oauth_error.InvalidGrantError as error:
+        logger.info("Stripe %s: invalid grant (%s)", action, error.code)
+        raise OAuthCodeInvalid() from error
+    except oauth_error.OAuthError as error:
+        logger.warning("Stripe %s: OAuth error %s", action, error.code)
+        raise OAuthFailed() from error
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+        logger.warning("Stripe %s: unavailable (%s)", action, type(error).__name__)
+        raise StripeUnavailable() from error
+    except stripe.StripeError as error:
+        code = getattr(error, "code", None) or ""
+        logger.warning("Stripe %s: refused (%s %s)", action, type(error).__name__, code)
+        raise StripeRequestFailed(
+            getattr(error, "user_message", None) or None, code=code
+        ) from error

@@ -1,0 +1,21 @@
+"""The one table of Stripe event handlers: {event type: handler}.
+
+Types not listed are stored and marked ignored. The payments issue adds checkout and
+payment intent handlers here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from firmpay.payments.handlers import handle_account_changed, handle_account_deauthorized
+from firmpay.payments.stripe.dataclasses import EventEnvelope
+
+HANDLERS: dict[str, Callable[[EventEnvelope], str]] = {
+    "account.updated": handle_account_changed,
+    "capability.updated": handle_account_changed,
+    "account.external_account.created": handle_account_changed,
+    "account.external_account.updated": handle_account_changed,
+    "account.external_account.deleted": handle_account_changed,
+    "account.application.deauthorized": handle_account_deauthorized,
+}
