@@ -1,0 +1,17 @@
+from decimal import Decimal
+
+from firmpay.invoices.services import invoice_create
+from firmpay.invoices.totals import LineInput
+
+
+def line(description="Bookkeeping", quantity="1", unit_amount=10000, tax_rate="0") -> LineInput:
+    return LineInput(
+        description=description,
+        quantity=Decimal(quantity),
+        unit_amount=unit_amount,
+        tax_rate=Decimal(tax_rate),
+    )
+
+
+def invoice_build(*, firm, client, lines=None, **fields):
+    return invoice_create(firm=firm, client=client, lines=lines or [line()], **fields)

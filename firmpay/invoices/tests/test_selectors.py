@@ -1,0 +1,42 @@
+import datetime
+
+import pytest
+import time_machine
+from django.http import Http404
+
+from firmpay.clients.tests.builders import client_build, firm_build
+from firmpay.invoices.selectors import invoice_get, invoice_list
+from firmpay.invoices.services import invoice_send
+from firmpay.invoices.tests.builders import invoice_build
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invoice_list_and_get_stay_inside_the_firm():
+    firm, other = firm_build(), firm_build()
+    mine = invoice_build(firm=firm, client=client_build(firm=firm, name="Same"))
+    theirs = invoice_build(firm=other, client=client_build(firm=other, name="Same"))
+    assert list(invoice_list(firm=firm)) == [mine]
+    assert list(invoice_list(firm=firm, search="Same")) == [mine]
+    assert list(invoice_list(firm=firm, search=theirs.number)) == [mine]  # same number, own firm
+    assert invoice_get(firm=firm, invoice_id=mine.pk) == mine
+    with pytest.raises(Http404):
+        invoice_get(firm=firm, invoice_id=theirs.pk)
+
+
+def test_overdue_follows_the_firms_calendar():
+    firm = firm_build(timezone="America/New_York")
+    client = client_build(firm=firm)
+    invoice = invoice_send(
+        invoice=invoice_build(
+            firm=firm,
+            client=client,
+            issue_date=datetime.date(2026, 3, 1),
+            due_date=datetime.date(2026, 3, 10),
+        )
+    )
+    # 02:00 UTC on 11 March is still 10 March in New York: due today, not overdue.
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 2, 0, tzinfo=datetime.UTC)):
+        assert list(invoice_list(firm=firm, overdue=True)) == []
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 5, 0, tzinfo=datetime.UTC)):
+        assert list(invoice_list(firm=firm, overdue=True)) == [invoice]
