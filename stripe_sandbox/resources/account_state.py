@@ -150,23 +150,27 @@ def capability_object(account: dict[str, Any], name: str) -> dict[str, Any]:
 
 def refresh(sb: Sandbox, account: dict[str, Any], *, request: dict[str, Any] | None = None,
             emit: bool = True) -> dict[str, Any]:
-    """Derive, save, and tell webhooks what changed."""
-    before = copy.deepcopy(account)
+    """Derive, save, and tell webhooks what changed since the stored version
+    (callers mutate the account first, then refresh)."""
+    before = sb.store.get("account", account["id"]) or copy.deepcopy(account)
     derive(account, sb.clock.now())
     _schedule_deadline(sb, account)
     sb.store.save(account)
-    if not emit or not objects.private(account).get("connected"):
+    st = objects.private(account)
+    if not emit or not (st.get("connected") or st.get("platform")):
         return account
+    # The platform's own account events are platform events (no `account`).
+    target = None if st.get("platform") else account["id"]
     previous = events.changed_fields(objects.public(before), objects.public(account))
     if previous:
-        sb.emit("account.updated", account, account=account["id"],
+        sb.emit("account.updated", account, account=target,
                 previous_attributes=previous, request=request)
     old_caps, new_caps = before.get("capabilities") or {}, account["capabilities"]
     for name in sorted(new_caps):
         if old_caps.get(name) != new_caps[name]:
             cap = capability_object(account, name)
             prev = {"status": old_caps[name]} if name in old_caps else None
-            sb.emit("capability.updated", cap, account=account["id"], previous_attributes=prev,
+            sb.emit("capability.updated", cap, account=target, previous_attributes=prev,
                     request=request)
     return account
 
