@@ -226,10 +226,15 @@ def _account_alerts(account, snapshot: AccountSnapshot, now: datetime) -> list[P
     if account.created_via != CreatedVia.PLATFORM:
         fix = dashboard
     alerts = []
+    # During first onboarding Stripe lists everything as past due: the card says
+    # Incomplete, the banner stays quiet.
+    onboarding = not snapshot.details_submitted and not account.charges_were_enabled
     if is_rejected(req.disabled_reason):
         message = f"{disabled_reason_label(req.disabled_reason)}. This cannot be fixed in Firmpay."
         alerts.append(PaymentAlert("rejected", "error", message, *dashboard))
-    if req.past_due:
+    if onboarding:
+        pass
+    elif req.past_due:
         items = ", ".join(requirement_label(key) for key in req.past_due[:3])
         message = (
             f"Stripe needs overdue information ({items}). "

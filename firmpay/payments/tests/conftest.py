@@ -1,0 +1,90 @@
+"""Fixtures for the payments tests: firms, members, and settings pointing the one
+StripeClient at the in-process sandbox (real SDK over HTTP, nothing patched)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from firmpay.payments.stripe import webhooks
+from firmpay.tenancy.models import Firm, Membership, Role, User
+
+WEBHOOK_SECRET = "whsec_test_payments_0000000000000000"
+
+
+@pytest.fixture
+def stripe_settings(settings, stripe_sandbox, tmp_path):
+    settings.STRIPE_API_BASE = stripe_sandbox.base_url
+    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
+    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
+    settings.STRIPE_WEBHOOK_SECRET = [WEBHOOK_SECRET]
+    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
+    settings.STRIPE_SANDBOX_MODE = True
+    return settings
+
+
+@pytest.fixture
+def make_firm(db):
+    def make(*, plan="standard", country="US", name=None, role=Role.OWNER):
+        name = name or f"Firm {uuid.uuid4().hex[:6]}"
+        firm = Firm.objects.create(
+            name=name,
+            plan=plan,
+            country=country,
+            email=f"{uuid.uuid4().hex[:8]}@firm.test",
+            default_currency="GBP" if country == "GB" else "USD",
+        )
+        user = User.objects.create_user(f"{uuid.uuid4().hex[:8]}@member.test", "pw-12345678")
+        Membership.objects.create(user=user, firm=firm, role=role)
+        firm.owner = user
+        return firm
+
+    return make
+
+
+@pytest.fixture
+def firm(make_firm):
+    return make_firm()
+
+
+@pytest.fixture
+def owner(firm):
+    return firm.owner
+
+
+def account_state(stripe_sandbox, account_id: str, state: str, **params) -> dict:
+    """Put a sandbox account into a named state (see the sandbox's control_accounts)."""
+    return stripe_sandbox.control(
+        "POST", f"accounts/{account_id}/state", {"state": state, **params}
+    )
+
+
+def event_payload(
+    *, type="account.updated", account="acct_unknown", object=None, created=None, event_id=None
+) -> str:
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "api_version": "2026-10-28.endive",
+            "account": account,
+            "created": created or int(time.time()),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "type": type,
+            "data": {"object": object or {"id": account, "object": "account"}},
+        }
+    )
+
+
+def post_event(client, payload: str, *, secret=WEBHOOK_SECRET, timestamp=None, header=None):
+    header = header if header is not None else webhooks.sign(payload, secret, timestamp)
+    return client.post(
+        "/webhooks/stripe/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header,
+    )
