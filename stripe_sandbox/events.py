@@ -49,7 +49,6 @@ def emit(
     )
     if account:
         event["account"] = account
-    event["context"] = account or None
     sb.store.insert(event, account=account if owner is None else owner)
     sb.delivery.enqueue(event)
     return event

@@ -17,4 +17,5 @@ MODULES = [
     "stripe_sandbox.resources.oauth_page",
     "stripe_sandbox.resources.webhooks",
     "stripe_sandbox.resources.events_api",
+    "stripe_sandbox.resources.dashboard",
 ]
