@@ -75,6 +75,10 @@ def sqlite_database(path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # Persistent per-worker connections: opening one (and its PRAGMAs) per request
+        # costs more than the webhook's whole INSERT.
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
             # timeout instead of failing with "database is locked" on lock upgrade.
