@@ -76,29 +76,34 @@ def _error_response(kind: str, exc: SandboxError) -> Response:
 
 # -- api / oauth ------------------------------------------------------------
 def _api(sb: Sandbox, route: Route, req: Request, path_params: dict[str, str]) -> Response:
-    auth.authenticate(sb, req, oauth=route.kind == "oauth")
-    raw = req.query if req.method in ("GET", "DELETE") else _form_body(req)
-    if req.method == "POST":
-        replay = idempotency.lookup(sb, req, raw)
-        if replay is not None:
-            return replay
+    # One lock from auth to answer: the idempotency check, the handler and
+    # the stored replay see one consistent state.
+    with sb.store.lock:
+        auth.authenticate(sb, req, oauth=route.kind == "oauth")
+        raw = req.query if req.method in ("GET", "DELETE") else _form_body(req)
+        if req.method == "POST":
+            replay = idempotency.lookup(sb, req, raw)
+            if replay is not None:
+                return replay
+        req.params = _validated(route, raw)
+        try:
+            with sb.store.transaction():
+                response = _api_result(sb, req, route.handler(req, **path_params))
+        except errors.StripeError as exc:
+            if exc.status < 500:
+                idempotency.remember(sb, req, raw, Response.json(exc.body(), status=exc.status))
+            raise
+        idempotency.remember(sb, req, raw, response)
+        return response
+
+
+def _validated(route: Route, raw: dict[str, Any]) -> dict[str, Any]:
     try:
-        req.params = validate(raw, route.params) if route.params else forms.listify(raw)
+        return validate(raw, route.params) if route.params else forms.listify(raw)
     except errors.StripeError as exc:
         if route.kind == "oauth":
             raise errors.OAuthError("invalid_request", exc.message) from None
         raise
-    try:
-        with sb.store.transaction():
-            result = route.handler(req, **path_params)
-            response = _api_result(sb, req, result)
-    except errors.StripeError as exc:
-        response = Response.json(exc.body(), status=exc.status)
-        if exc.status < 500:
-            idempotency.remember(sb, req, raw, response)
-        raise
-    idempotency.remember(sb, req, raw, response)
-    return response
 
 
 def _form_body(req: Request) -> dict[str, Any]:

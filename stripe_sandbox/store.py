@@ -42,6 +42,22 @@ CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+class Result:
+    __slots__ = ("rows", "rowcount", "lastrowid")
+
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int, lastrowid: int | None) -> None:
+        self.rows, self.rowcount, self.lastrowid = rows, rowcount, lastrowid
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.rows)
+
+
 def _dump(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
@@ -76,9 +92,12 @@ class Store:
                 self._depth -= 1
             self._db.execute("COMMIT" if self._depth == 0 else f"RELEASE {name}")
 
-    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, args: tuple[Any, ...] = ()) -> Result:
+        """Run one statement and fetch its rows while holding the lock, so a
+        reader never walks a cursor while another thread uses the connection."""
         with self.lock:
-            return self._db.execute(sql, args)
+            cur = self._db.execute(sql, args)
+            return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
 
     # -- objects ----------------------------------------------------------
     def insert(self, obj: dict[str, Any], *, account: str | None = PLATFORM,
