@@ -19,3 +19,8 @@ def client_list(*, firm, search: str = "", include_archived: bool = False) -> Qu
 def client_get(*, firm, client_id) -> Client:
     """The firm's client, or 404: another firm's client does not exist here."""
     return get_object_or_404(Client, firm=firm, pk=client_id)
+
+
+def client_choices(*, firm) -> list[tuple[int, str]]:
+    """(id, name) of the firm's clients, archived ones included, for filters."""
+    return list(Client.objects.filter(firm=firm).order_by("name", "id").values_list("id", "name"))

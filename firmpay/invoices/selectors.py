@@ -1,6 +1,7 @@
 """Reads for invoices, always scoped by the firm (except the client link, scoped by its token)."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -12,6 +13,7 @@ from firmpay.invoices.links import link_unsign
 from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice
 
 PAGE_SIZE = 50
+NUMBER_PATTERN = re.compile(r"INV-\d{4,}", re.IGNORECASE)
 
 
 def invoice_list(
@@ -35,7 +37,10 @@ def invoice_list(
             status__in=OUTSTANDING_STATUSES, due_date__lt=today or firm_today(firm)
         )
     search = search.strip()
-    if search:
+    if NUMBER_PATTERN.fullmatch(search):
+        # A whole invoice number: the (firm, number) unique index finds it at once.
+        invoices = invoices.filter(number=search.upper())
+    elif search:
         invoices = invoices.filter(Q(number__icontains=search) | Q(client__name__icontains=search))
     return invoices.select_related("client").order_by("-id")
 

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from firmpay.clients.selectors import client_get
+from firmpay.clients.selectors import client_choices, client_get
 from firmpay.core.money import to_decimal
 from firmpay.invoices import selectors, services
 from firmpay.invoices.dates import firm_today
 from firmpay.invoices.exceptions import InvoiceError
 from firmpay.invoices.forms import (
     LINES_PREFIX,
+    STATUS_FILTER_CHOICES,
     InvoiceFilterForm,
     InvoiceForm,
     LineFormSet,
@@ -44,9 +45,19 @@ def invoice_list(request):
     query = request.GET.copy()
     for key in ("before", "after"):
         query.pop(key, None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "status": status,
+        "status_choices": STATUS_FILTER_CHOICES[1:],
+        "client_id": data["client"].pk if data.get("client") else None,
+    }
     if request.headers.get("HX-Request"):
         return render(request, "invoices/_list_table.html", context)
+    # Plain (id, name) pairs: rendering hundreds of options through the form widget costs
+    # more than the whole page of invoices.
+    context["client_choices"] = client_choices(firm=firm)
     return render(request, "invoices/list.html", context)
 
 
