@@ -36,8 +36,11 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def client_for(sb: Sandbox) -> stripe.StripeClient:
-    return stripe.StripeClient(sb.config.secret_key, client_id=sb.config.client_id,
-                               base_addresses={"api": sb.base_url, "connect": sb.base_url})
+    return stripe.StripeClient(
+        sb.config.secret_key,
+        client_id=sb.config.client_id,
+        base_addresses={"api": sb.base_url, "connect": sb.base_url},
+    )
 
 
 def worker(sb: Sandbox, calls: int, results: dict[str, list[float]], lock: threading.Lock) -> None:
@@ -49,8 +52,13 @@ def worker(sb: Sandbox, calls: int, results: dict[str, list[float]], lock: threa
     for i in range(calls):
         started = time.perf_counter()
         if i % 2:
-            client.v1.accounts.create(params={"country": "US", "email": f"b{i}@firm.example",
-                                              "metadata": {"bench": str(i)}})
+            client.v1.accounts.create(
+                params={
+                    "country": "US",
+                    "email": f"b{i}@firm.example",
+                    "metadata": {"bench": str(i)},
+                }
+            )
             mine["create"].append((time.perf_counter() - started) * 1000)
         else:
             client.v1.accounts.retrieve(account.id)
@@ -68,7 +76,10 @@ def main() -> None:
     sb.start()
     results: dict[str, list[float]] = {"retrieve": [], "create": []}
     lock = threading.Lock()
-    threads = [threading.Thread(target=worker, args=(sb, args.calls, results, lock)) for _ in range(CLIENTS)]
+    threads = [
+        threading.Thread(target=worker, args=(sb, args.calls, results, lock))
+        for _ in range(CLIENTS)
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -78,16 +89,25 @@ def main() -> None:
     sb.stop()
     every = results["retrieve"] + results["create"]
     for name, values in results.items():
-        print(f"{name:9s} n={len(values)} p50={percentile(values, 50):.2f}ms "
-              f"p99={percentile(values, 99):.2f}ms mean={statistics.mean(values):.2f}ms")
-    print(json.dumps({
-        "clients": CLIENTS, "calls": len(every), "throughput_rps": round(len(every) / elapsed, 1),
-        "retrieve_p50_ms": round(percentile(results["retrieve"], 50), 2),
-        "retrieve_p99_ms": round(percentile(results["retrieve"], 99), 2),
-        "create_p50_ms": round(percentile(results["create"], 50), 2),
-        "create_p99_ms": round(percentile(results["create"], 99), 2),
-        "p50_ms": round(percentile(every, 50), 2), "p99_ms": round(percentile(every, 99), 2),
-    }))
+        print(
+            f"{name:9s} n={len(values)} p50={percentile(values, 50):.2f}ms "
+            f"p99={percentile(values, 99):.2f}ms mean={statistics.mean(values):.2f}ms"
+        )
+    print(
+        json.dumps(
+            {
+                "clients": CLIENTS,
+                "calls": len(every),
+                "throughput_rps": round(len(every) / elapsed, 1),
+                "retrieve_p50_ms": round(percentile(results["retrieve"], 50), 2),
+                "retrieve_p99_ms": round(percentile(results["retrieve"], 99), 2),
+                "create_p50_ms": round(percentile(results["create"], 50), 2),
+                "create_p99_ms": round(percentile(results["create"], 99), 2),
+                "p50_ms": round(percentile(every, 50), 2),
+                "p99_ms": round(percentile(every, 99), 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

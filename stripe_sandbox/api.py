@@ -29,27 +29,53 @@ def save(req: Request, obj: dict[str, Any]) -> dict[str, Any]:
     return req.sb.store.save(obj)
 
 
-def list_page(req: Request, kind: str, url: str, *, where: dict[str, Any] | None = None,
-              predicate=None, created: Any = None, account: Any = None) -> dict[str, Any]:
+def list_page(
+    req: Request,
+    kind: str,
+    url: str,
+    *,
+    where: dict[str, Any] | None = None,
+    predicate=None,
+    created: Any = None,
+    account: Any = None,
+) -> dict[str, Any]:
     """A Stripe list object honouring limit / starting_after / ending_before."""
     params = req.params
     limit = int(params.get("limit") or 10)
     if not 1 <= limit <= 100:
         raise errors.invalid_request(
-            "Invalid integer: limit must be between 1 and 100", param="limit",
-            code="parameter_invalid_integer")
+            "Invalid integer: limit must be between 1 and 100",
+            param="limit",
+            code="parameter_invalid_integer",
+        )
     items, has_more = req.sb.store.list(
-        kind, account=req.account if account is None else account, limit=limit,
-        starting_after=params.get("starting_after"), ending_before=params.get("ending_before"),
-        where=where, predicate=predicate, created=created if created is not None else params.get("created"),
+        kind,
+        account=req.account if account is None else account,
+        limit=limit,
+        starting_after=params.get("starting_after"),
+        ending_before=params.get("ending_before"),
+        where=where,
+        predicate=predicate,
+        created=created if created is not None else params.get("created"),
     )
     return objects.list_object(url, items, has_more)
 
 
-def emit(req: Request, type: str, obj: dict[str, Any], *,
-         previous_attributes: dict[str, Any] | None = None, account: str | None = None) -> dict[str, Any]:
-    return req.sb.emit(type, obj, account=req.account if account is None else account,
-                       previous_attributes=previous_attributes, request=req.stripe_request())
+def emit(
+    req: Request,
+    type: str,
+    obj: dict[str, Any],
+    *,
+    previous_attributes: dict[str, Any] | None = None,
+    account: str | None = None,
+) -> dict[str, Any]:
+    return req.sb.emit(
+        type,
+        obj,
+        account=req.account if account is None else account,
+        previous_attributes=previous_attributes,
+        request=req.stripe_request(),
+    )
 
 
 def metadata_merge(current: dict[str, str], update: Any) -> dict[str, str]:

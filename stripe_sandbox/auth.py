@@ -45,7 +45,7 @@ def mask(key: str) -> str:
 
 
 def key_account(sb: Sandbox, key: str) -> str | None:
-    """"" for the platform key, acct_... for an OAuth token, None if unknown."""
+    """ "" for the platform key, acct_... for an OAuth token, None if unknown."""
     if key == sb.config.secret_key:
         return ""
     found = sb.store.get(API_KEY_KIND, key)

@@ -96,7 +96,8 @@ class Delivery:
             for _ in range(copies):
                 cur = self.sb.store.execute(
                     "INSERT INTO deliveries (event_id, endpoint_id, status, next_attempt) VALUES (?, ?, ?, ?)",
-                    (event["id"], endpoint["id"], status, at))
+                    (event["id"], endpoint["id"], status, at),
+                )
                 if status == "held":
                     self._held.append(cur.lastrowid)
         if fault and fault.mode == "shuffle" and fault.remaining <= 0:
@@ -105,7 +106,8 @@ class Delivery:
 
     def _endpoints(self) -> list[tuple[dict[str, Any], str]]:
         rows = self.sb.store.execute(
-            "SELECT data, account FROM objects WHERE kind = 'webhook_endpoint'").fetchall()
+            "SELECT data, account FROM objects WHERE kind = 'webhook_endpoint'"
+        ).fetchall()
         return [(json.loads(r[0]), r[1]) for r in rows]
 
     def release_held(self) -> None:
@@ -121,7 +123,8 @@ class Delivery:
         for i, delivery_id in enumerate(order):
             self.sb.store.execute(
                 "UPDATE deliveries SET status = 'pending', next_attempt = ? WHERE id = ? AND status = 'held'",
-                (now + i * 1e-3, delivery_id))
+                (now + i * 1e-3, delivery_id),
+            )
         self._wake.set()
 
     def wake(self) -> None:
@@ -131,25 +134,43 @@ class Delivery:
     def for_event(self, event_id: str) -> list[dict[str, Any]]:
         rows = self.sb.store.execute(
             "SELECT id, endpoint_id, status, attempts, next_attempt, log FROM deliveries "
-            "WHERE event_id = ? ORDER BY id", (event_id,)).fetchall()
-        return [{"id": r[0], "event": event_id, "endpoint": r[1], "status": r[2], "attempts": r[3],
-                 "next_attempt": r[4], "log": json.loads(r[5])} for r in rows]
+            "WHERE event_id = ? ORDER BY id",
+            (event_id,),
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "event": event_id,
+                "endpoint": r[1],
+                "status": r[2],
+                "attempts": r[3],
+                "next_attempt": r[4],
+                "log": json.loads(r[5]),
+            }
+            for r in rows
+        ]
 
     def pending_count(self, event_id: str) -> int:
         return self.sb.store.execute(
             "SELECT COUNT(*) FROM deliveries WHERE event_id = ? AND status IN ('pending', 'held')",
-            (event_id,)).fetchone()[0]
+            (event_id,),
+        ).fetchone()[0]
 
     def unsuccessful_event_ids(self) -> set[str]:
         rows = self.sb.store.execute(
-            "SELECT DISTINCT event_id FROM deliveries WHERE status != 'succeeded'").fetchall()
+            "SELECT DISTINCT event_id FROM deliveries WHERE status != 'succeeded'"
+        ).fetchall()
         return {r[0] for r in rows}
 
     def idle(self) -> bool:
         """Nothing due now (held and future retries don't count)."""
-        return self.sb.store.execute(
-            "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND next_attempt <= ?",
-            (self.sb.clock.time(),)).fetchone()[0] == 0
+        return (
+            self.sb.store.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND next_attempt <= ?",
+                (self.sb.clock.time(),),
+            ).fetchone()[0]
+            == 0
+        )
 
     def clear(self) -> None:
         self._held = []
@@ -182,8 +203,9 @@ class Delivery:
             return False
         delivery_id, url, payload, secrets_ = job
         started = time.time()
-        code, error = _post(url, payload, sign(payload, secrets_, int(started)),
-                            self.sb.config.webhook_timeout)
+        code, error = _post(
+            url, payload, sign(payload, secrets_, int(started)), self.sb.config.webhook_timeout
+        )
         self._record(delivery_id, code, error, started)
         return True
 
@@ -193,7 +215,8 @@ class Delivery:
             row = store.execute(
                 "SELECT id, event_id, endpoint_id FROM deliveries WHERE status = 'pending' "
                 "AND next_attempt <= ? ORDER BY next_attempt, id LIMIT 1",
-                (self.sb.clock.time(),)).fetchone()
+                (self.sb.clock.time(),),
+            ).fetchone()
             if row is None:
                 return None
             event = store.get("event", row[1])
@@ -205,29 +228,44 @@ class Delivery:
             payload = json.dumps(event, indent=2)
             return row[0], endpoint["url"], payload, webhook_secrets.signing(self.sb, endpoint)
 
-    def _record(self, delivery_id: int, code: int | None, error: str | None, started: float) -> None:
+    def _record(
+        self, delivery_id: int, code: int | None, error: str | None, started: float
+    ) -> None:
         if not error and code is None:
             return
         store = self.sb.store
         with store.transaction():
-            row = store.execute("SELECT attempts, log, status FROM deliveries WHERE id = ?",
-                                (delivery_id,)).fetchone()
+            row = store.execute(
+                "SELECT attempts, log, status FROM deliveries WHERE id = ?", (delivery_id,)
+            ).fetchone()
             if row is None or row[2] != "pending":
                 return  # reset or endpoint removed meanwhile
             attempts = row[0] + 1
             entries = json.loads(row[1])
             ok = code is not None and 200 <= code < 300
-            entries.append({"attempt": attempts, "at": int(started), "status": code, "error": error,
-                            "ms": round((time.time() - started) * 1000, 1)})
+            entries.append(
+                {
+                    "attempt": attempts,
+                    "at": self.sb.clock.now(),
+                    "status": code,
+                    "error": error,
+                    "ms": round((time.time() - started) * 1000, 1),
+                }
+            )
             if ok:
                 status, next_at = "succeeded", 0.0
             elif attempts >= self.sb.config.webhook_max_attempts:
                 status, next_at = "failed", 0.0
             else:
                 status = "pending"
-                next_at = self.sb.clock.time() + self.sb.config.webhook_retry_base * 2 ** (attempts - 1)
-            store.execute("UPDATE deliveries SET status = ?, attempts = ?, next_attempt = ?, log = ? "
-                          "WHERE id = ?", (status, attempts, next_at, json.dumps(entries), delivery_id))
+                next_at = self.sb.clock.time() + self.sb.config.webhook_retry_base * 2 ** (
+                    attempts - 1
+                )
+            store.execute(
+                "UPDATE deliveries SET status = ?, attempts = ?, next_attempt = ?, log = ? "
+                "WHERE id = ?",
+                (status, attempts, next_at, json.dumps(entries), delivery_id),
+            )
 
 
 def _post(url: str, payload: str, signature: str, timeout: float) -> tuple[int | None, str | None]:
@@ -235,11 +273,16 @@ def _post(url: str, payload: str, signature: str, timeout: float) -> tuple[int |
         return None, None
     if not url.startswith(("http://", "https://")):
         return None, "unsupported URL scheme"
-    request = urllib.request.Request(url, data=payload.encode(), method="POST", headers={  # noqa: S310 - scheme checked above
-        "Content-Type": "application/json; charset=utf-8",
-        "Stripe-Signature": signature,
-        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks) sandbox",
-    })
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url,
+        data=payload.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": signature,
+            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks) sandbox",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
             response.read()

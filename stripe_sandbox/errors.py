@@ -58,15 +58,17 @@ class OAuthError(SandboxError):
         return {"error": self.error, "error_description": self.description}
 
 
-def invalid_request(message: str, *, code: str | None = None, param: str | None = None,
-                    status: int = 400) -> StripeError:
+def invalid_request(
+    message: str, *, code: str | None = None, param: str | None = None, status: int = 400
+) -> StripeError:
     return StripeError(message, status=status, code=code, param=param)
 
 
 def resource_missing(kind: str, object_id: str, param: str = "id") -> StripeError:
     label = kind.replace("_", " ").replace(".", " ")
-    return StripeError(f"No such {label}: '{object_id}'", status=404,
-                       code="resource_missing", param=param)
+    return StripeError(
+        f"No such {label}: '{object_id}'", status=404, code="resource_missing", param=param
+    )
 
 
 def unknown_route(method: str, path: str) -> StripeError:
@@ -86,7 +88,8 @@ def account_access(key: str, account: str) -> StripeError:
     return StripeError(
         f"The provided key '{masked}' does not have access to account '{account}' "
         "(or that account does not exist). Application access may have been revoked.",
-        status=403, code="account_invalid",
+        status=403,
+        code="account_invalid",
     )
 
 
@@ -94,7 +97,8 @@ def rate_limited() -> StripeError:
     return StripeError(
         "Request rate limit exceeded. Learn more about rate limits here "
         "https://stripe.com/docs/rate-limits.",
-        status=429, code="rate_limit",
+        status=429,
+        code="rate_limit",
     )
 
 
@@ -102,8 +106,14 @@ def api_error(message: str = "An unknown error occurred (sandbox fault injection
     return StripeError(message, status=500, type="api_error")
 
 
-def card_error(message: str, *, code: str, decline_code: str | None = None,
-               param: str | None = None, **extra: Any) -> StripeError:
+def card_error(
+    message: str,
+    *,
+    code: str,
+    decline_code: str | None = None,
+    param: str | None = None,
+    **extra: Any,
+) -> StripeError:
     if decline_code:
         extra["decline_code"] = decline_code
     return StripeError(message, status=402, type="card_error", code=code, param=param, **extra)

@@ -71,5 +71,7 @@ class Faults:
             self.events = None
 
     def describe(self) -> dict[str, Any]:
-        return {"api": asdict(self.api) if self.api else None,
-                "events": asdict(self.events) if self.events else None}
+        return {
+            "api": asdict(self.api) if self.api else None,
+            "events": asdict(self.events) if self.events else None,
+        }

@@ -85,7 +85,9 @@ def listify(value: Any) -> Any:
     return value
 
 
-def parse_multipart(body: bytes, content_type: str) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+def parse_multipart(
+    body: bytes, content_type: str
+) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
     """Fields and files of a multipart/form-data body (the document upload)."""
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=HTTP).parsebytes(head + body)

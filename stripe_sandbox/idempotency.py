@@ -38,13 +38,22 @@ def lookup(sb: Sandbox, req: Request, raw: dict[str, Any]) -> Response | None:
             "different request.",
             type="idempotency_error",
         )
-    return Response(status=stored[1], body=stored[2],
-                    headers={"Idempotent-Replayed": "true", "Original-Request": req.request_id})
+    return Response(
+        status=stored[1],
+        body=stored[2],
+        headers={"Idempotent-Replayed": "true", "Original-Request": req.request_id},
+    )
 
 
 def remember(sb: Sandbox, req: Request, raw: dict[str, Any], response: Response) -> None:
     if req.method != "POST" or not req.idempotency_key:
         return
     body = response.body.decode() if isinstance(response.body, bytes) else response.body
-    sb.store.idempotent_put(req.account, req.idempotency_key, fingerprint(req, raw),
-                            response.status, body, sb.clock.now())
+    sb.store.idempotent_put(
+        req.account,
+        req.idempotency_key,
+        fingerprint(req, raw),
+        response.status,
+        body,
+        sb.clock.now(),
+    )

@@ -56,7 +56,9 @@ def template(kind: str) -> dict[str, Any]:
     return json.loads(_template(kind))
 
 
-def build(kind: str, *, now: int | None = None, id: str | None = None, **fields: Any) -> dict[str, Any]:
+def build(
+    kind: str, *, now: int | None = None, id: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """A new object of `kind` with a fresh id; `fields` override the template."""
     obj = template(kind) if kind in fixtures() else {"object": kind}
     obj["id"] = id or new_id(kind)

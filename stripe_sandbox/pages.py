@@ -57,14 +57,26 @@ def error_page(exc: SandboxError) -> Response:
     return page("Error", body, status=exc.status)
 
 
-def field(name: str, label: str, value: Any = "", *, type: str = "text", required: bool = True,
-          extra: str = "") -> str:
+def field(
+    name: str,
+    label: str,
+    value: Any = "",
+    *,
+    type: str = "text",
+    required: bool = True,
+    extra: str = "",
+) -> str:
     req = " required" if required else ""
     val = "" if value is None else h(str(value))
-    return (f"<label for={h(name)}>{h(label)}</label>"
-            f"<input id={h(name)} name={h(name)} type={type} value=\"{val}\"{req} {extra}>")
+    return (
+        f"<label for={h(name)}>{h(label)}</label>"
+        f'<input id={h(name)} name={h(name)} type={type} value="{val}"{req} {extra}>'
+    )
 
 
 def hidden_fields(values: dict[str, Any]) -> str:
-    return "".join(f"<input type=hidden name=\"{h(k)}\" value=\"{h(str(v))}\">"
-                   for k, v in values.items() if v is not None)
+    return "".join(
+        f'<input type=hidden name="{h(k)}" value="{h(str(v))}">'
+        for k, v in values.items()
+        if v is not None
+    )

@@ -20,12 +20,21 @@ if TYPE_CHECKING:
 log = logging.getLogger("stripe_sandbox.pipeline")
 
 
-def handle(sb: Sandbox, method: str, raw_path: str, headers: dict[str, str], body: bytes,
-           client_ip: str) -> Response | None:
+def handle(
+    sb: Sandbox, method: str, raw_path: str, headers: dict[str, str], body: bytes, client_ip: str
+) -> Response | None:
     path, _, qs = raw_path.partition("?")
     request_id = "req_" + random_token(14)
-    req = Request(sb=sb, method=method, path=path, query={}, headers=headers, body=body,
-                  request_id=request_id, client_ip=client_ip)
+    req = Request(
+        sb=sb,
+        method=method,
+        path=path,
+        query={},
+        headers=headers,
+        body=body,
+        request_id=request_id,
+        client_ip=client_ip,
+    )
     match = sb.routes.match(method, path)
     kind = match[0].kind if match else _kind_for_path(path)
     try:
@@ -119,7 +128,8 @@ def _api_result(sb: Sandbox, req: Request, result: Any) -> Response:
     expand = req.params.get("expand") if isinstance(req.params, dict) else None
     if expand:
         result = objects.expand(
-            dict(result), list(expand), lambda oid: sb.store.get_by_id(oid, account=req.account))
+            dict(result), list(expand), lambda oid: sb.store.get_by_id(oid, account=req.account)
+        )
     return Response.json(objects.public(result))
 
 

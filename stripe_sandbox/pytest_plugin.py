@@ -48,8 +48,12 @@ class SandboxHandle:
         """Call /_sandbox/<path> with a JSON body; returns the decoded answer."""
         url = self.base_url + "/_sandbox/" + path.lstrip("/")
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method.upper(),  # noqa: S310 - loopback
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            url,
+            data=data,
+            method=method.upper(),
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
                 return json.loads(response.read() or b"null")
@@ -65,15 +69,24 @@ class SandboxHandle:
 
     def client(self, **kwargs: Any) -> stripe.StripeClient:
         return stripe.StripeClient(
-            kwargs.pop("api_key", self.secret_key), client_id=self.client_id,
+            kwargs.pop("api_key", self.secret_key),
+            client_id=self.client_id,
             base_addresses={"api": self.base_url, "connect": self.base_url, "files": self.base_url},
-            **kwargs)
+            **kwargs,
+        )
 
 
 @pytest.fixture(scope="session")
 def stripe_sandbox_server() -> Iterator[Sandbox]:
-    sandbox = Sandbox(Config(port=0, data=":memory:", verification_delay=None,
-                             webhook_retry_base=0.2, webhook_timeout=2.0))
+    sandbox = Sandbox(
+        Config(
+            port=0,
+            data=":memory:",
+            verification_delay=None,
+            webhook_retry_base=0.2,
+            webhook_timeout=2.0,
+        )
+    )
     sandbox.start()
     yield sandbox
     sandbox.stop()
@@ -123,8 +136,9 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
             with receiver.lock:
                 status = receiver.script.pop(0) if receiver.script else 200
                 if status < 300:
-                    receiver.received.append({"body": body.decode(), "headers": dict(self.headers),
-                                              "path": self.path})
+                    receiver.received.append(
+                        {"body": body.decode(), "headers": dict(self.headers), "path": self.path}
+                    )
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -134,7 +148,9 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/stripe"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield receiver
     server.shutdown()

@@ -99,12 +99,27 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, pattern: str, handler: Handler, *, kind: str = "api",
-            params: type | None = None, atomic: bool = True) -> None:
+    def add(
+        self,
+        method: str,
+        pattern: str,
+        handler: Handler,
+        *,
+        kind: str = "api",
+        params: type | None = None,
+        atomic: bool = True,
+    ) -> None:
         self.routes.append(Route(method.upper(), pattern, handler, kind, params, atomic))
 
-    def route(self, method: str, pattern: str, *, kind: str = "api",
-              params: type | None = None, atomic: bool = True) -> Callable[[Handler], Handler]:
+    def route(
+        self,
+        method: str,
+        pattern: str,
+        *,
+        kind: str = "api",
+        params: type | None = None,
+        atomic: bool = True,
+    ) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
             self.add(method, pattern, handler, kind=kind, params=params, atomic=atomic)
             return handler
@@ -132,7 +147,8 @@ class RouteTable:
         for route in router.routes:
             if "{" in route.pattern:
                 route.regex = re.compile(
-                    "^" + _VAR.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", route.pattern) + "$")
+                    "^" + _VAR.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", route.pattern) + "$"
+                )
                 self._dynamic.append(route)
             else:
                 self._static[(route.method, route.pattern)] = route
@@ -150,4 +166,5 @@ class RouteTable:
 
     def path_exists(self, path: str) -> bool:
         return any(r.pattern == path for r in self._static.values()) or any(
-            r.regex and r.regex.match(path) for r in self._dynamic)
+            r.regex and r.regex.match(path) for r in self._dynamic
+        )

@@ -54,11 +54,25 @@ class Sandbox:
     def now(self) -> int:
         return self.clock.now()
 
-    def emit(self, type: str, obj: dict[str, Any], *, account: str | None = PLATFORM,
-             previous_attributes: dict[str, Any] | None = None,
-             request: dict[str, Any] | None = None, owner: str | None = None) -> dict[str, Any]:
-        return events.emit(self, type, obj, account=account, owner=owner,
-                           previous_attributes=previous_attributes, request=request)
+    def emit(
+        self,
+        type: str,
+        obj: dict[str, Any],
+        *,
+        account: str | None = PLATFORM,
+        previous_attributes: dict[str, Any] | None = None,
+        request: dict[str, Any] | None = None,
+        owner: str | None = None,
+    ) -> dict[str, Any]:
+        return events.emit(
+            self,
+            type,
+            obj,
+            account=account,
+            owner=owner,
+            previous_attributes=previous_attributes,
+            request=request,
+        )
 
     def schedule(self, at: float, name: str, payload: dict[str, Any]) -> None:
         self.scheduler.schedule(at, name, payload)
@@ -102,8 +116,12 @@ class Sandbox:
         host = host or self.config.host
         self._server = make_server(self, host, self.config.port if port is None else port)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-http",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            name="sandbox-http",
+            kwargs={"poll_interval": 0.1},
+            daemon=True,
+        )
         self._thread.start()
         self.scheduler.start()
         self.delivery.start()

@@ -59,14 +59,18 @@ class Scheduler:
     def schedule(self, at: float, name: str, payload: dict[str, Any]) -> None:
         if name not in JOBS:
             raise KeyError(f"no job registered as {name!r}")
-        self.sb.store.execute("INSERT INTO jobs (run_at, name, payload) VALUES (?, ?, ?)",
-                              (float(at), name, json.dumps(payload)))
+        self.sb.store.execute(
+            "INSERT INTO jobs (run_at, name, payload) VALUES (?, ?, ?)",
+            (float(at), name, json.dumps(payload)),
+        )
 
     def cancel(self, name: str, **match: Any) -> None:
         """Drop pending jobs of `name` whose payload has the given values."""
         store = self.sb.store
         with store.lock:
-            for job_id, payload in store.execute("SELECT id, payload FROM jobs WHERE name = ?", (name,)).fetchall():
+            for job_id, payload in store.execute(
+                "SELECT id, payload FROM jobs WHERE name = ?", (name,)
+            ).fetchall():
                 data = json.loads(payload)
                 if all(data.get(k) == v for k, v in match.items()):
                     store.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
@@ -78,7 +82,8 @@ class Scheduler:
             with self.sb.store.transaction():
                 row = self.sb.store.execute(
                     "SELECT id, name, payload FROM jobs WHERE run_at <= ? ORDER BY run_at, id LIMIT 1",
-                    (self.sb.clock.time(),)).fetchone()
+                    (self.sb.clock.time(),),
+                ).fetchone()
                 if row is None:
                     return ran
                 self.sb.store.execute("DELETE FROM jobs WHERE id = ?", (row[0],))
@@ -97,7 +102,9 @@ class Scheduler:
             log.exception("job %s failed with payload %s", name, payload)
 
     def pending(self) -> list[dict[str, Any]]:
-        rows = self.sb.store.execute("SELECT run_at, name, payload FROM jobs ORDER BY run_at").fetchall()
+        rows = self.sb.store.execute(
+            "SELECT run_at, name, payload FROM jobs ORDER BY run_at"
+        ).fetchall()
         return [{"run_at": r[0], "name": r[1], "payload": json.loads(r[2])} for r in rows]
 
     def clear(self) -> None:

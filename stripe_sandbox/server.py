@@ -53,8 +53,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        response = pipeline.handle(self.server.sb, method, self.path, headers, body,
-                                   self.client_address[0])
+        response = pipeline.handle(
+            self.server.sb, method, self.path, headers, body, self.client_address[0]
+        )
         if response is None:  # a "hang" fault: drop the connection unanswered
             self.close_connection = True
             return
@@ -62,10 +63,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response) -> None:
         body = response.body.encode() if isinstance(response.body, str) else response.body
-        lines = [f"HTTP/1.1 {response.status} {_reason(response.status)}",
-                 f"Content-Type: {response.content_type}",
-                 f"Content-Length: {len(body)}",
-                 "Server: stripe-sandbox"]
+        lines = [
+            f"HTTP/1.1 {response.status} {_reason(response.status)}",
+            f"Content-Type: {response.content_type}",
+            f"Content-Length: {len(body)}",
+            "Server: stripe-sandbox",
+        ]
         lines += [f"{k}: {v}" for k, v in response.headers.items()]
         if self.close_connection:
             lines.append("Connection: close")

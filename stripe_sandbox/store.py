@@ -100,8 +100,9 @@ class Store:
             return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
 
     # -- objects ----------------------------------------------------------
-    def insert(self, obj: dict[str, Any], *, account: str | None = PLATFORM,
-               kind: str | None = None) -> dict[str, Any]:
+    def insert(
+        self, obj: dict[str, Any], *, account: str | None = PLATFORM, kind: str | None = None
+    ) -> dict[str, Any]:
         kind = kind or obj["object"]
         self.execute(
             "INSERT INTO objects (id, kind, account, created, data) VALUES (?, ?, ?, ?, ?)",
@@ -111,13 +112,17 @@ class Store:
 
     def save(self, obj: dict[str, Any], *, kind: str | None = None) -> dict[str, Any]:
         """Replace a stored object (same id); its owner and position stay."""
-        cur = self.execute("UPDATE objects SET data = ? WHERE id = ? AND kind = ?",
-                           (_dump(obj), obj["id"], kind or obj["object"]))
+        cur = self.execute(
+            "UPDATE objects SET data = ? WHERE id = ? AND kind = ?",
+            (_dump(obj), obj["id"], kind or obj["object"]),
+        )
         if cur.rowcount != 1:
             raise KeyError(obj["id"])
         return obj
 
-    def get(self, kind: str, object_id: str, *, account: Any = ANY_ACCOUNT) -> dict[str, Any] | None:
+    def get(
+        self, kind: str, object_id: str, *, account: Any = ANY_ACCOUNT
+    ) -> dict[str, Any] | None:
         row = self._row(kind, object_id, account)
         return json.loads(row[0]) if row else None
 
@@ -187,8 +192,9 @@ class Store:
         return (rows[::-1] if ascending else rows), has_more
 
     def _seq(self, kind: str, object_id: str) -> int:
-        row = self.execute("SELECT seq FROM objects WHERE id = ? AND kind = ?",
-                           (object_id, kind)).fetchone()
+        row = self.execute(
+            "SELECT seq FROM objects WHERE id = ? AND kind = ?", (object_id, kind)
+        ).fetchone()
         if not row:
             from stripe_sandbox.errors import resource_missing
 
@@ -203,12 +209,16 @@ class Store:
     def idempotent_get(self, account: str, key: str) -> tuple[str, int, str, int] | None:
         return self.execute(
             "SELECT fingerprint, status, body, created FROM idempotency WHERE account = ? AND key = ?",
-            (account or PLATFORM, key)).fetchone()
+            (account or PLATFORM, key),
+        ).fetchone()
 
-    def idempotent_put(self, account: str, key: str, fingerprint: str, status: int,
-                       body: str, created: int) -> None:
-        self.execute("INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)",
-                     (account or PLATFORM, key, fingerprint, status, body, created))
+    def idempotent_put(
+        self, account: str, key: str, fingerprint: str, status: int, body: str, created: int
+    ) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)",
+            (account or PLATFORM, key, fingerprint, status, body, created),
+        )
 
     def state_get(self, name: str, default: Any = None) -> Any:
         row = self.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()

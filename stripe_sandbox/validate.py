@@ -60,18 +60,30 @@ def _fail(message: str, code: str, param: str, depth: int) -> _Mismatch:
 
 
 def _typeddict(value: Any, td: type, path: str, depth: int) -> dict[str, Any]:
-    if not isinstance(value, dict) or is_index_dict(value) and not fields_of(td)[0].keys() & value.keys():
-        raise _fail(f"Invalid object: {path or 'params'} must be a hash", "parameter_invalid_object",
-                    path, depth)
+    if (
+        not isinstance(value, dict)
+        or is_index_dict(value)
+        and not fields_of(td)[0].keys() & value.keys()
+    ):
+        raise _fail(
+            f"Invalid object: {path or 'params'} must be a hash",
+            "parameter_invalid_object",
+            path,
+            depth,
+        )
     fields, required = fields_of(td)
     for key in value:
         if key not in fields:
             param = _path(path, key)
-            raise _fail(f"Received unknown parameter: {param}", "parameter_unknown", param, depth + 1)
+            raise _fail(
+                f"Received unknown parameter: {param}", "parameter_unknown", param, depth + 1
+            )
     for key in sorted(required - value.keys()):
         param = _path(path, key)
         raise _fail(f"Missing required param: {param}.", "parameter_missing", param, depth + 1)
-    return {key: _check(sub, fields[key], _path(path, key), depth + 1) for key, sub in value.items()}
+    return {
+        key: _check(sub, fields[key], _path(path, key), depth + 1) for key, sub in value.items()
+    }
 
 
 def _check(value: Any, tp: Any, path: str, depth: int) -> Any:
@@ -107,8 +119,12 @@ def _literal(value: Any, allowed: tuple[Any, ...], path: str, depth: int) -> Any
     if isinstance(value, str) and (value in ("true", "false")) and (value == "true") in allowed:
         return value == "true"
     choices = ", ".join(f"`{a}`" for a in allowed if a != "")
-    raise _fail(f"Invalid {path}: must be one of {choices}", "parameter_invalid_string" if allowed else
-                "parameter_invalid", path, depth)
+    raise _fail(
+        f"Invalid {path}: must be one of {choices}",
+        "parameter_invalid_string" if allowed else "parameter_invalid",
+        path,
+        depth,
+    )
 
 
 def _list(value: Any, item: Any, path: str, depth: int) -> list[Any]:
@@ -131,8 +147,12 @@ def _scalar(value: Any, tp: Any, path: str, depth: int) -> Any:
     if tp is Any or tp is object or typing.get_origin(tp) is not None:
         return value  # UntypedStripeObject[...] and friends: free-form
     if isinstance(value, dict | list):
-        raise _fail(f"Invalid {getattr(tp, '__name__', 'value')}: {path} must be a scalar",
-                    "parameter_invalid_" + getattr(tp, "__name__", "string"), path, depth)
+        raise _fail(
+            f"Invalid {getattr(tp, '__name__', 'value')}: {path} must be a scalar",
+            "parameter_invalid_" + getattr(tp, "__name__", "string"),
+            path,
+            depth,
+        )
     if tp is str:
         return value
     if tp is bool:
@@ -143,12 +163,16 @@ def _scalar(value: Any, tp: Any, path: str, depth: int) -> Any:
         try:
             return int(value)
         except ValueError:
-            raise _fail(f"Invalid integer: {value}", "parameter_invalid_integer", path, depth) from None
+            raise _fail(
+                f"Invalid integer: {value}", "parameter_invalid_integer", path, depth
+            ) from None
     if tp is float:
         try:
             return float(value)
         except ValueError:
-            raise _fail(f"Invalid decimal: {value}", "parameter_invalid_decimal", path, depth) from None
+            raise _fail(
+                f"Invalid decimal: {value}", "parameter_invalid_decimal", path, depth
+            ) from None
     if tp is type(None):
         raise _fail(f"Invalid {path}", "parameter_invalid", path, depth)
     return value

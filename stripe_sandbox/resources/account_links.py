@@ -21,24 +21,44 @@ def account_link_create(req: Request) -> dict[str, Any]:
     p = req.params
     account = load(req, p["account"])
     if p["type"] not in ("account_onboarding", "account_update"):
-        raise errors.invalid_request(f"Invalid type: {p['type']}", param="type",
-                                     code="parameter_invalid_string")
-    if p["type"] == "account_update" and account["controller"]["stripe_dashboard"]["type"] == "full":
+        raise errors.invalid_request(
+            f"Invalid type: {p['type']}", param="type", code="parameter_invalid_string"
+        )
+    if (
+        p["type"] == "account_update"
+        and account["controller"]["stripe_dashboard"]["type"] == "full"
+    ):
         raise errors.invalid_request(
             "You cannot create `account_update` type Account Links for accounts with access to "
-            "the full Stripe Dashboard. Use `account_onboarding` instead.", param="type")
+            "the full Stripe Dashboard. Use `account_onboarding` instead.",
+            param="type",
+        )
     for name in ("refresh_url", "return_url"):
         if not p.get(name):
-            raise errors.invalid_request(f"Missing required param: {name}.", param=name,
-                                         code="parameter_missing")
+            raise errors.invalid_request(
+                f"Missing required param: {name}.", param=name, code="parameter_missing"
+            )
         if not p[name].startswith(("http://", "https://")):
             raise errors.invalid_request(f"Not a valid URL: {name}", param=name, code="url_invalid")
     now = req.sb.clock.now()
     token = ids.random_token(12)
-    req.sb.store.insert({
-        "id": token, "object": LINK_KIND, "created": now, "account": account["id"],
-        "type": p["type"], "refresh_url": p["refresh_url"], "return_url": p["return_url"],
-        "expires_at": now + LIFETIME, "used": False,
-    }, account=account["id"])
-    return {"object": "account_link", "created": now, "expires_at": now + LIFETIME,
-            "url": req.sb.url(f"/setup/s/{account['id']}/{token}")}
+    req.sb.store.insert(
+        {
+            "id": token,
+            "object": LINK_KIND,
+            "created": now,
+            "account": account["id"],
+            "type": p["type"],
+            "refresh_url": p["refresh_url"],
+            "return_url": p["return_url"],
+            "expires_at": now + LIFETIME,
+            "used": False,
+        },
+        account=account["id"],
+    )
+    return {
+        "object": "account_link",
+        "created": now,
+        "expires_at": now + LIFETIME,
+        "url": req.sb.url(f"/setup/s/{account['id']}/{token}"),
+    }

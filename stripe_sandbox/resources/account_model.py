@@ -12,8 +12,20 @@ from stripe_sandbox.resources import account_state
 if TYPE_CHECKING:
     from stripe_sandbox.sandbox import Sandbox
 
-CURRENCIES = {"US": "usd", "GB": "gbp", "CA": "cad", "AU": "aud", "NZ": "nzd", "IE": "eur",
-              "FR": "eur", "DE": "eur", "NL": "eur", "ES": "eur", "IT": "eur", "JP": "jpy"}
+CURRENCIES = {
+    "US": "usd",
+    "GB": "gbp",
+    "CA": "cad",
+    "AU": "aud",
+    "NZ": "nzd",
+    "IE": "eur",
+    "FR": "eur",
+    "DE": "eur",
+    "NL": "eur",
+    "ES": "eur",
+    "IT": "eur",
+    "JP": "jpy",
+}
 DASHBOARDS = {"standard": "full", "express": "express", "custom": "none"}
 TYPES = {"full": "standard", "express": "express", "none": "custom"}
 
@@ -27,34 +39,52 @@ def controller_for(params: dict[str, Any]) -> tuple[dict[str, Any], str]:
         dashboard = DASHBOARDS.get(params.get("type") or "standard", "full")
     full = dashboard == "full"
     controller = {
-        "fees": {"payer": (ctrl.get("fees") or {}).get("payer") or ("account" if full else "application")},
+        "fees": {
+            "payer": (ctrl.get("fees") or {}).get("payer") or ("account" if full else "application")
+        },
         "is_controller": True,
-        "losses": {"payments": (ctrl.get("losses") or {}).get("payments") or ("stripe" if full else "application")},
-        "requirement_collection": ctrl.get("requirement_collection") or ("stripe" if dashboard != "none" else "application"),
+        "losses": {
+            "payments": (ctrl.get("losses") or {}).get("payments")
+            or ("stripe" if full else "application")
+        },
+        "requirement_collection": ctrl.get("requirement_collection")
+        or ("stripe" if dashboard != "none" else "application"),
         "stripe_dashboard": {"type": dashboard},
         "type": "application",
     }
     return controller, dashboard
 
 
-def new_account(sb: Sandbox, params: dict[str, Any], *, connected: bool = True,
-                account_id: str | None = None) -> dict[str, Any]:
+def new_account(
+    sb: Sandbox, params: dict[str, Any], *, connected: bool = True, account_id: str | None = None
+) -> dict[str, Any]:
     country = (params.get("country") or "US").upper()
     controller, dashboard = controller_for(params)
     account = objects.build("account", now=sb.clock.now(), id=account_id)
     acct = account["id"]
     account.update(
-        business_type=None, country=country, controller=controller,
+        business_type=None,
+        country=country,
+        controller=controller,
         default_currency=params.get("default_currency") or CURRENCIES.get(country, "usd"),
-        details_submitted=False, email=params.get("email"), metadata={}, type=TYPES[dashboard],
-        external_accounts={"object": "list", "data": [], "has_more": False,
-                           "url": f"/v1/accounts/{acct}/external_accounts"},
+        details_submitted=False,
+        email=params.get("email"),
+        metadata={},
+        type=TYPES[dashboard],
+        external_accounts={
+            "object": "list",
+            "data": [],
+            "has_more": False,
+            "url": f"/v1/accounts/{acct}/external_accounts",
+        },
         tos_acceptance={"date": None, "ip": None, "user_agent": None},
     )
     st = account_state.state(account)
     st.update(connected=connected, dashboard=dashboard)
-    requested = params.get("capabilities") or {"card_payments": {"requested": True},
-                                               "transfers": {"requested": True}}
+    requested = params.get("capabilities") or {
+        "card_payments": {"requested": True},
+        "transfers": {"requested": True},
+    }
     request_capabilities(sb, account, requested)
     apply_update(sb, account, params)
     account_state.derive(account, sb.clock.now())
@@ -69,7 +99,8 @@ def request_capabilities(sb: Sandbox, account: dict[str, Any], caps: dict[str, A
         if wants and allowed and account["country"] not in allowed:
             raise errors.invalid_request(
                 f"The capability {name} is not available for accounts in {account['country']}.",
-                param=f"capabilities[{name}]")
+                param=f"capabilities[{name}]",
+            )
         if wants:
             st["requested"].setdefault(name, sb.clock.now())
         else:
@@ -100,8 +131,11 @@ def apply_update(sb: Sandbox, account: dict[str, Any], params: dict[str, Any]) -
         account["metadata"] = metadata_merge(account.get("metadata") or {}, params["metadata"])
     if params.get("tos_acceptance"):
         tos = params["tos_acceptance"]
-        account["tos_acceptance"] = {"date": tos.get("date"), "ip": tos.get("ip"),
-                                     "user_agent": tos.get("user_agent")}
+        account["tos_acceptance"] = {
+            "date": tos.get("date"),
+            "ip": tos.get("ip"),
+            "user_agent": tos.get("user_agent"),
+        }
     if params.get("external_account"):
         add_bank_account(sb, account, params["external_account"])
     if params.get("capabilities") and "requested" in account_state.state(account):
@@ -115,13 +149,21 @@ def add_bank_account(sb: Sandbox, account: dict[str, Any], source: Any) -> dict[
     country = (details.get("country") or account["country"]).upper()
     number = str(details.get("account_number") or "000123456789")
     bank = objects.build(
-        "bank_account", account=account["id"], account_holder_name=details.get("account_holder_name"),
+        "bank_account",
+        account=account["id"],
+        account_holder_name=details.get("account_holder_name"),
         account_holder_type=details.get("account_holder_type") or "company",
-        bank_name="STRIPE TEST BANK", country=country,
+        bank_name="STRIPE TEST BANK",
+        country=country,
         currency=(details.get("currency") or account["default_currency"]).lower(),
-        fingerprint=ids.random_token(16), last4=number[-4:],
-        routing_number=details.get("routing_number") or ("108800" if country == "GB" else "110000000"),
-        status="new", metadata={}, default_for_currency=True, available_payout_methods=["standard"],
+        fingerprint=ids.random_token(16),
+        last4=number[-4:],
+        routing_number=details.get("routing_number")
+        or ("108800" if country == "GB" else "110000000"),
+        status="new",
+        metadata={},
+        default_for_currency=True,
+        available_payout_methods=["standard"],
     )
     bank["customer"] = None
     account["external_accounts"]["data"] = [bank]
@@ -131,15 +173,26 @@ def add_bank_account(sb: Sandbox, account: dict[str, Any], source: Any) -> dict[
 def fill_for_verification(sb: Sandbox, account: dict[str, Any], ip: str = "127.0.0.1") -> None:
     """Sandbox defaults for every unmet requirement (control calls and
     accounts created as "existing and active")."""
-    name = account.get("business_profile", {}).get("name") or account.get("email") or "Sandbox business"
-    apply_update(sb, account, {
-        "business_type": account.get("business_type") or "company",
-        "company": {"name": (account.get("company") or {}).get("name") or name, "tax_id": "000000000",
-                    "phone": "+15555550100",
-                    "address": {"line1": "1 Test Street", "city": "Testville", "postal_code": "12345"},
-                    "verification": {"document": {"front": ids.new_id("file")}}},
-        "business_profile": {"mcc": "8931", "url": "https://example.com"},
-    })
+    name = (
+        account.get("business_profile", {}).get("name")
+        or account.get("email")
+        or "Sandbox business"
+    )
+    apply_update(
+        sb,
+        account,
+        {
+            "business_type": account.get("business_type") or "company",
+            "company": {
+                "name": (account.get("company") or {}).get("name") or name,
+                "tax_id": "000000000",
+                "phone": "+15555550100",
+                "address": {"line1": "1 Test Street", "city": "Testville", "postal_code": "12345"},
+                "verification": {"document": {"front": ids.new_id("file")}},
+            },
+            "business_profile": {"mcc": "8931", "url": "https://example.com"},
+        },
+    )
     if not account_state.lookup(account, "tos_acceptance.date"):
         account["tos_acceptance"] = {"date": sb.clock.now(), "ip": ip, "user_agent": None}
     if not account_state.lookup(account, "external_account"):

@@ -20,9 +20,15 @@ if TYPE_CHECKING:
     from stripe_sandbox.sandbox import Sandbox
 
 BUSINESS = [
-    "business_type", "company.name", "company.tax_id", "company.phone",
-    "company.address.line1", "company.address.city", "company.address.postal_code",
-    "business_profile.mcc", "business_profile.url",
+    "business_type",
+    "company.name",
+    "company.tax_id",
+    "company.phone",
+    "company.address.line1",
+    "company.address.city",
+    "company.address.postal_code",
+    "business_profile.mcc",
+    "business_profile.url",
 ]
 DOCUMENT = ["company.verification.document"]
 BANK = ["external_account"]
@@ -51,7 +57,7 @@ def lookup(account: dict[str, Any], path: str) -> Any:
     if path == "external_account":
         return (account.get("external_accounts") or {}).get("data") or None
     if path == "company.verification.document":
-        doc = (((account.get("company") or {}).get("verification") or {}).get("document") or {})
+        doc = ((account.get("company") or {}).get("verification") or {}).get("document") or {}
         return doc.get("front")
     node: Any = account
     for part in path.split("."):
@@ -82,7 +88,11 @@ def _requirements(account: dict[str, Any], now: int) -> dict[str, Any]:
         reason = "requirements.past_due" if due else None
     else:
         past_due, reason = [], None
-    pending = list(VERIFIED_BY_STRIPE) if st["verification"] == "pending" and not st.get("rejected") else []
+    pending = (
+        list(VERIFIED_BY_STRIPE)
+        if st["verification"] == "pending" and not st.get("rejected")
+        else []
+    )
     if reason is None and pending:
         reason = "requirements.pending_verification"
     if reason is None and st["verification"] != "verified" and not st.get("rejected"):
@@ -103,10 +113,16 @@ def _requirements(account: dict[str, Any], now: int) -> dict[str, Any]:
 def _future_requirements(account: dict[str, Any]) -> dict[str, Any]:
     st = state(account)
     future = st.get("future", {"due": [], "deadline": None})
-    return {"alternatives": [], "current_deadline": future.get("deadline"),
-            "currently_due": [], "disabled_reason": None, "errors": [],
-            "eventually_due": list(future.get("due", [])), "past_due": [],
-            "pending_verification": []}
+    return {
+        "alternatives": [],
+        "current_deadline": future.get("deadline"),
+        "currently_due": [],
+        "disabled_reason": None,
+        "errors": [],
+        "eventually_due": list(future.get("due", [])),
+        "past_due": [],
+        "pending_verification": [],
+    }
 
 
 def capability_status(account: dict[str, Any], name: str) -> str:
@@ -129,10 +145,13 @@ def derive(account: dict[str, Any], now: int) -> None:
     account["future_requirements"] = _future_requirements(account)
     blocked = bool(reqs["disabled_reason"]) or st["verification"] != "verified"
     account["charges_enabled"] = not blocked
-    account["payouts_enabled"] = not blocked and not st.get("payouts_paused") \
-        and bool(lookup(account, "external_account"))
+    account["payouts_enabled"] = (
+        not blocked and not st.get("payouts_paused") and bool(lookup(account, "external_account"))
+    )
     account["capabilities"] = {
-        name: capability_status(account, name) for name, requested in st["requested"].items() if requested
+        name: capability_status(account, name)
+        for name, requested in st["requested"].items()
+        if requested
     }
 
 
@@ -143,13 +162,24 @@ def capability_object(account: dict[str, Any], name: str) -> dict[str, Any]:
     if status == "inactive" and not reqs["disabled_reason"]:
         reqs["disabled_reason"] = st.get("capability_reason", {}).get(name, "other")
     return objects.build(
-        "capability", id=name, account=account["id"], requested=bool(st["requested"].get(name)),
-        requested_at=st["requested"].get(name) or None, requirements=reqs,
-        future_requirements=copy.deepcopy(account["future_requirements"]), status=status)
+        "capability",
+        id=name,
+        account=account["id"],
+        requested=bool(st["requested"].get(name)),
+        requested_at=st["requested"].get(name) or None,
+        requirements=reqs,
+        future_requirements=copy.deepcopy(account["future_requirements"]),
+        status=status,
+    )
 
 
-def refresh(sb: Sandbox, account: dict[str, Any], *, request: dict[str, Any] | None = None,
-            emit: bool = True) -> dict[str, Any]:
+def refresh(
+    sb: Sandbox,
+    account: dict[str, Any],
+    *,
+    request: dict[str, Any] | None = None,
+    emit: bool = True,
+) -> dict[str, Any]:
     """Derive, save, and tell webhooks what changed since the stored version
     (callers mutate the account first, then refresh)."""
     before = sb.store.get("account", account["id"]) or copy.deepcopy(account)
@@ -163,15 +193,21 @@ def refresh(sb: Sandbox, account: dict[str, Any], *, request: dict[str, Any] | N
     target = None if st.get("platform") else account["id"]
     previous = events.changed_fields(objects.public(before), objects.public(account))
     if previous:
-        sb.emit("account.updated", account, account=target,
-                previous_attributes=previous, request=request)
+        sb.emit(
+            "account.updated",
+            account,
+            account=target,
+            previous_attributes=previous,
+            request=request,
+        )
     old_caps, new_caps = before.get("capabilities") or {}, account["capabilities"]
     for name in sorted(new_caps):
         if old_caps.get(name) != new_caps[name]:
             cap = capability_object(account, name)
             prev = {"status": old_caps[name]} if name in old_caps else None
-            sb.emit("capability.updated", cap, account=target, previous_attributes=prev,
-                    request=request)
+            sb.emit(
+                "capability.updated", cap, account=target, previous_attributes=prev, request=request
+            )
     return account
 
 

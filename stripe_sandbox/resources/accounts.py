@@ -19,9 +19,15 @@ PLATFORM_ACCOUNT_ID = "acct_1SandboxPlatform00"
 def setup(sb: Sandbox) -> None:
     if sb.store.get("account", PLATFORM_ACCOUNT_ID) is None:
         platform = account_model.new_account(
-            sb, {"country": "US", "email": "platform@example.com",
-                 "business_profile": {"name": sb.config.platform_name}},
-            connected=False, account_id=PLATFORM_ACCOUNT_ID)
+            sb,
+            {
+                "country": "US",
+                "email": "platform@example.com",
+                "business_profile": {"name": sb.config.platform_name},
+            },
+            connected=False,
+            account_id=PLATFORM_ACCOUNT_ID,
+        )
         account_model.fill_for_verification(sb, platform)
         platform["details_submitted"] = True
         account_state.verify(platform)
@@ -35,7 +41,8 @@ def load(req: Request, account_id: str) -> dict[str, Any]:
     account = req.sb.store.get("account", account_id)
     visible = account is not None and (
         account_id == (req.account or PLATFORM_ACCOUNT_ID)
-        or (req.is_platform and objects.private(account).get("connected")))
+        or (req.is_platform and objects.private(account).get("connected"))
+    )
     if not visible:
         if req.is_platform:
             raise errors.resource_missing("account", account_id, param="account")
@@ -50,8 +57,7 @@ def current(req: Request) -> dict[str, Any]:
 @router.post("/v1/accounts", params=sp.AccountCreateParams)
 def account_create(req: Request) -> dict[str, Any]:
     if not req.is_platform:
-        raise errors.invalid_request("Only platforms can create connected accounts.",
-                                     status=400)
+        raise errors.invalid_request("Only platforms can create connected accounts.", status=400)
     account = account_model.new_account(req.sb, req.params)
     req.sb.store.insert(account)
     return account
@@ -86,7 +92,8 @@ def account_delete(req: Request, account: str) -> dict[str, Any]:
         raise errors.invalid_request("The platform account cannot be deleted.")
     if obj["controller"].get("type") != "application":
         raise errors.invalid_request(
-            "You cannot delete an account your platform did not create; deauthorize it instead.")
+            "You cannot delete an account your platform did not create; deauthorize it instead."
+        )
     req.sb.store.delete("account", account)
     return objects.deleted("account", account)
 
@@ -112,14 +119,17 @@ def login_link_create(req: Request, account: str) -> dict[str, Any]:
         raise errors.invalid_request(
             "Cannot create a login link for an account that does not use the Express "
             "Dashboard. Accounts with full dashboard access sign in at dashboard.stripe.com.",
-            param="account")
+            param="account",
+        )
     token = ids.random_token(12)
-    return {"object": "login_link", "created": req.sb.clock.now(),
-            "url": req.sb.url(f"/express/{account}/{token}")}
+    return {
+        "object": "login_link",
+        "created": req.sb.clock.now(),
+        "url": req.sb.url(f"/express/{account}/{token}"),
+    }
 
 
 @router.get("/express/{account}/{token}", kind="page")
 def express_dashboard(req: Request, account: str, token: str) -> Response:
     # The sandbox dashboard stands in for Stripe's Express dashboard.
     return Response.redirect(req.sb.url(f"/dashboard/accounts/{account}"))
-

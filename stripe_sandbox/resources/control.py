@@ -30,8 +30,12 @@ def clock(req: Request) -> dict[str, Any]:
 def clock_advance(req: Request) -> dict[str, Any]:
     """Body: {"seconds": N} (or minutes/hours/days); runs what becomes due."""
     p = req.params
-    seconds = float(p.get("seconds", 0)) + 60 * float(p.get("minutes", 0)) \
-        + 3600 * float(p.get("hours", 0)) + 86400 * float(p.get("days", 0))
+    seconds = (
+        float(p.get("seconds", 0))
+        + 60 * float(p.get("minutes", 0))
+        + 3600 * float(p.get("hours", 0))
+        + 86400 * float(p.get("days", 0))
+    )
     if seconds < 0:
         raise errors.invalid_request("The sandbox clock only moves forward.")
     return {"now": req.sb.advance(seconds), "offset": req.sb.clock.offset}
@@ -45,15 +49,17 @@ def faults_show(req: Request) -> dict[str, Any]:
 @router.post("/_sandbox/faults", kind="control")
 def faults_set(req: Request) -> dict[str, Any]:
     """Body: {"api": {"mode": "500"|"429"|"hang", "count": N, "hang_seconds": S},
-              "events": {"mode": "duplicate"|"shuffle"|"delay"|"drop", "count": N,
-                         "delay_seconds": S}}"""
+    "events": {"mode": "duplicate"|"shuffle"|"delay"|"drop", "count": N,
+               "delay_seconds": S}}"""
     try:
         if api := req.params.get("api"):
-            req.sb.faults.set_api(str(api["mode"]), int(api.get("count", 1)),
-                                  float(api.get("hang_seconds", 10)))
+            req.sb.faults.set_api(
+                str(api["mode"]), int(api.get("count", 1)), float(api.get("hang_seconds", 10))
+            )
         if ev := req.params.get("events"):
-            req.sb.faults.set_events(str(ev["mode"]), int(ev.get("count", 1)),
-                                     float(ev.get("delay_seconds", 30)))
+            req.sb.faults.set_events(
+                str(ev["mode"]), int(ev.get("count", 1)), float(ev.get("delay_seconds", 30))
+            )
     except (KeyError, ValueError, TypeError) as exc:
         raise errors.invalid_request(f"Invalid fault: {exc}") from None
     return req.sb.faults.describe()
@@ -93,10 +99,15 @@ def jobs(req: Request) -> dict[str, Any]:
 @router.get("/_sandbox/config", kind="control")
 def config_show(req: Request) -> dict[str, Any]:
     c = req.sb.config
-    return {"secret_key": c.secret_key, "publishable_key": c.publishable_key,
-            "client_id": c.client_id, "verification_delay": c.verification_delay,
-            "base_url": req.sb.base_url, "webhook_retry_base": c.webhook_retry_base,
-            "webhook_max_attempts": c.webhook_max_attempts}
+    return {
+        "secret_key": c.secret_key,
+        "publishable_key": c.publishable_key,
+        "client_id": c.client_id,
+        "verification_delay": c.verification_delay,
+        "base_url": req.sb.base_url,
+        "webhook_retry_base": c.webhook_retry_base,
+        "webhook_max_attempts": c.webhook_max_attempts,
+    }
 
 
 @router.post("/_sandbox/config", kind="control")

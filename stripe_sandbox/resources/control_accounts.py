@@ -43,8 +43,12 @@ def account_create(req: Request) -> dict[str, Any]:
     {"email", "business_name", "country", "state": "verified"|"incomplete",
      "connected": false}"""
     p = req.params
-    params = {"email": p.get("email"), "country": p.get("country") or "US",
-              "business_profile": {"name": p.get("business_name")}, "type": "standard"}
+    params = {
+        "email": p.get("email"),
+        "country": p.get("country") or "US",
+        "business_profile": {"name": p.get("business_name")},
+        "type": "standard",
+    }
     account = account_model.new_account(req.sb, params, connected=bool(p.get("connected")))
     account["controller"] = {"is_controller": False, "type": "account"}
     if p.get("state", "verified") == "verified":
@@ -65,8 +69,9 @@ def account_verify(req: Request, account: str) -> dict[str, Any]:
     """Finish verification now (what the configurable delay does by itself)."""
     obj = _load(req, account)
     if not obj.get("details_submitted"):
-        raise errors.invalid_request("The account has not submitted its details yet; "
-                                     "use state=verified to skip onboarding.")
+        raise errors.invalid_request(
+            "The account has not submitted its details yet; use state=verified to skip onboarding."
+        )
     account_state.verify(obj)
     return objects.public(account_state.refresh(req.sb, obj))
 
@@ -91,9 +96,14 @@ def _load(req: Request, account: str) -> dict[str, Any]:
 
 def _summary(account: dict[str, Any]) -> dict[str, Any]:
     st = objects.private(account)
-    return {"id": account["id"], "email": account.get("email"), "connected": st.get("connected", False),
-            "platform": st.get("platform", False), "charges_enabled": account["charges_enabled"],
-            "details_submitted": account["details_submitted"]}
+    return {
+        "id": account["id"],
+        "email": account.get("email"),
+        "connected": st.get("connected", False),
+        "platform": st.get("platform", False),
+        "charges_enabled": account["charges_enabled"],
+        "details_submitted": account["details_submitted"],
+    }
 
 
 def _verified(sb, acct, p):
@@ -118,15 +128,21 @@ def _due(sb, acct, p, *, passed: bool = False):
     if passed:
         st["deadline"] = sb.clock.now()
     else:
-        st["deadline"] = int(p.get("deadline") or sb.clock.now() + 86400 * float(p.get("deadline_in_days", 7)))
+        st["deadline"] = int(
+            p.get("deadline") or sb.clock.now() + 86400 * float(p.get("deadline_in_days", 7))
+        )
 
 
 def _failed(sb, acct, p):
     requirement = p.get("requirement") or "company.verification.document"
     st = account_state.state(acct)
-    st["errors"] = [{"code": p.get("code") or "verification_document_failed_other",
-                     "reason": p.get("reason") or "The document could not be verified.",
-                     "requirement": requirement}]
+    st["errors"] = [
+        {
+            "code": p.get("code") or "verification_document_failed_other",
+            "reason": p.get("reason") or "The document could not be verified.",
+            "requirement": requirement,
+        }
+    ]
     if requirement not in st["extra_due"]:
         st["extra_due"].append(requirement)
 
@@ -136,8 +152,10 @@ def _eventually(sb, acct, p):
 
 
 def _future(sb, acct, p):
-    account_state.state(acct)["future"] = {"due": list(p.get("requirements") or DEFAULT_DUE),
-                                           "deadline": p.get("deadline")}
+    account_state.state(acct)["future"] = {
+        "due": list(p.get("requirements") or DEFAULT_DUE),
+        "deadline": p.get("deadline"),
+    }
 
 
 def _rejected(sb, acct, p):
@@ -147,6 +165,7 @@ def _rejected(sb, acct, p):
 def _payouts(paused: bool):
     def apply(sb, acct, p):
         account_state.state(acct)["payouts_paused"] = paused
+
     return apply
 
 
@@ -164,14 +183,30 @@ def _capability(sb, acct, p):
 
 def _clear(sb, acct, p):
     st = account_state.state(acct)
-    st.update(extra_due=[], deadline=None, errors=[], eventually_extra=[], capability_status={},
-              rejected=None, payouts_paused=False, future={"due": [], "deadline": None})
+    st.update(
+        extra_due=[],
+        deadline=None,
+        errors=[],
+        eventually_extra=[],
+        capability_status={},
+        rejected=None,
+        payouts_paused=False,
+        future={"due": [], "deadline": None},
+    )
 
 
 _STATES = {
-    "verified": _verified, "pending_verification": _pending, "incomplete": _incomplete,
-    "requirements_due": _due, "past_due": lambda sb, a, p: _due(sb, a, p, passed=True),
-    "verification_failed": _failed, "eventually_due": _eventually, "future_requirements": _future,
-    "rejected": _rejected, "payouts_disabled": _payouts(True), "payouts_enabled": _payouts(False),
-    "capability": _capability, "clear": _clear,
+    "verified": _verified,
+    "pending_verification": _pending,
+    "incomplete": _incomplete,
+    "requirements_due": _due,
+    "past_due": lambda sb, a, p: _due(sb, a, p, passed=True),
+    "verification_failed": _failed,
+    "eventually_due": _eventually,
+    "future_requirements": _future,
+    "rejected": _rejected,
+    "payouts_disabled": _payouts(True),
+    "payouts_enabled": _payouts(False),
+    "capability": _capability,
+    "clear": _clear,
 }

@@ -67,10 +67,20 @@ def _events(req: Request, account: Any, limit: int = 50) -> str:
     for e in events:
         deliveries = req.sb.delivery.for_event(e["id"])
         summary = ", ".join(f"{d['status']} ({d['attempts']})" for d in deliveries) or "no endpoint"
-        rows.append({"id": e["id"], "type": e["type"], "account": e.get("account"),
-                     "created": e["created"], "deliveries": summary})
-    return _table(rows, ["id", "type", "account", "created", "deliveries"],
-                  link=lambda r: f"/dashboard/events/{r['id']}")
+        rows.append(
+            {
+                "id": e["id"],
+                "type": e["type"],
+                "account": e.get("account"),
+                "created": e["created"],
+                "deliveries": summary,
+            }
+        )
+    return _table(
+        rows,
+        ["id", "type", "account", "created", "deliveries"],
+        link=lambda r: f"/dashboard/events/{r['id']}",
+    )
 
 
 def _sections(req: Request, account: Any) -> str:
@@ -84,14 +94,35 @@ def _sections(req: Request, account: Any) -> str:
 @router.get("/dashboard", kind="page")
 def dashboard(req: Request) -> Response:
     accounts = req.sb.store.all("account")
-    rows = [{**a, "connected": objects.private(a).get("connected", False),
-             "name": (a.get("business_profile") or {}).get("name")} for a in accounts]
-    body = (f"<h1>Sandbox dashboard</h1><p class=muted>Platform {h(req.sb.config.platform_name)} · "
-            f"clock {req.sb.clock.now()}</p><h2>Accounts</h2>"
-            + _table(rows, ["id", "name", "email", "country", "connected", "details_submitted",
-                            "charges_enabled", "payouts_enabled"],
-                     link=lambda r: f"/dashboard/accounts/{r['id']}")
-            + _sections(req, ANY_ACCOUNT) + "<h2>Recent events</h2>" + _events(req, ANY_ACCOUNT))
+    rows = [
+        {
+            **a,
+            "connected": objects.private(a).get("connected", False),
+            "name": (a.get("business_profile") or {}).get("name"),
+        }
+        for a in accounts
+    ]
+    body = (
+        f"<h1>Sandbox dashboard</h1><p class=muted>Platform {h(req.sb.config.platform_name)} · "
+        f"clock {req.sb.clock.now()}</p><h2>Accounts</h2>"
+        + _table(
+            rows,
+            [
+                "id",
+                "name",
+                "email",
+                "country",
+                "connected",
+                "details_submitted",
+                "charges_enabled",
+                "payouts_enabled",
+            ],
+            link=lambda r: f"/dashboard/accounts/{r['id']}",
+        )
+        + _sections(req, ANY_ACCOUNT)
+        + "<h2>Recent events</h2>"
+        + _events(req, ANY_ACCOUNT)
+    )
     return page("Dashboard", body, wide=True)
 
 
@@ -106,16 +137,37 @@ def dashboard_account(req: Request, account: str) -> Response:
         f"<p><a href='/dashboard'>← All accounts</a></p><h1>{h(obj.get('email') or account)}</h1>"
         f"<p><code>{h(account)}</code> · {h(obj['country'])} · {h(obj['default_currency'])} · "
         f"dashboard {h(obj['controller'].get('stripe_dashboard', {}).get('type', 'full'))}</p>"
-        + _table([{"details_submitted": obj["details_submitted"], "charges_enabled": obj["charges_enabled"],
-                   "payouts_enabled": obj["payouts_enabled"], "disabled_reason": reqs["disabled_reason"],
-                   "current_deadline": reqs["current_deadline"]}],
-                 ["details_submitted", "charges_enabled", "payouts_enabled", "disabled_reason",
-                  "current_deadline"])
+        + _table(
+            [
+                {
+                    "details_submitted": obj["details_submitted"],
+                    "charges_enabled": obj["charges_enabled"],
+                    "payouts_enabled": obj["payouts_enabled"],
+                    "disabled_reason": reqs["disabled_reason"],
+                    "current_deadline": reqs["current_deadline"],
+                }
+            ],
+            [
+                "details_submitted",
+                "charges_enabled",
+                "payouts_enabled",
+                "disabled_reason",
+                "current_deadline",
+            ],
+        )
         + "<h2>Requirements</h2>"
-        + _table([{"list": k, "items": ", ".join(reqs[k]) or None} for k in
-                  ("currently_due", "past_due", "eventually_due", "pending_verification")], ["list", "items"])
-        + "<h2>Capabilities</h2>" + _table(caps, ["id", "status"])
-        + _sections(req, account) + "<h2>Events</h2>" + _events(req, account)
+        + _table(
+            [
+                {"list": k, "items": ", ".join(reqs[k]) or None}
+                for k in ("currently_due", "past_due", "eventually_due", "pending_verification")
+            ],
+            ["list", "items"],
+        )
+        + "<h2>Capabilities</h2>"
+        + _table(caps, ["id", "status"])
+        + _sections(req, account)
+        + "<h2>Events</h2>"
+        + _events(req, account)
     )
     return page(f"Account {account}", body, wide=True)
 
@@ -126,14 +178,22 @@ def dashboard_event(req: Request, event: str) -> Response:
     if obj is None:
         raise errors.StripeError(f"No such event: {event}", status=404)
     deliveries = req.sb.delivery.for_event(event)
-    attempts = [{**a, "endpoint": d["endpoint"], "delivery": d["status"]}
-                for d in deliveries for a in d["log"]]
-    body = (f"<p><a href='/dashboard'>← Dashboard</a></p><h1>{h(obj['type'])}</h1>"
-            f"<p><code>{h(event)}</code></p><h2>Deliveries</h2>"
-            + _table([{k: d[k] for k in ("endpoint", "status", "attempts")} for d in deliveries],
-                     ["endpoint", "status", "attempts"])
-            + "<h2>Attempts</h2>" + _table(attempts, ["endpoint", "attempt", "at", "status", "error", "ms"])
-            + f"<h2>Payload</h2><pre><code>{h(json.dumps(obj, indent=2))}</code></pre>")
+    attempts = [
+        {**a, "endpoint": d["endpoint"], "delivery": d["status"]}
+        for d in deliveries
+        for a in d["log"]
+    ]
+    body = (
+        f"<p><a href='/dashboard'>← Dashboard</a></p><h1>{h(obj['type'])}</h1>"
+        f"<p><code>{h(event)}</code></p><h2>Deliveries</h2>"
+        + _table(
+            [{k: d[k] for k in ("endpoint", "status", "attempts")} for d in deliveries],
+            ["endpoint", "status", "attempts"],
+        )
+        + "<h2>Attempts</h2>"
+        + _table(attempts, ["endpoint", "attempt", "at", "status", "error", "ms"])
+        + f"<h2>Payload</h2><pre><code>{h(json.dumps(obj, indent=2))}</code></pre>"
+    )
     return page(f"Event {event}", body, wide=True)
 
 

@@ -28,21 +28,52 @@ def application(sb: Sandbox) -> dict[str, Any]:
 
 def issue_code(sb: Sandbox, account_id: str, scope: str) -> str:
     code = "ac_" + ids.random_token(32)
-    sb.store.insert({"id": code, "object": CODE_KIND, "created": sb.clock.now(), "account": account_id,
-                     "scope": scope, "used": False, "tokens": []}, account=account_id)
+    sb.store.insert(
+        {
+            "id": code,
+            "object": CODE_KIND,
+            "created": sb.clock.now(),
+            "account": account_id,
+            "scope": scope,
+            "used": False,
+            "tokens": [],
+        },
+        account=account_id,
+    )
     return code
 
 
 def _grant(sb: Sandbox, account_id: str, scope: str) -> dict[str, Any]:
     access = "sk_test_" + ids.random_token(40)
     refresh = "rt_" + ids.random_token(40)
-    sb.store.insert({"id": access, "object": auth.API_KEY_KIND, "created": sb.clock.now(),
-                     "account": account_id}, account=account_id)
-    sb.store.insert({"id": refresh, "object": REFRESH_KIND, "created": sb.clock.now(),
-                     "account": account_id, "scope": scope}, account=account_id)
-    return {"access_token": access, "livemode": False, "refresh_token": refresh, "scope": scope,
-            "stripe_publishable_key": "pk_test_" + ids.random_token(40),
-            "stripe_user_id": account_id, "token_type": "bearer"}
+    sb.store.insert(
+        {
+            "id": access,
+            "object": auth.API_KEY_KIND,
+            "created": sb.clock.now(),
+            "account": account_id,
+        },
+        account=account_id,
+    )
+    sb.store.insert(
+        {
+            "id": refresh,
+            "object": REFRESH_KIND,
+            "created": sb.clock.now(),
+            "account": account_id,
+            "scope": scope,
+        },
+        account=account_id,
+    )
+    return {
+        "access_token": access,
+        "livemode": False,
+        "refresh_token": refresh,
+        "scope": scope,
+        "stripe_publishable_key": "pk_test_" + ids.random_token(40),
+        "stripe_user_id": account_id,
+        "token_type": "bearer",
+    }
 
 
 @router.post("/oauth/token", kind="oauth", params=OAuth.OAuthTokenParams)
@@ -59,8 +90,11 @@ def token(req: Request) -> dict[str, Any] | Response:
         for token_id in code["tokens"]:
             req.sb.store.delete(auth.API_KEY_KIND, token_id)
         # Answered, not raised: the revocation above must be committed.
-        error = OAuthError("invalid_grant", "This authorization code has already been used. "
-                           "All tokens issued with this code have been revoked.")
+        error = OAuthError(
+            "invalid_grant",
+            "This authorization code has already been used. "
+            "All tokens issued with this code have been revoked.",
+        )
         return Response.json(error.body(), status=error.status)
     if code["created"] + CODE_LIFETIME < req.sb.clock.now():
         raise OAuthError("invalid_grant", f"Authorization code expired: {code_id}")
@@ -87,21 +121,35 @@ def deauthorize(req: Request) -> dict[str, Any]:
         raise OAuthError("invalid_client", f"No such application: '{client_id}'")
     account = req.sb.store.get("account", account_id)
     if account is None or not objects.private(account).get("connected"):
-        raise OAuthError("invalid_client", f"This application is not connected to stripe account "
-                         f"{account_id}, or that account does not exist.")
+        raise OAuthError(
+            "invalid_client",
+            f"This application is not connected to stripe account "
+            f"{account_id}, or that account does not exist.",
+        )
     disconnect(req.sb, account, request=req.stripe_request())
     return {"stripe_user_id": account_id}
 
 
-def disconnect(sb: Sandbox, account: dict[str, Any], *, request: dict[str, Any] | None = None) -> None:
+def disconnect(
+    sb: Sandbox, account: dict[str, Any], *, request: dict[str, Any] | None = None
+) -> None:
     objects.private(account)["connected"] = False
     sb.store.save(account)
-    sb.store.execute("DELETE FROM objects WHERE kind IN (?, ?) AND account = ?",
-                     (auth.API_KEY_KIND, REFRESH_KIND, account["id"]))
-    sb.emit("account.application.deauthorized", application(sb), account=account["id"],
-            owner="", request=request)
+    sb.store.execute(
+        "DELETE FROM objects WHERE kind IN (?, ?) AND account = ?",
+        (auth.API_KEY_KIND, REFRESH_KIND, account["id"]),
+    )
+    sb.emit(
+        "account.application.deauthorized",
+        application(sb),
+        account=account["id"],
+        owner="",
+        request=request,
+    )
 
 
 def _platform_only(req: Request) -> None:
     if not req.is_platform:
-        raise OAuthError("invalid_client", "Use the platform's secret key for OAuth calls.", status=401)
+        raise OAuthError(
+            "invalid_client", "Use the platform's secret key for OAuth calls.", status=401
+        )

@@ -36,19 +36,31 @@ def link_open(req: Request, account: str, token: str) -> Response:
     link = sb.store.get(LINK_KIND, token)
     if link is None or link["account"] != account:
         raise errors.StripeError("This onboarding link is not valid.", status=404)
-    if link["used"] or link["expires_at"] <= sb.clock.now() or sb.store.get("account", account) is None:
+    if (
+        link["used"]
+        or link["expires_at"] <= sb.clock.now()
+        or sb.store.get("account", account) is None
+    ):
         return Response.redirect(link["refresh_url"])
     link["used"] = True
     sb.store.save(link, kind=LINK_KIND)
-    session = {"id": ids.random_token(20), "object": SESSION_KIND, "created": sb.clock.now(),
-               "account": account, "return_url": link["return_url"],
-               "refresh_url": link["refresh_url"], "open": True,
-               "expires_at": sb.clock.now() + SESSION_LIFETIME}
+    session = {
+        "id": ids.random_token(20),
+        "object": SESSION_KIND,
+        "created": sb.clock.now(),
+        "account": account,
+        "return_url": link["return_url"],
+        "refresh_url": link["refresh_url"],
+        "open": True,
+        "expires_at": sb.clock.now() + SESSION_LIFETIME,
+    }
     sb.store.insert(session, account=account)
     return Response.redirect(sb.url(f"/setup/session/{session['id']}"))
 
 
-def _session(req: Request, sid: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Response | None]:
+def _session(
+    req: Request, sid: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, Response | None]:
     session = req.sb.store.get(SESSION_KIND, sid)
     if session is None:
         raise errors.StripeError("This onboarding session does not exist.", status=404)
@@ -64,7 +76,9 @@ def session_show(req: Request, sid: str) -> Response:
     if gone:
         return gone
     wanted = (req.query.get("step") or "") if isinstance(req.query.get("step"), str) else ""
-    step = next((s for s in visible_steps(account) if s.name == wanted), None) or first_open(account)
+    step = next((s for s in visible_steps(account) if s.name == wanted), None) or first_open(
+        account
+    )
     return _render(req, session, account, step, [])
 
 
@@ -77,7 +91,9 @@ def session_submit(req: Request, sid: str, step_name: str) -> Response:
     if step is None:
         raise errors.StripeError("Unknown onboarding step.", status=404)
     leaving = req.params.get("action") == "save_exit"
-    problems = apply(req.sb, step, account, req.params, req.files, partial=leaving, ip=req.client_ip)
+    problems = apply(
+        req.sb, step, account, req.params, req.files, partial=leaving, ip=req.client_ip
+    )
     if problems:
         return _render(req, session, account, step, problems, status=400)
     account_state.refresh(req.sb, account)
@@ -88,11 +104,19 @@ def session_submit(req: Request, sid: str, step_name: str) -> Response:
     return Response.redirect(req.sb.url(f"/setup/session/{sid}?step={first_open(account).name}"))
 
 
-def _render(req: Request, session: dict[str, Any], account: dict[str, Any], step, problems: list[str],
-            status: int = 200) -> Response:
+def _render(
+    req: Request,
+    session: dict[str, Any],
+    account: dict[str, Any],
+    step,
+    problems: list[str],
+    status: int = 200,
+) -> Response:
     steps = "".join(
         f"<span class={'current' if s.name == step.name else 'done' if step_done(s, account) else ''}>"
-        f"{h(s.title)}</span>" for s in visible_steps(account))
+        f"{h(s.title)}</span>"
+        for s in visible_steps(account)
+    )
     errs = "".join(f"<p class=error role=alert>{h(p)}</p>" for p in problems)
     enctype = " enctype=multipart/form-data" if step.name == "document" else ""
     last = step.name == "review"
@@ -107,5 +131,3 @@ def _render(req: Request, session: dict[str, Any], account: dict[str, Any], step
         "</div></form>"
     )
     return page("Set up payments", body, status=status)
-
-

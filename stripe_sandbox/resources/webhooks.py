@@ -23,10 +23,16 @@ def endpoint_create(req: Request) -> dict[str, Any]:
     _check_url(p["url"])
     connect = bool(p.get("connect"))
     endpoint = objects.build(
-        "webhook_endpoint", now=req.sb.clock.now(), url=p["url"], enabled_events=p["enabled_events"],
-        description=p.get("description"), metadata=api.metadata_merge({}, p.get("metadata")),
-        api_version=p.get("api_version"), status="enabled",
-        application=req.sb.config.client_id if connect else None)
+        "webhook_endpoint",
+        now=req.sb.clock.now(),
+        url=p["url"],
+        enabled_events=p["enabled_events"],
+        description=p.get("description"),
+        metadata=api.metadata_merge({}, p.get("metadata")),
+        api_version=p.get("api_version"),
+        status="enabled",
+        application=req.sb.config.client_id if connect else None,
+    )
     objects.private(endpoint)["connect"] = connect
     secret = webhook_secrets.init(endpoint)
     req.sb.store.insert(endpoint, account=req.account)

@@ -25,7 +25,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def fetch(url: str, data: dict[str, str] | None = None, files: dict[str, tuple[str, bytes]] | None = None) -> Page:
+def fetch(
+    url: str, data: dict[str, str] | None = None, files: dict[str, tuple[str, bytes]] | None = None
+) -> Page:
     headers = {}
     body = None
     if files:
@@ -34,7 +36,9 @@ def fetch(url: str, data: dict[str, str] | None = None, files: dict[str, tuple[s
     elif data is not None:
         body = urllib.parse.urlencode(data).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body is not None else "GET")
+    request = urllib.request.Request(
+        url, data=body, headers=headers, method="POST" if body is not None else "GET"
+    )
     try:
         with _opener.open(request, timeout=10) as response:
             return Page(response.status, response.headers.get("Location"), response.read().decode())
@@ -46,10 +50,16 @@ def _multipart(data: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tup
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in data.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, (filename, content) in files.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -58,11 +68,24 @@ def form_action(html: str) -> str:
     return re.search(r"<form method=post action='([^']+)'", html).group(1)
 
 
-BUSINESS = {"business_type": "company", "company_name": "Ledger & Co", "tax_id": "123456789",
-            "phone": "+15555550123", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345",
-            "mcc": "8931", "url": "https://ledger.example", "action": "continue"}
-BANK_US = {"account_holder_name": "Ledger & Co", "routing_number": "110000000",
-           "account_number": "000123456789", "action": "continue"}
+BUSINESS = {
+    "business_type": "company",
+    "company_name": "Ledger & Co",
+    "tax_id": "123456789",
+    "phone": "+15555550123",
+    "line1": "1 Main St",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "mcc": "8931",
+    "url": "https://ledger.example",
+    "action": "continue",
+}
+BANK_US = {
+    "account_holder_name": "Ledger & Co",
+    "routing_number": "110000000",
+    "account_number": "000123456789",
+    "action": "continue",
+}
 
 
 def onboard(base_url: str, link_url: str, *, stop_after: str | None = None) -> Page:
@@ -71,9 +94,16 @@ def onboard(base_url: str, link_url: str, *, stop_after: str | None = None) -> P
     page = fetch(link_url)
     session_url = page.location
     page = fetch(session_url)
-    steps = [("business", BUSINESS, None), ("document", {"action": "continue"},
-              {"document": ("incorporation.pdf", b"%PDF-1.4 sandbox")}),
-             ("bank", BANK_US, None), ("review", {"tos": "accepted", "action": "continue"}, None)]
+    steps = [
+        ("business", BUSINESS, None),
+        (
+            "document",
+            {"action": "continue"},
+            {"document": ("incorporation.pdf", b"%PDF-1.4 sandbox")},
+        ),
+        ("bank", BANK_US, None),
+        ("review", {"tos": "accepted", "action": "continue"}, None),
+    ]
     for name, data, files in steps:
         action = form_action(page.text)
         assert action.endswith("/" + name), (action, page.text[:500])

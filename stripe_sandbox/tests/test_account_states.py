@@ -24,8 +24,14 @@ def test_verified_account_is_fully_enabled(stripe_sandbox, stripe_client):
 
 def test_requirements_due_keep_charging_until_the_deadline(stripe_sandbox, stripe_client):
     acct = verified_account(stripe_sandbox, stripe_client)
-    due = state(stripe_sandbox, stripe_client, acct, state="requirements_due",
-                requirements=["company.verification.additional_document"], deadline_in_days=3)
+    due = state(
+        stripe_sandbox,
+        stripe_client,
+        acct,
+        state="requirements_due",
+        requirements=["company.verification.additional_document"],
+        deadline_in_days=3,
+    )
     assert due.charges_enabled
     assert due.requirements.currently_due == ["company.verification.additional_document"]
     assert due.requirements.past_due == []
@@ -40,7 +46,9 @@ def test_requirements_due_keep_charging_until_the_deadline(stripe_sandbox, strip
 
 def test_past_due_disables_at_once(stripe_sandbox, stripe_client):
     acct = verified_account(stripe_sandbox, stripe_client)
-    late = state(stripe_sandbox, stripe_client, acct, state="past_due", requirements=["company.tax_id"])
+    late = state(
+        stripe_sandbox, stripe_client, acct, state="past_due", requirements=["company.tax_id"]
+    )
     assert late.requirements.disabled_reason == "requirements.past_due" and not late.charges_enabled
 
 
@@ -59,21 +67,43 @@ def test_payouts_disabled_keeps_charges(stripe_sandbox, stripe_client):
 
 def test_one_capability_inactive(stripe_sandbox, stripe_client):
     acct = verified_account(stripe_sandbox, stripe_client)
-    account = state(stripe_sandbox, stripe_client, acct, state="capability",
-                    capability="us_bank_account_ach_payments", status="inactive")
+    account = state(
+        stripe_sandbox,
+        stripe_client,
+        acct,
+        state="capability",
+        capability="us_bank_account_ach_payments",
+        status="inactive",
+    )
     assert account.capabilities.us_bank_account_ach_payments == "inactive"
     assert account.capabilities.card_payments == "active" and account.charges_enabled
-    events = stripe_client.v1.events.list(params={"type": "capability.updated"}, options={"stripe_account": acct})
+    events = stripe_client.v1.events.list(
+        params={"type": "capability.updated"}, options={"stripe_account": acct}
+    )
     assert events.data[0].data.object.id == "us_bank_account_ach_payments"
     assert events.data[0].data.previous_attributes.status == "active"
 
 
 def test_eventually_due_and_future_requirements_stay_enabled(stripe_sandbox, stripe_client):
     acct = verified_account(stripe_sandbox, stripe_client)
-    account = state(stripe_sandbox, stripe_client, acct, state="eventually_due", requirements=["company.owners_provided"])
-    assert account.charges_enabled and account.requirements.eventually_due == ["company.owners_provided"]
-    account = state(stripe_sandbox, stripe_client, acct, state="future_requirements",
-                    requirements=["company.directors_provided"], deadline=2_000_000_000)
+    account = state(
+        stripe_sandbox,
+        stripe_client,
+        acct,
+        state="eventually_due",
+        requirements=["company.owners_provided"],
+    )
+    assert account.charges_enabled and account.requirements.eventually_due == [
+        "company.owners_provided"
+    ]
+    account = state(
+        stripe_sandbox,
+        stripe_client,
+        acct,
+        state="future_requirements",
+        requirements=["company.directors_provided"],
+        deadline=2_000_000_000,
+    )
     assert account.future_requirements.eventually_due == ["company.directors_provided"]
     assert account.future_requirements.current_deadline == 2_000_000_000
 
@@ -89,14 +119,27 @@ def test_fresh_link_clears_control_added_requirements(stripe_sandbox, stripe_cli
     from stripe_sandbox.tests.helpers import fetch, form_action
 
     acct = verified_account(stripe_sandbox, stripe_client)
-    state(stripe_sandbox, stripe_client, acct, state="requirements_due", requirements=["company.owners_provided"])
-    link = stripe_client.v1.account_links.create(params={
-        "account": acct, "type": "account_onboarding",
-        "refresh_url": "http://127.0.0.1:9/r", "return_url": "http://127.0.0.1:9/x"})
+    state(
+        stripe_sandbox,
+        stripe_client,
+        acct,
+        state="requirements_due",
+        requirements=["company.owners_provided"],
+    )
+    link = stripe_client.v1.account_links.create(
+        params={
+            "account": acct,
+            "type": "account_onboarding",
+            "refresh_url": "http://127.0.0.1:9/r",
+            "return_url": "http://127.0.0.1:9/x",
+        }
+    )
     page = fetch(fetch(link.url).location)
     assert "Additional information" in page.text
-    done = fetch(stripe_sandbox.base_url + form_action(page.text),
-                 {"req_company.owners_provided": "yes", "action": "continue"})
+    done = fetch(
+        stripe_sandbox.base_url + form_action(page.text),
+        {"req_company.owners_provided": "yes", "action": "continue"},
+    )
     assert done.status == 302
     assert stripe_client.v1.accounts.retrieve(acct).requirements.currently_due == []
 

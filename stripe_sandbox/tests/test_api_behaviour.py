@@ -10,17 +10,25 @@ from stripe_sandbox.tests.test_accounts import create_account
 
 def test_same_idempotency_key_and_params_replays_the_answer(stripe_client):
     params = {"country": "US", "email": "a@firm.example"}
-    first = stripe_client.v1.accounts.create(params=params, options={"idempotency_key": "firm-1-account"})
-    again = stripe_client.v1.accounts.create(params=params, options={"idempotency_key": "firm-1-account"})
+    first = stripe_client.v1.accounts.create(
+        params=params, options={"idempotency_key": "firm-1-account"}
+    )
+    again = stripe_client.v1.accounts.create(
+        params=params, options={"idempotency_key": "firm-1-account"}
+    )
     assert again.id == first.id
     assert again.last_response.headers.get("Idempotent-Replayed") == "true"
     assert len(stripe_client.v1.accounts.list().data) == 1
 
 
 def test_same_idempotency_key_with_other_params_is_an_error(stripe_client):
-    stripe_client.v1.accounts.create(params={"email": "a@firm.example"}, options={"idempotency_key": "k1"})
+    stripe_client.v1.accounts.create(
+        params={"email": "a@firm.example"}, options={"idempotency_key": "k1"}
+    )
     with pytest.raises(stripe.IdempotencyError):
-        stripe_client.v1.accounts.create(params={"email": "b@firm.example"}, options={"idempotency_key": "k1"})
+        stripe_client.v1.accounts.create(
+            params={"email": "b@firm.example"}, options={"idempotency_key": "k1"}
+        )
 
 
 def test_errors_are_replayed_too_but_validation_failures_are_not(stripe_client):
@@ -31,14 +39,20 @@ def test_errors_are_replayed_too_but_validation_failures_are_not(stripe_client):
     assert caught.value.headers.get("Idempotent-Replayed") == "true"
     with pytest.raises(stripe.InvalidRequestError):
         stripe_client.v1.accounts.create(params={"emial": "x"}, options={"idempotency_key": "k3"})
-    assert stripe_client.v1.accounts.create(params={"email": "x@y.z"}, options={"idempotency_key": "k3"}).id
+    assert stripe_client.v1.accounts.create(
+        params={"email": "x@y.z"}, options={"idempotency_key": "k3"}
+    ).id
 
 
 def test_objects_are_invisible_from_other_accounts(stripe_client):
     one, two = create_account(stripe_client), create_account(stripe_client)
     endpoint = stripe_client.v1.webhook_endpoints.create(
-        params={"url": "http://127.0.0.1:9/h", "enabled_events": ["*"]}, options={"stripe_account": one.id})
-    assert stripe_client.v1.webhook_endpoints.retrieve(endpoint.id, options={"stripe_account": one.id}).id
+        params={"url": "http://127.0.0.1:9/h", "enabled_events": ["*"]},
+        options={"stripe_account": one.id},
+    )
+    assert stripe_client.v1.webhook_endpoints.retrieve(
+        endpoint.id, options={"stripe_account": one.id}
+    ).id
     for options in ({"stripe_account": two.id}, {}):
         with pytest.raises(stripe.InvalidRequestError) as caught:
             stripe_client.v1.webhook_endpoints.retrieve(endpoint.id, options=options)
@@ -59,7 +73,9 @@ def test_unknown_stripe_account_is_refused(stripe_client):
 
 def test_unknown_parameter_names_its_path(stripe_client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
-        stripe_client.v1.accounts.create(params={"controller": {"stripe_dashboard": {"kind": "full"}}})
+        stripe_client.v1.accounts.create(
+            params={"controller": {"stripe_dashboard": {"kind": "full"}}}
+        )
     assert caught.value.code == "parameter_unknown"
     assert caught.value.param == "controller[stripe_dashboard][kind]"
 
@@ -87,5 +103,6 @@ def test_expand_replaces_ids_with_objects(stripe_client):
     plain = stripe_client.v1.accounts.capabilities.retrieve(account.id, "card_payments")
     assert plain.account == account.id
     expanded = stripe_client.v1.accounts.capabilities.retrieve(
-        account.id, "card_payments", params={"expand": ["account"]})
+        account.id, "card_payments", params={"expand": ["account"]}
+    )
     assert expanded.account.id == account.id and expanded.account.object == "account"

@@ -23,10 +23,14 @@ class FirmApp:
         self.url = ""
 
     def link(self, account_id: str) -> str:
-        return self.client.v1.account_links.create(params={
-            "account": account_id, "type": "account_onboarding",
-            "refresh_url": f"{self.url}/refresh?account={account_id}",
-            "return_url": f"{self.url}/return?account={account_id}"}).url
+        return self.client.v1.account_links.create(
+            params={
+                "account": account_id,
+                "type": "account_onboarding",
+                "refresh_url": f"{self.url}/refresh?account={account_id}",
+                "return_url": f"{self.url}/return?account={account_id}",
+            }
+        ).url
 
 
 @pytest.fixture
@@ -55,7 +59,9 @@ def firm_app(stripe_client) -> Iterator[FirmApp]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     app.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     yield app
     server.shutdown()
     server.server_close()
@@ -72,21 +78,30 @@ def fill_business(page) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
-def test_onboarding_save_and_exit_then_finish_with_a_fresh_link(page, stripe_sandbox, stripe_client, firm_app):
+def test_onboarding_save_and_exit_then_finish_with_a_fresh_link(
+    page, stripe_sandbox, stripe_client, firm_app
+):
     account = create_account(stripe_client)
     first_link = firm_app.link(account.id)
     page.goto(first_link)
     assert page.get_by_text("Stripe sandbox").first.is_visible()
     fill_business(page)
     page.get_by_label("Company document").set_input_files(
-        files=[{"name": "incorporation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}])
+        files=[
+            {"name": "incorporation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}
+        ]
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Payout bank account").wait_for()
     page.get_by_role("button", name="Save and exit").click()
     page.wait_for_url(f"{firm_app.url}/return**")
     halfway = stripe_client.v1.accounts.retrieve(account.id)
     assert not halfway.details_submitted
-    assert halfway.requirements.currently_due == ["external_account", "tos_acceptance.date", "tos_acceptance.ip"]
+    assert halfway.requirements.currently_due == [
+        "external_account",
+        "tos_acceptance.date",
+        "tos_acceptance.ip",
+    ]
 
     # The spent link goes to refresh_url, which mints a fresh one: setup resumes.
     page.goto(first_link)
@@ -105,9 +120,16 @@ def test_onboarding_save_and_exit_then_finish_with_a_fresh_link(page, stripe_san
 
 
 def _authorize(page, stripe_client, firm_app) -> None:
-    page.goto(stripe_client.oauth.authorize_url(params={
-        "scope": "read_write", "state": "xyz", "redirect_uri": f"{firm_app.url}/callback",
-        "stripe_user": {"email": "existing@firm.example", "business_name": "Existing Firm"}}))
+    page.goto(
+        stripe_client.oauth.authorize_url(
+            params={
+                "scope": "read_write",
+                "state": "xyz",
+                "redirect_uri": f"{firm_app.url}/callback",
+                "stripe_user": {"email": "existing@firm.example", "business_name": "Existing Firm"},
+            }
+        )
+    )
     page.get_by_role("button", name="Create account").click()
     page.get_by_role("heading", name="Connect Existing Firm").wait_for()
 
@@ -118,7 +140,9 @@ def test_oauth_approve(page, stripe_client, firm_app):
     page.wait_for_url(f"{firm_app.url}/callback**")
     query = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
     assert query["state"] == "xyz"
-    token = stripe_client.oauth.token(params={"grant_type": "authorization_code", "code": query["code"]})
+    token = stripe_client.oauth.token(
+        params={"grant_type": "authorization_code", "code": query["code"]}
+    )
     assert stripe_client.v1.accounts.retrieve(token.stripe_user_id).email == "existing@firm.example"
 
 

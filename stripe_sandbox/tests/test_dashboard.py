@@ -7,14 +7,17 @@ from stripe_sandbox.tests.test_accounts import create_account
 
 
 def test_dashboard_lists_accounts_and_events(stripe_sandbox, stripe_client, webhook_receiver):
-    stripe_client.v1.webhook_endpoints.create(params={"url": webhook_receiver.url, "enabled_events": ["*"],
-                                                      "connect": True})
+    stripe_client.v1.webhook_endpoints.create(
+        params={"url": webhook_receiver.url, "enabled_events": ["*"], "connect": True}
+    )
     account = create_account(stripe_client)
     stripe_sandbox.control("POST", f"accounts/{account.id}/state", {"state": "verified"})
     stripe_sandbox.drain()
     home = fetch(stripe_sandbox.base_url + "/dashboard")
     assert home.status == 200 and "Stripe sandbox" in home.text
-    assert account.id in home.text and "account.updated" in home.text and "succeeded (1)" in home.text
+    assert (
+        account.id in home.text and "account.updated" in home.text and "succeeded (1)" in home.text
+    )
     detail = fetch(f"{stripe_sandbox.base_url}/dashboard/accounts/{account.id}")
     assert "card_payments" in detail.text
     event = stripe_client.v1.events.list(options={"stripe_account": account.id}).data[0]

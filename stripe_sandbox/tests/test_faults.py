@@ -35,7 +35,9 @@ def test_sdk_retry_after_a_500_creates_once(stripe_sandbox):
 
 def test_a_hanging_call_times_out(stripe_sandbox):
     client = stripe_sandbox.client(http_client=stripe.RequestsClient(timeout=0.3))
-    stripe_sandbox.control("POST", "faults", {"api": {"mode": "hang", "count": 1, "hang_seconds": 1}})
+    stripe_sandbox.control(
+        "POST", "faults", {"api": {"mode": "hang", "count": 1, "hang_seconds": 1}}
+    )
     with pytest.raises(stripe.APIConnectionError):
         client.v1.accounts.retrieve_current()
 
@@ -50,8 +52,9 @@ def _two_events(stripe_sandbox, stripe_client, receiver, fault):
 
 
 def test_duplicated_events_arrive_twice(stripe_sandbox, stripe_client, webhook_receiver):
-    endpoint, _ = _two_events(stripe_sandbox, stripe_client, webhook_receiver,
-                              {"mode": "duplicate", "count": 1})
+    endpoint, _ = _two_events(
+        stripe_sandbox, stripe_client, webhook_receiver, {"mode": "duplicate", "count": 1}
+    )
     webhook_receiver.wait_for(3)
     stripe_sandbox.drain()
     ids = [e.id for e in verified_events(stripe_client, webhook_receiver, endpoint.secret)]
@@ -59,16 +62,24 @@ def test_duplicated_events_arrive_twice(stripe_sandbox, stripe_client, webhook_r
 
 
 def test_shuffled_events_arrive_out_of_order(stripe_sandbox, stripe_client, webhook_receiver):
-    endpoint, account = _two_events(stripe_sandbox, stripe_client, webhook_receiver,
-                                    {"mode": "shuffle", "count": 2})
+    endpoint, account = _two_events(
+        stripe_sandbox, stripe_client, webhook_receiver, {"mode": "shuffle", "count": 2}
+    )
     webhook_receiver.wait_for(2)
-    emails = [e.data.object.email for e in verified_events(stripe_client, webhook_receiver, endpoint.secret)]
+    emails = [
+        e.data.object.email
+        for e in verified_events(stripe_client, webhook_receiver, endpoint.secret)
+    ]
     assert emails == ["two@firm.example", "one@firm.example"]
 
 
 def test_delayed_events_wait_for_the_clock(stripe_sandbox, stripe_client, webhook_receiver):
-    _two_events(stripe_sandbox, stripe_client, webhook_receiver,
-                {"mode": "delay", "count": 2, "delay_seconds": 600})
+    _two_events(
+        stripe_sandbox,
+        stripe_client,
+        webhook_receiver,
+        {"mode": "delay", "count": 2, "delay_seconds": 600},
+    )
     stripe_sandbox.drain()
     assert webhook_receiver.received == []
     stripe_sandbox.advance(minutes=11)
@@ -76,16 +87,21 @@ def test_delayed_events_wait_for_the_clock(stripe_sandbox, stripe_client, webhoo
 
 
 def test_dropped_events_show_up_as_undelivered(stripe_sandbox, stripe_client, webhook_receiver):
-    _, account = _two_events(stripe_sandbox, stripe_client, webhook_receiver, {"mode": "drop", "count": 1})
+    _, account = _two_events(
+        stripe_sandbox, stripe_client, webhook_receiver, {"mode": "drop", "count": 1}
+    )
     webhook_receiver.wait_for(1)
     stripe_sandbox.drain()
     delivered = json.loads(webhook_receiver.received[0]["body"])
     assert delivered["data"]["object"]["email"] == "two@firm.example"
-    missed = stripe_client.v1.events.list(params={"delivery_success": False},
-                                          options={"stripe_account": account.id})
+    missed = stripe_client.v1.events.list(
+        params={"delivery_success": False}, options={"stripe_account": account.id}
+    )
     assert [e.data.object.email for e in missed.data] == ["one@firm.example"]
-    ok = stripe_client.v1.events.list(params={"delivery_success": True, "type": "account.updated"},
-                                      options={"stripe_account": account.id})
+    ok = stripe_client.v1.events.list(
+        params={"delivery_success": True, "type": "account.updated"},
+        options={"stripe_account": account.id},
+    )
     assert "two@firm.example" in [e.data.object.email for e in ok.data]
 
 

@@ -19,7 +19,9 @@ def test_missing_key_is_an_authentication_error(stripe_sandbox):
 
 def test_wrong_key_is_an_authentication_error(stripe_sandbox):
     client = stripe_sandbox.client(api_key="sk_test_not_the_platform_key_1234")
-    with pytest.raises(stripe.AuthenticationError, match=r"Invalid API Key provided: sk_test_\*+1234"):
+    with pytest.raises(
+        stripe.AuthenticationError, match=r"Invalid API Key provided: sk_test_\*+1234"
+    ):
         client.v1.accounts.retrieve_current()
 
 
@@ -30,8 +32,12 @@ def test_unknown_route_is_an_invalid_request_error(stripe_client):
 
 def test_bracket_keys_nest_like_the_sdk_encodes_them():
     parsed = parse_query("a[b][c]=1&l[0][x]=2&l[1][x]=3&expand[]=one&expand[]=two&e=")
-    assert parsed == {"a": {"b": {"c": "1"}}, "l": {"0": {"x": "2"}, "1": {"x": "3"}},
-                      "expand": ["one", "two"], "e": ""}
+    assert parsed == {
+        "a": {"b": {"c": "1"}},
+        "l": {"0": {"x": "2"}, "1": {"x": "3"}},
+        "expand": ["one", "two"],
+        "e": "",
+    }
 
 
 def test_conflicting_bracket_keys_are_rejected():
@@ -40,11 +46,14 @@ def test_conflicting_bracket_keys_are_rejected():
 
 
 def test_validation_coerces_scalars_and_lists():
-    params = validate(parse_query("capabilities[card_payments][requested]=true&expand[0]=x"),
-                      AccountCreateParams)
+    params = validate(
+        parse_query("capabilities[card_payments][requested]=true&expand[0]=x"), AccountCreateParams
+    )
     assert params == {"capabilities": {"card_payments": {"requested": True}}, "expand": ["x"]}
     assert validate(parse_query("limit=3&created[gte]=5"), EventListParams) == {
-        "limit": 3, "created": {"gte": 5}}
+        "limit": 3,
+        "created": {"gte": 5},
+    }
 
 
 def test_unknown_nested_key_names_its_path():

@@ -13,15 +13,18 @@ REDIRECT = "http://127.0.0.1:9/integrations/stripe/callback"
 
 
 def authorize_url(client, **extra):
-    return client.oauth.authorize_url(params={
-        "scope": "read_write", "state": "st4te", "redirect_uri": REDIRECT, **extra})
+    return client.oauth.authorize_url(
+        params={"scope": "read_write", "state": "st4te", "redirect_uri": REDIRECT, **extra}
+    )
 
 
 def approve_as_new_account(base_url, url, email="firm@example.com"):
     pending = fetch(url).location
     rid = pending.rsplit("/", 1)[1]
-    created = fetch(f"{base_url}/oauth/authorize/{rid}/create",
-                    {"email": email, "business_name": "Existing Firm", "country": "US", "state": "verified"})
+    created = fetch(
+        f"{base_url}/oauth/authorize/{rid}/create",
+        {"email": email, "business_name": "Existing Firm", "country": "US", "state": "verified"},
+    )
     assert created.location == pending
     assert "Connect my Stripe account" in fetch(pending).text
     return fetch(f"{base_url}/oauth/authorize/{rid}/decide", {"action": "approve"}).location
@@ -40,8 +43,14 @@ def test_authorize_url_points_at_the_sandbox(stripe_sandbox, stripe_client):
 def test_round_trip_connects_an_existing_account(stripe_sandbox, stripe_client):
     back = approve_as_new_account(stripe_sandbox.base_url, authorize_url(stripe_client))
     params = query(back)
-    assert back.startswith(REDIRECT) and params["state"] == "st4te" and params["code"].startswith("ac_")
-    token = stripe_client.oauth.token(params={"grant_type": "authorization_code", "code": params["code"]})
+    assert (
+        back.startswith(REDIRECT)
+        and params["state"] == "st4te"
+        and params["code"].startswith("ac_")
+    )
+    token = stripe_client.oauth.token(
+        params={"grant_type": "authorization_code", "code": params["code"]}
+    )
     assert token.stripe_user_id.startswith("acct_") and token.scope == "read_write"
     account = stripe_client.v1.accounts.retrieve(token.stripe_user_id)
     assert account.charges_enabled and account.controller.type == "account"
@@ -51,7 +60,9 @@ def test_round_trip_connects_an_existing_account(stripe_sandbox, stripe_client):
 
 
 def test_a_reused_code_is_an_invalid_grant(stripe_sandbox, stripe_client):
-    code = query(approve_as_new_account(stripe_sandbox.base_url, authorize_url(stripe_client)))["code"]
+    code = query(approve_as_new_account(stripe_sandbox.base_url, authorize_url(stripe_client)))[
+        "code"
+    ]
     first = stripe_client.oauth.token(params={"grant_type": "authorization_code", "code": code})
     with pytest.raises(stripe.oauth_error.InvalidGrantError):
         stripe_client.oauth.token(params={"grant_type": "authorization_code", "code": code})
@@ -67,28 +78,42 @@ def test_an_unknown_code_is_an_invalid_grant(stripe_client):
 def test_deny_redirects_with_access_denied(stripe_sandbox, stripe_client):
     pending = fetch(authorize_url(stripe_client)).location
     rid = pending.rsplit("/", 1)[1]
-    back = fetch(f"{stripe_sandbox.base_url}/oauth/authorize/{rid}/decide", {"action": "deny"}).location
+    back = fetch(
+        f"{stripe_sandbox.base_url}/oauth/authorize/{rid}/decide", {"action": "deny"}
+    ).location
     params = query(back)
     assert params["error"] == "access_denied" and params["state"] == "st4te"
     assert params["error_description"]
 
 
 def test_sign_in_with_an_existing_sandbox_account(stripe_sandbox, stripe_client):
-    existing = stripe_sandbox.control("POST", "accounts", {"email": "known@firm.example",
-                                                           "business_name": "Known"})
-    pending = fetch(authorize_url(stripe_client, stripe_user={"email": "known@firm.example"})).location
+    existing = stripe_sandbox.control(
+        "POST", "accounts", {"email": "known@firm.example", "business_name": "Known"}
+    )
+    pending = fetch(
+        authorize_url(stripe_client, stripe_user={"email": "known@firm.example"})
+    ).location
     rid = pending.rsplit("/", 1)[1]
     assert 'value="known@firm.example"' in fetch(pending).text
-    fetch(f"{stripe_sandbox.base_url}/oauth/authorize/{rid}/signin", {"email": "known@firm.example"})
-    code = query(fetch(f"{stripe_sandbox.base_url}/oauth/authorize/{rid}/decide",
-                       {"action": "approve"}).location)["code"]
+    fetch(
+        f"{stripe_sandbox.base_url}/oauth/authorize/{rid}/signin", {"email": "known@firm.example"}
+    )
+    code = query(
+        fetch(
+            f"{stripe_sandbox.base_url}/oauth/authorize/{rid}/decide", {"action": "approve"}
+        ).location
+    )["code"]
     token = stripe_client.oauth.token(params={"grant_type": "authorization_code", "code": code})
     assert token.stripe_user_id == existing["id"]
 
 
 def test_deauthorize_disconnects_and_emits_an_event(stripe_sandbox, stripe_client):
-    code = query(approve_as_new_account(stripe_sandbox.base_url, authorize_url(stripe_client)))["code"]
-    acct = stripe_client.oauth.token(params={"grant_type": "authorization_code", "code": code}).stripe_user_id
+    code = query(approve_as_new_account(stripe_sandbox.base_url, authorize_url(stripe_client)))[
+        "code"
+    ]
+    acct = stripe_client.oauth.token(
+        params={"grant_type": "authorization_code", "code": code}
+    ).stripe_user_id
     result = stripe_client.oauth.deauthorize(params={"stripe_user_id": acct})
     assert result.stripe_user_id == acct
     with pytest.raises(stripe.PermissionError):

@@ -10,9 +10,14 @@ REFRESH = "http://127.0.0.1:9/refresh"
 
 
 def new_link(client, account_id):
-    return client.v1.account_links.create(params={
-        "account": account_id, "type": "account_onboarding",
-        "refresh_url": REFRESH, "return_url": RETURN})
+    return client.v1.account_links.create(
+        params={
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": REFRESH,
+            "return_url": RETURN,
+        }
+    )
 
 
 def test_link_expires_in_five_minutes(stripe_client):
@@ -29,7 +34,10 @@ def test_onboarding_then_verification_enables_the_account(stripe_sandbox, stripe
     submitted = stripe_client.v1.accounts.retrieve(account.id)
     assert submitted.details_submitted
     assert submitted.requirements.currently_due == []
-    assert submitted.requirements.pending_verification == ["company.tax_id", "company.verification.document"]
+    assert submitted.requirements.pending_verification == [
+        "company.tax_id",
+        "company.verification.document",
+    ]
     assert submitted.requirements.disabled_reason == "requirements.pending_verification"
     assert submitted.capabilities.card_payments == "pending"
     assert not submitted.charges_enabled
@@ -39,8 +47,11 @@ def test_onboarding_then_verification_enables_the_account(stripe_sandbox, stripe
     assert enabled.charges_enabled and enabled.payouts_enabled
     assert enabled.requirements.disabled_reason is None
     assert enabled.requirements.pending_verification == []
-    assert enabled.capabilities.to_dict() == {"card_payments": "active", "transfers": "active",
-                                             "us_bank_account_ach_payments": "active"}
+    assert enabled.capabilities.to_dict() == {
+        "card_payments": "active",
+        "transfers": "active",
+        "us_bank_account_ach_payments": "active",
+    }
     assert enabled.external_accounts.data[0].last4 == "6789"
 
 
@@ -55,7 +66,9 @@ def test_verification_finishes_after_the_configured_delay(stripe_sandbox, stripe
 
 def test_save_and_exit_leaves_the_account_incomplete(stripe_sandbox, stripe_client):
     account = create_account(stripe_client)
-    left = onboard(stripe_sandbox.base_url, new_link(stripe_client, account.id).url, stop_after="document")
+    left = onboard(
+        stripe_sandbox.base_url, new_link(stripe_client, account.id).url, stop_after="document"
+    )
     assert left.location == RETURN
     partial = stripe_client.v1.accounts.retrieve(account.id)
     assert not partial.details_submitted
@@ -86,7 +99,12 @@ def test_an_invalid_step_shows_errors_and_changes_nothing(stripe_sandbox, stripe
     account = create_account(stripe_client)
     session = fetch(new_link(stripe_client, account.id).url).location
     sid = session.rsplit("/", 1)[1]
-    bad = fetch(f"{stripe_sandbox.base_url}/setup/session/{sid}/bank",
-                {"routing_number": "12", "account_number": "1", "action": "continue"})
+    bad = fetch(
+        f"{stripe_sandbox.base_url}/setup/session/{sid}/bank",
+        {"routing_number": "12", "account_number": "1", "action": "continue"},
+    )
     assert bad.status == 400 and "routing number" in bad.text
-    assert "external_account" in stripe_client.v1.accounts.retrieve(account.id).requirements.currently_due
+    assert (
+        "external_account"
+        in stripe_client.v1.accounts.retrieve(account.id).requirements.currently_due
+    )

@@ -14,8 +14,9 @@ from stripe_sandbox import Config, Sandbox
 
 
 def _client(sb: Sandbox) -> stripe.StripeClient:
-    return stripe.StripeClient(sb.config.secret_key,
-                               base_addresses={"api": sb.base_url, "connect": sb.base_url})
+    return stripe.StripeClient(
+        sb.config.secret_key, base_addresses={"api": sb.base_url, "connect": sb.base_url}
+    )
 
 
 def test_accounts_and_clock_survive_a_restart(tmp_path):
@@ -45,12 +46,28 @@ def _free_port() -> int:
 def test_command_line_serves_on_loopback(tmp_path):
     port = _free_port()
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, "-m", "stripe_sandbox", "--port", str(port),
-                             "--data", str(tmp_path / "cli.sqlite3")], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stripe_sandbox",
+            "--port",
+            str(port),
+            "--data",
+            str(tmp_path / "cli.sqlite3"),
+        ],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        client = stripe.StripeClient(Config().secret_key, base_addresses={
-            "api": f"http://127.0.0.1:{port}", "connect": f"http://127.0.0.1:{port}"})
+        client = stripe.StripeClient(
+            Config().secret_key,
+            base_addresses={
+                "api": f"http://127.0.0.1:{port}",
+                "connect": f"http://127.0.0.1:{port}",
+            },
+        )
         deadline = time.monotonic() + 15
         while True:
             try:
