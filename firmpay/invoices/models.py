@@ -42,7 +42,9 @@ class InvoiceSequence(models.Model):
 
 
 class Invoice(TenantModel):
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="invoices")
+    # RESTRICT, not PROTECT: a client with invoices cannot be deleted (archive it instead),
+    # but deleting the whole firm still removes both.
+    client = models.ForeignKey("clients.Client", on_delete=models.RESTRICT, related_name="invoices")
     number = models.CharField(max_length=20)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     issue_date = models.DateField()

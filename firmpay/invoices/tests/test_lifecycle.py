@@ -176,3 +176,16 @@ def test_overdue_is_derived_from_the_due_date_never_stored(invoice):
 
 def test_drafts_are_never_overdue(invoice):
     assert invoice_display_status(invoice, TODAY + datetime.timedelta(days=365)) == "draft"
+
+
+def test_a_client_with_invoices_cannot_be_deleted_but_its_firm_can(invoice, firm):
+    from django.db.models import RestrictedError
+
+    from firmpay.invoices.models import Invoice
+
+    with pytest.raises(RestrictedError):
+        invoice.client.delete()
+    invoice_send(invoice=invoice)
+    pay(invoice, 100)
+    firm.delete()
+    assert not Invoice.objects.filter(pk=invoice.pk).exists()
