@@ -2,12 +2,13 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db.models import RestrictedError
 
 from firmpay.clients.tests.builders import client_build, firm_build
 from firmpay.core.models import AuditRecord
 from firmpay.invoices.exceptions import InvoiceNotEditable, InvoiceStateError, PaymentRefused
 from firmpay.invoices.links import invoice_link_url
-from firmpay.invoices.models import InvoiceStatus, ManualPayment
+from firmpay.invoices.models import Invoice, InvoiceStatus, ManualPayment
 from firmpay.invoices.selectors import invoice_display_status
 from firmpay.invoices.services import (
     invoice_record_manual_payment,
@@ -179,10 +180,6 @@ def test_drafts_are_never_overdue(invoice):
 
 
 def test_a_client_with_invoices_cannot_be_deleted_but_its_firm_can(invoice, firm):
-    from django.db.models import RestrictedError
-
-    from firmpay.invoices.models import Invoice
-
     with pytest.raises(RestrictedError):
         invoice.client.delete()
     invoice_send(invoice=invoice)
