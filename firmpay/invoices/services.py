@@ -128,13 +128,19 @@ def invoice_update(
     return invoice
 
 
+def invoice_amount_received(*, invoice: Invoice) -> int:
+    """Money received against the invoice, in its minor units. Online payments (net of
+    refunds) join the manual ones here when the payments issue lands."""
+    return invoice.manual_payments.aggregate(paid=Sum("amount"))["paid"] or 0
+
+
 def invoice_recompute_status(*, invoice: Invoice) -> Invoice:
     """The one place that decides an invoice's amounts paid and due and its status.
 
     Drafts and void invoices keep their status; otherwise paid when the payments cover the
     total, partially paid when some money arrived, open when none did. Call it with the
     invoice row locked, after any change to what was paid."""
-    paid = invoice.manual_payments.aggregate(paid=Sum("amount"))["paid"] or 0
+    paid = invoice_amount_received(invoice=invoice)
     invoice.amount_paid = paid
     invoice.amount_due = invoice.total - paid
     if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
