@@ -19,6 +19,14 @@ def get_or_404(req: Request, kind: str, object_id: str, *, param: str = "id") ->
     return obj
 
 
+def current_account(req: Request) -> dict[str, Any]:
+    """The account the call acts on (the connected account, or the
+    platform's own), with its `_sandbox` state: check capabilities here."""
+    from stripe_sandbox.resources.accounts import current
+
+    return current(req)
+
+
 def create(req: Request, kind: str, **fields: Any) -> dict[str, Any]:
     """Build `kind` from its fixture with `fields`, store it on req.account."""
     obj = objects.build(kind, now=req.sb.clock.now(), **fields)

@@ -10,6 +10,7 @@ MODULES = [
     "stripe_sandbox.resources.control",
     "stripe_sandbox.resources.accounts",
     "stripe_sandbox.resources.capabilities",
+    "stripe_sandbox.resources.external_accounts",
     "stripe_sandbox.resources.account_links",
     "stripe_sandbox.resources.onboarding",
     "stripe_sandbox.resources.control_accounts",

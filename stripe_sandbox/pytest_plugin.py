@@ -12,6 +12,7 @@ Register with `pytest_plugins = ["stripe_sandbox.pytest_plugin"]`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -93,10 +94,14 @@ def stripe_sandbox_server() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def stripe_sandbox(stripe_sandbox_server: Sandbox) -> SandboxHandle:
+def stripe_sandbox(stripe_sandbox_server: Sandbox) -> Iterator[SandboxHandle]:
+    config = stripe_sandbox_server.config
+    knobs = dataclasses.asdict(config)
     stripe_sandbox_server.reset()
-    stripe_sandbox_server.config.verification_delay = None
-    return SandboxHandle(stripe_sandbox_server)
+    yield SandboxHandle(stripe_sandbox_server)
+    # Tests may turn knobs through /_sandbox/config; the next test starts clean.
+    for name, value in knobs.items():
+        setattr(config, name, value)
 
 
 @pytest.fixture

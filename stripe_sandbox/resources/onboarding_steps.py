@@ -230,7 +230,7 @@ def _apply_bank(sb, account, data, files, partial, ip) -> list[str]:
         ]
     if not re.fullmatch(r"\d{4,17}", number):
         return ["Enter a valid account number."]
-    account_model.add_bank_account(
+    bank = account_model.add_bank_account(
         sb,
         account,
         {
@@ -240,6 +240,8 @@ def _apply_bank(sb, account, data, files, partial, ip) -> list[str]:
             "account_holder_name": data.get("account_holder_name") or None,
         },
     )
+    if objects.private(account).get("connected"):
+        sb.emit("account.external_account.created", bank, account=account["id"])
     return []
 
 

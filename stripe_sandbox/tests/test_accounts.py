@@ -129,3 +129,30 @@ def test_account_update_link_refused_for_full_dashboard(stripe_client):
                 "return_url": "http://localhost/x",
             }
         )
+
+
+def test_external_accounts_list_and_create(stripe_client):
+    account = create_account(stripe_client)
+    assert stripe_client.v1.accounts.external_accounts.list(account.id).data == []
+    bank = stripe_client.v1.accounts.external_accounts.create(
+        account.id,
+        params={
+            "external_account": {
+                "object": "bank_account",
+                "country": "US",
+                "currency": "usd",
+                "routing_number": "110000000",
+                "account_number": "000999888777",
+            }
+        },
+    )
+    assert bank.id.startswith("ba_") and bank.last4 == "8777"
+    listed = stripe_client.v1.accounts.external_accounts.list(account.id).data
+    assert [b.id for b in listed] == [bank.id]
+    again = stripe_client.v1.accounts.retrieve(account.id)
+    assert "external_account" not in again.requirements.currently_due
+    events = stripe_client.v1.events.list(
+        params={"type": "account.external_account.created"},
+        options={"stripe_account": account.id},
+    )
+    assert [e.data.object.id for e in events.data] == [bank.id]

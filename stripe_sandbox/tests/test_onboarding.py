@@ -108,3 +108,24 @@ def test_an_invalid_step_shows_errors_and_changes_nothing(stripe_sandbox, stripe
         "external_account"
         in stripe_client.v1.accounts.retrieve(account.id).requirements.currently_due
     )
+
+
+def test_uk_onboarding_asks_for_a_sort_code(stripe_sandbox, stripe_client):
+    from stripe_sandbox.tests.helpers import BUSINESS, form_action
+
+    account = stripe_client.v1.accounts.create(
+        params={"country": "GB", "capabilities": {"bacs_debit_payments": {"requested": True}}}
+    )
+    page = fetch(fetch(new_link(stripe_client, account.id).url).location)
+    base = stripe_sandbox.base_url
+    page = fetch(fetch(base + form_action(page.text), BUSINESS).location)
+    files = {"document": ("companies-house.pdf", b"%PDF")}
+    page = fetch(fetch(base + form_action(page.text), {"action": "continue"}, files).location)
+    assert "Sort code" in page.text
+    bank = {"sort_code": "108800", "account_number": "00012345", "action": "continue"}
+    page = fetch(fetch(base + form_action(page.text), bank).location)
+    fetch(base + form_action(page.text), {"tos": "accepted", "action": "continue"})
+    stripe_sandbox.control("POST", f"accounts/{account.id}/verify")
+    done = stripe_client.v1.accounts.retrieve(account.id)
+    assert done.charges_enabled and done.capabilities.bacs_debit_payments == "active"
+    assert done.external_accounts.data[0].currency == "gbp"
