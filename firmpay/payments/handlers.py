@@ -35,7 +35,11 @@ def handle_account_changed(event: EventEnvelope) -> str:
     account = _connected_account(account_id)
     if account is None:
         return StripeEventStatus.IGNORED
-    payment_account_refresh(account=account)
+    # A read from Stripe that started after we received this event already reflects it
+    # (both times on our clock): a burst of events for one account costs one retrieve.
+    fresh = account.snapshot_at and event.received_at and account.snapshot_at > event.received_at
+    if not fresh:
+        payment_account_refresh(account=account)
     return StripeEventStatus.PROCESSED
 
 

@@ -138,7 +138,7 @@ def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
         return None
     event = StripeEvent.objects.get(event_id=event_id)
     try:
-        envelope = event_envelope_from_payload(event.payload)
+        envelope = event_envelope_from_payload(event.payload, received_at=event.received_at)
         handler = HANDLERS.get(envelope.type)
         outcome = handler(envelope) if handler else StripeEventStatus.IGNORED
     except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff

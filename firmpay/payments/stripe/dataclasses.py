@@ -126,6 +126,7 @@ class EventEnvelope:
     livemode: bool
     object: dict  # data.object, plain JSON
     previous_attributes: dict = field(default_factory=dict)
+    received_at: datetime | None = None  # when our webhook stored it (our clock)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,9 @@ def account_snapshot_from_stripe(account: Mapping) -> AccountSnapshot:
     )
 
 
-def event_envelope_from_payload(payload: str | bytes) -> EventEnvelope:
+def event_envelope_from_payload(
+    payload: str | bytes, received_at: datetime | None = None
+) -> EventEnvelope:
     data = json.loads(payload)
     body = data.get("data") or {}
     return EventEnvelope(
@@ -127,4 +129,5 @@ def event_envelope_from_payload(payload: str | bytes) -> EventEnvelope:
         livemode=bool(data.get("livemode")),
         object=body.get("object") or {},
         previous_attributes=body.get("previous_attributes") or {},
+        received_at=received_at,
     )

@@ -1,0 +1,293 @@
+"""Webhook ingest under load: 10,000 signed Connect events from 4 concurrent senders.
+
+Starts Firmpay exactly as `make run` does (`scripts/run.sh`: the Stripe sandbox,
+migrations, `stripe_setup`, gunicorn with 2 sync workers, the Huey worker) on a fresh
+temporary FIRMPAY_DATA_DIR with SQLite, connects a few accounts through the sandbox,
+then posts events signed with the secret `stripe_setup` stored: account events
+(for connected and unknown accounts) and payment events, 10% of them duplicates,
+shuffled. Waits until the worker has processed every event, then reads the database.
+
+Prints progress, then JSON on the last line: accepted_per_s, p50_ms, p99_ms, drain_s,
+lost, double_processed (and a few more figures).
+
+    .venv/bin/python bench/webhooks.py [--events 10000] [--senders 4] [--accounts 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+SANDBOX_KEY = "sk_test_sandbox_platform_0000000000000000"
+ACCOUNT_TYPES = ["account.updated", "capability.updated", "account.external_account.updated"]
+PAYMENT_TYPES = [
+    "checkout.session.completed",
+    "payment_intent.succeeded",
+    "payment_intent.processing",
+    "charge.refunded",
+    "checkout.session.async_payment_succeeded",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def sign(body: bytes, secret: str) -> str:
+    # What stripe.WebhookSignature.generate_signature_header does (kept SDK-free and cheap).
+    timestamp = int(time.time())
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"scripts/run.sh exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout}s")
+
+
+def start_app(data_dir: Path, port: int, sandbox_port: int) -> subprocess.Popen:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("STRIPE_", "DATABASE_URL", "REDIS_URL", "HUEY_"))
+    }
+    env.update(
+        FIRMPAY_DATA_DIR=str(data_dir),
+        PORT=str(port),
+        STRIPE_SANDBOX_PORT=str(sandbox_port),
+        LOG_LEVEL="WARNING",
+    )
+    log = open(data_dir / "run.log", "w")  # noqa: SIM115 - lives as long as the app
+    return subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "run.sh")],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)  # run.sh stops gunicorn, huey and the sandbox
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def connect_accounts(data_dir: Path, port: int, sandbox_port: int, count: int) -> list[str]:
+    """Paid firms with platform-created accounts, made verified in the sandbox."""
+    code = f"""
+import json, urllib.request
+from firmpay.tenancy.models import Firm
+from firmpay.payments.services import payment_account_create
+ids = []
+for i in range({count}):
+    firm = Firm.objects.create(name=f"Bench firm {{i}}", plan="standard", email=f"bench{{i}}@firm.test")
+    ids.append(payment_account_create(firm=firm, actor=None).stripe_account_id)
+for acct in ids:
+    request = urllib.request.Request("http://127.0.0.1:{sandbox_port}/_sandbox/accounts/" + acct + "/state",
+        data=b'{{"state": "verified"}}', method="POST", headers={{"Content-Type": "application/json"}})
+    urllib.request.urlopen(request).read()
+print(json.dumps(ids))
+"""
+    env = {
+        **os.environ,
+        "FIRMPAY_DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
+        "STRIPE_SECRET_KEY": SANDBOX_KEY,
+        "LOG_LEVEL": "WARNING",
+    }
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def build_events(total: int, accounts: list[str], seed: int) -> tuple[list[bytes], set[str]]:
+    rng = random.Random(seed)
+    unique = total - total // 10
+    now = int(time.time())
+    bodies = []
+    for i in range(unique):
+        if i % 2:
+            kind = rng.choice(ACCOUNT_TYPES)
+            acct = (
+                rng.choice(accounts) if accounts and rng.random() < 0.5 else f"acct_unknown{i % 97}"
+            )
+            obj = {"id": acct, "object": "account"}
+        else:
+            kind = rng.choice(PAYMENT_TYPES)
+            acct = rng.choice(accounts) if accounts else f"acct_unknown{i % 97}"
+            obj = {
+                "id": f"pi_bench{i}",
+                "object": "payment_intent",
+                "amount": 12345,
+                "currency": "usd",
+            }
+        event = {
+            "id": f"evt_bench{seed}_{i:06d}",
+            "object": "event",
+            "api_version": "2026-10-28.endive",
+            "account": acct,
+            "created": now - rng.randint(0, 600),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "type": kind,
+            "data": {"object": obj},
+        }
+        bodies.append(json.dumps(event).encode())
+    posts = bodies + [rng.choice(bodies) for _ in range(total - unique)]
+    rng.shuffle(posts)
+    return posts, {json.loads(b)["id"] for b in bodies}
+
+
+def sender(port: int, posts: list[bytes], secret: str, latencies: list[float], failures: list[str]):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for body in posts:
+        headers = {"Content-Type": "application/json", "Stripe-Signature": sign(body, secret)}
+        started = time.perf_counter()
+        try:
+            conn.request("POST", "/webhooks/stripe/", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException) as error:
+            conn.close()
+            failures.append(repr(error))
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            failures.append(str(status))
+        if response.will_close:
+            conn.close()
+
+
+def event_counts(db: Path, prefix: str) -> tuple[int, int, int, int]:
+    """(rows, done, processed more than once, failed) among the bench's events."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
+        return conn.execute(
+            "SELECT count(*), sum(status IN ('processed','ignored')), sum(attempts > 1), "
+            "sum(status = 'failed') FROM payments_stripeevent WHERE event_id LIKE ?",
+            (prefix + "%",),
+        ).fetchone()
+
+
+def run(args) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
+    port, sandbox_port = free_port(), free_port()
+    print(f"data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
+    proc = start_app(data_dir, port, sandbox_port)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/webhooks/stripe/", 180, proc)
+        secret = (data_dir / "secrets" / "stripe_webhook_secret").read_text().strip()
+        accounts = connect_accounts(data_dir, port, sandbox_port, args.accounts)
+        print(f"connected {len(accounts)} sandbox accounts", flush=True)
+        time.sleep(2)  # let the sandbox's own onboarding events settle
+        seed = random.randrange(10**6)
+        posts, unique_ids = build_events(args.events, accounts, seed)
+        latencies: list[float] = []
+        failures: list[str] = []
+        chunks = [posts[i :: args.senders] for i in range(args.senders)]
+        threads = [
+            threading.Thread(target=sender, args=(port, chunk, secret, latencies, failures))
+            for chunk in chunks
+        ]
+        print(
+            f"posting {len(posts)} events ({len(unique_ids)} unique) from {args.senders} senders",
+            flush=True,
+        )
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        send_s = time.perf_counter() - started
+        accepted = len(latencies) - sum(1 for f in failures if f.isdigit())
+        print(f"sent in {send_s:.2f}s; waiting for the worker", flush=True)
+        db = data_dir / "firmpay.sqlite3"
+        prefix = f"evt_bench{seed}_"
+        drain_started = time.perf_counter()
+        while True:
+            rows, done, twice, failed = event_counts(db, prefix)
+            if (done or 0) + (failed or 0) >= len(unique_ids):
+                break
+            if time.perf_counter() - drain_started > args.drain_timeout:
+                print("drain timed out", flush=True)
+                break
+            time.sleep(0.2)
+        drain_s = time.perf_counter() - started - send_s
+        rows, done, twice, failed = event_counts(db, prefix)
+        return {
+            "events_posted": len(posts),
+            "unique_events": len(unique_ids),
+            "accepted": accepted,
+            "failures": len(failures),
+            "send_s": round(send_s, 2),
+            "accepted_per_s": round(accepted / send_s, 1),
+            "p50_ms": round(percentile(latencies, 50), 2),
+            "p99_ms": round(percentile(latencies, 99), 2),
+            "drain_s": round(max(drain_s, 0.0), 2),
+            "stored": rows,
+            "failed": failed or 0,
+            "lost": len(unique_ids) - (done or 0),
+            "double_processed": twice or 0,
+        }
+    finally:
+        stop_app(proc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--senders", type=int, default=4)
+    parser.add_argument("--accounts", type=int, default=10)
+    parser.add_argument("--drain-timeout", type=float, default=300)
+    result = run(parser.parse_args())
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
