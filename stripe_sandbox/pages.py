@@ -16,7 +16,7 @@ _STYLE = """
 color:#1a1f36;background:#f6f9fc}.sandbox{background:#ffde92;color:#5a3e00;text-align:center;
 padding:6px;font-size:13px;font-weight:600;letter-spacing:.02em}main{max-width:560px;margin:32px auto;
 background:#fff;border-radius:8px;box-shadow:0 2px 6px rgba(50,50,93,.12);padding:28px 32px}
-main.wide{max-width:1080px}h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 8px}
+main.wide{max-width:1080px;overflow-x:auto}h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 8px}
 .muted{color:#697386;font-size:13px}label{display:block;margin:12px 0 4px;font-weight:600;font-size:13px}
 input,select{width:100%;padding:8px 10px;border:1px solid #cfd7df;border-radius:6px;font:inherit}
 button,.button{display:inline-block;margin-top:18px;padding:9px 16px;border:0;border-radius:6px;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from stripe_sandbox import errors, objects
@@ -28,11 +29,16 @@ class Section:
 
 
 SECTIONS: list[Section] = []
+_TIME_COLUMNS = {"created", "at", "current_deadline", "expires_at", "arrival_date"}
 
 
 def register_section(kind: str, title: str, columns: list[str]) -> None:
     if not any(s.kind == kind for s in SECTIONS):
         SECTIONS.append(Section(kind, title, columns))
+
+
+def _when(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _cell(value: Any) -> str:
@@ -48,12 +54,14 @@ def _cell(value: Any) -> str:
 def _table(rows: list[dict[str, Any]], columns: list[str], link=None) -> str:
     if not rows:
         return "<p class=muted>None yet.</p>"
-    head = "".join(f"<th>{h(c)}</th>" for c in columns)
+    head = "".join(f"<th>{h(c.replace('_', ' '))}</th>" for c in columns)
     body = ""
     for row in rows:
         cells = []
         for c in columns:
-            value = _cell(row.get(c))
+            raw = row.get(c)
+            is_time = c in _TIME_COLUMNS and isinstance(raw, int) and not isinstance(raw, bool)
+            value = h(_when(raw)) if is_time else _cell(raw)
             if c == "id" and link:
                 value = f"<a href='{h(link(row))}'>{value}</a>"
             cells.append(f"<td>{value}</td>")
@@ -97,14 +105,16 @@ def dashboard(req: Request) -> Response:
     rows = [
         {
             **a,
-            "connected": objects.private(a).get("connected", False),
+            "connected": "platform"
+            if objects.private(a).get("platform")
+            else objects.private(a).get("connected", False),
             "name": (a.get("business_profile") or {}).get("name"),
         }
         for a in accounts
     ]
     body = (
         f"<h1>Sandbox dashboard</h1><p class=muted>Platform {h(req.sb.config.platform_name)} · "
-        f"clock {req.sb.clock.now()}</p><h2>Accounts</h2>"
+        f"sandbox clock {_when(req.sb.clock.now())}</p><h2>Accounts</h2>"
         + _table(
             rows,
             [
