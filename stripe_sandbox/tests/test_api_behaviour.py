@@ -106,3 +106,27 @@ def test_expand_replaces_ids_with_objects(stripe_client):
         account.id, "card_payments", params={"expand": ["account"]}
     )
     assert expanded.account.id == account.id and expanded.account.object == "account"
+
+
+def test_concurrent_retries_with_one_key_create_one_account(stripe_sandbox):
+    import threading
+
+    ids, errors = [], []
+
+    def create():
+        client = stripe_sandbox.client()
+        try:
+            account = client.v1.accounts.create(
+                params={"email": "race@firm.example"}, options={"idempotency_key": "race"}
+            )
+            ids.append(account.id)
+        except stripe.StripeError as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(ids)) == 1
+    assert len(stripe_sandbox.client().v1.accounts.list().data) == 1
