@@ -33,7 +33,7 @@ _TIME_COLUMNS = {"created", "at", "current_deadline", "expires_at", "arrival_dat
 
 
 def register_section(kind: str, title: str, columns: list[str]) -> None:
-    if not any(s.kind == kind for s in SECTIONS):
+    if not any(s.kind == kind and s.title == title for s in SECTIONS):
         SECTIONS.append(Section(kind, title, columns))
 
 
