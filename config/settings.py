@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "firmpay.integrations",
     "firmpay.demo",
     "firmpay.payments",
+    "firmpay.support",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "firmpay.tenancy.context_processors.current_firm",
+                "firmpay.integrations.banners.firm_banners",
             ],
         },
     },

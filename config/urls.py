@@ -9,4 +9,5 @@ urlpatterns = [
     path("i/", include("firmpay.invoices.public_urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),
+    path("support/", include("firmpay.support.urls")),
 ]

@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from firmpay.integrations.stripe_views import stripe_card_context
 from firmpay.tenancy.decorators import member_required
 
 
@@ -8,5 +9,5 @@ def integrations_index(request):
     return render(
         request,
         "integrations/index.html",
-        {"settings_section": "integrations"},
+        {"settings_section": "integrations", **stripe_card_context(request)},
     )

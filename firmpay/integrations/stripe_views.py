@@ -1,0 +1,240 @@
+"""The Stripe card on Settings → Integrations: connect (create with Firmpay or OAuth),
+hosted-onboarding return/refresh, Manage, the Stripe dashboard, disconnect.
+
+Thin views: every write is a `firmpay.payments.services` call (which audits, with the
+request for the IP), every read a selector. Sidebars are htmx fragments; without htmx the
+same URL renders the whole Integrations page with the sidebar open.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from firmpay.payments.exceptions import OAuthDenied, PaymentsUserError
+from firmpay.payments.models import CreatedVia
+from firmpay.payments.selectors import (
+    payment_account_for_firm,
+    payment_account_panel,
+    payment_card,
+)
+from firmpay.payments.services import (
+    oauth_complete,
+    oauth_start,
+    payment_account_create,
+    payment_account_dashboard_link,
+    payment_account_disconnect,
+    payment_account_onboarding_link,
+    payment_account_refresh,
+)
+from firmpay.tenancy.decorators import manager_required, member_required
+
+INDEX = "integrations:index"
+
+# What the firm reads after Stripe sends them back, by the freshly read status.
+RETURN_MESSAGES = {
+    "incomplete": (
+        messages.WARNING,
+        "Your Stripe setup is not finished yet. Use Continue setup when you are ready.",
+    ),
+    "action_required": (messages.WARNING, "Stripe still needs some information: see Manage."),
+    "under_review": (
+        messages.INFO,
+        "Thanks: Stripe is reviewing your details. The card turns Active once it is done.",
+    ),
+    "active": (messages.SUCCESS, "Your Stripe account is active: clients can pay online."),
+}
+
+
+def stripe_card_context(request) -> dict:
+    """What `integrations/stripe/card.html` needs; the index view merges it in."""
+    membership = request.membership
+    return {
+        "stripe_card": payment_card(firm=request.firm),
+        "stripe_can_manage": membership is not None and membership.can_manage,
+    }
+
+
+def _sidebar(request, template: str, context: dict):
+    """The sidebar fragment for htmx; otherwise a settings page holding the same panel."""
+    context = {**stripe_card_context(request), **context}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, template, context)
+    context.update(settings_section="integrations", stripe_panel=template)
+    return render(request, "integrations/stripe/page.html", context)
+
+
+def _absolute(request, name: str) -> str:
+    return request.build_absolute_uri(reverse(name))
+
+
+def _onboarding_redirect(request, account):
+    """A fresh single-use Account Link, then off to Stripe-hosted onboarding."""
+    try:
+        url = payment_account_onboarding_link(
+            account=account,
+            return_url=_absolute(request, "integrations:stripe_return"),
+            refresh_url=_absolute(request, "integrations:stripe_onboarding"),
+        )
+    except PaymentsUserError as error:
+        messages.error(request, str(error))
+        return redirect(INDEX)
+    return redirect(url)
+
+
+@manager_required
+@require_GET
+def stripe_connect(request):
+    if payment_account_for_firm(firm=request.firm) is not None:
+        messages.info(request, "This firm already has a Stripe account.")
+        return redirect(INDEX)
+    return _sidebar(request, "integrations/stripe/connect.html", {})
+
+
+@manager_required
+@require_POST
+def stripe_account_create(request):
+    """Create with Firmpay (paid plans; the service refuses and audits otherwise)."""
+    try:
+        account = payment_account_create(firm=request.firm, actor=request.user, request=request)
+    except PaymentsUserError as error:  # PlanRequired for a free firm, Stripe failures
+        messages.error(request, str(error))
+        return redirect(INDEX)
+    return _onboarding_redirect(request, account)
+
+
+@manager_required
+@require_GET
+def stripe_onboarding(request):
+    """Stripe's `refresh_url`, "Continue setup" and the banner's link: mint a fresh link."""
+    account = payment_account_for_firm(firm=request.firm)
+    if account is None or not account.is_connected:
+        messages.info(request, "Connect a Stripe account first.")
+        return redirect(INDEX)
+    if account.created_via != CreatedVia.PLATFORM:
+        return redirect("integrations:stripe_dashboard")
+    return _onboarding_redirect(request, account)
+
+
+@member_required
+@require_GET
+def stripe_onboarding_return(request):
+    """Stripe's `return_url`. Coming back proves nothing: read the account again."""
+    account = payment_account_for_firm(firm=request.firm)
+    if account is None or not account.is_connected:
+        return redirect(INDEX)
+    try:
+        account = payment_account_refresh(account=account)
+    except PaymentsUserError as error:
+        messages.warning(request, str(error))
+        return redirect(INDEX)
+    level, text = RETURN_MESSAGES.get(account.status, (None, ""))
+    if text:
+        messages.add_message(request, level, text)
+    return redirect(INDEX)
+
+
+@manager_required
+@require_POST
+def stripe_status_refresh(request):
+    """ "Check with Stripe now": re-read the account instead of waiting for a webhook."""
+    account = payment_account_for_firm(firm=request.firm)
+    if account is not None and account.is_connected:
+        try:
+            payment_account_refresh(account=account)
+            messages.success(request, "Status checked with Stripe.")
+        except PaymentsUserError as error:
+            messages.warning(request, str(error))
+    return redirect(INDEX)
+
+
+@member_required
+@require_GET
+def stripe_manage(request):
+    """The Manage panel. Staff see it read-only."""
+    account = payment_account_for_firm(firm=request.firm)
+    if account is None or not account.is_connected:
+        return redirect(INDEX)
+    panel = payment_account_panel(account=account)
+    return _sidebar(request, "integrations/stripe/manage.html", {"panel": panel})
+
+
+@manager_required
+@require_GET
+def stripe_dashboard(request):
+    """The Stripe dashboard (a fresh login link for Express accounts: minted on click)."""
+    account = payment_account_for_firm(firm=request.firm)
+    if account is None or not account.is_connected:
+        return redirect(INDEX)
+    try:
+        return redirect(payment_account_dashboard_link(account=account))
+    except PaymentsUserError as error:
+        messages.error(request, str(error))
+        return redirect(INDEX)
+
+
+@manager_required
+@require_POST
+def stripe_oauth_start(request):
+    """Connect an existing account: off to Stripe's consent page with a one-time state."""
+    if payment_account_for_firm(firm=request.firm) is not None:
+        messages.info(request, "This firm already has a Stripe account.")
+        return redirect(INDEX)
+    try:
+        url = oauth_start(
+            firm=request.firm,
+            user=request.user,
+            session=request.session,
+            redirect_uri=_absolute(request, "integrations:stripe_oauth_callback"),
+        )
+    except PaymentsUserError as error:
+        messages.error(request, str(error))
+        return redirect(INDEX)
+    return redirect(url)
+
+
+@manager_required
+@require_GET
+def stripe_oauth_callback(request):
+    """Stripe sends the browser back here with `code` and `state`, or with `error`."""
+    try:
+        oauth_complete(
+            firm=request.firm,
+            user=request.user,
+            session=request.session,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code") or None,
+            error=request.GET.get("error") or None,
+            request=request,
+        )
+    except OAuthDenied as error:
+        messages.info(request, str(error))
+    except PaymentsUserError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your Stripe account is connected.")
+    return redirect(INDEX)
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def stripe_disconnect(request):
+    """GET: confirm (or, for a platform-created account, say support does it). POST: do it."""
+    account = payment_account_for_firm(firm=request.firm)
+    if account is None:
+        return redirect(INDEX)
+    if request.method == "GET":
+        return _sidebar(request, "integrations/stripe/disconnect.html", {"account": account})
+    try:
+        payment_account_disconnect(account=account, actor=request.user, request=request)
+    except PaymentsUserError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "Stripe is disconnected: clients can no longer pay online. You can connect again "
+            "at any time.",
+        )
+    return redirect(INDEX)
