@@ -93,6 +93,12 @@ class StripeRequestFailed(PaymentsUserError):
         self.code = code
 
 
+class AccountAccessLost(StripeRequestFailed):
+    """Stripe no longer lets Firmpay read the account (disconnected on Stripe's side)."""
+
+    default_message = "Stripe no longer gives Firmpay access to this account."
+
+
 # --- webhooks (answered with 400, never shown to a person) ----------------------------
 
 

@@ -6,6 +6,7 @@ ignored); raising marks the row failed and it is retried with backoff.
 
 from __future__ import annotations
 
+from firmpay.payments.exceptions import AccountAccessLost
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
 from firmpay.payments.services.accounts import (
     payment_account_mark_deauthorized,
@@ -39,7 +40,10 @@ def handle_account_changed(event: EventEnvelope) -> str:
     # (both times on our clock): a burst of events for one account costs one retrieve.
     fresh = account.snapshot_at and event.received_at and account.snapshot_at > event.received_at
     if not fresh:
-        payment_account_refresh(account=account)
+        try:
+            payment_account_refresh(account=account)
+        except AccountAccessLost:
+            payment_account_mark_deauthorized(account=account, at=event.created)
     return StripeEventStatus.PROCESSED
 
 

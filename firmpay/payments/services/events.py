@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from firmpay.payments.exceptions import PaymentsError, WebhookPayloadInvalid
+from firmpay.payments.exceptions import AccountAccessLost, PaymentsError, WebhookPayloadInvalid
 from firmpay.payments.models import PaymentAccount, StripeEvent, StripeEventStatus
 from firmpay.payments.stripe import webhooks
 
@@ -199,16 +199,25 @@ def stripe_events_replay_failed() -> dict[str, str | None]:
 def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
     """Hourly: refresh every connected account from Stripe and store events whose
     delivery failed (`events.list(delivery_success=false)`), then kick them."""
-    from firmpay.payments.services.accounts import payment_account_refresh
+    from firmpay.payments.services.accounts import (
+        payment_account_mark_deauthorized,
+        payment_account_refresh,
+    )
 
     since = since or timezone.now() - RECONCILE_WINDOW
-    refreshed = pulled = failed = 0
+    refreshed = pulled = failed = lost = 0
     accounts = PaymentAccount.objects.filter(disconnected_at__isnull=True).exclude(
         Q(stripe_account_id="")
     )
     for account in accounts.iterator():
         try:
-            payment_account_refresh(account=account)
+            try:
+                payment_account_refresh(account=account)
+            except AccountAccessLost:
+                # Disconnected on Stripe's side and the deauthorized event never came.
+                payment_account_mark_deauthorized(account=account, at=timezone.now())
+                lost += 1
+                continue
             refreshed += 1
             for _event_id, payload in webhooks.events_undelivered(
                 account_id=account.stripe_account_id, since=since
@@ -217,4 +226,4 @@ def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
         except PaymentsError as error:
             failed += 1
             logger.warning("reconcile %s failed: %r", account.stripe_account_id, error)
-    return {"refreshed": refreshed, "pulled": pulled, "failed": failed}
+    return {"refreshed": refreshed, "pulled": pulled, "failed": failed, "access_lost": lost}

@@ -182,3 +182,51 @@ def test_another_firms_member_never_sees_this_firms_account(account, make_firm):
     assert payment_account_for_firm(firm=other) is None
     assert payment_card(firm=other).account is None
     assert firm_payment_alerts(firm=other) == []
+
+
+def test_express_account_dashboard_is_a_fresh_login_link(
+    firm, owner, stripe_client, stripe_sandbox
+):
+    express = stripe_client.v1.accounts.create(
+        params={
+            "country": "US",
+            "controller": {
+                "stripe_dashboard": {"type": "express"},
+                "fees": {"payer": "application"},
+                "losses": {"payments": "application"},
+            },
+        }
+    )
+    account = PaymentAccount.objects.create(
+        firm=firm, stripe_account_id=express.id, created_via="platform", created_by=owner
+    )
+    account = payment_account_refresh(account=account)
+    assert payment_account_panel(account=account).dashboard_url is None
+    assert payment_account_dashboard_link(account=account).startswith(stripe_sandbox.base_url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_click_from_two_threads_creates_one_account(make_firm):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    firm = make_firm()
+    barrier, results = threading.Barrier(2), []
+
+    def click():
+        barrier.wait()
+        try:
+            results.append(payment_account_create(firm=firm, actor=firm.owner).stripe_account_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert PaymentAccount.objects.filter(firm=firm).count() == 1
+    assert len(results) == 2 and len(set(results)) == 1

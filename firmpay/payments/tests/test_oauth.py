@@ -174,3 +174,18 @@ def test_disconnect_deauthorizes_and_allows_connecting_again(
     assert not next(a for a in accounts if a["id"] == account.stripe_account_id)["connected"]
     again = connect(firm, session, existing_account)
     assert again.pk != account.pk and again.status == "active"
+
+
+def test_reconciliation_notices_access_lost_without_an_event(
+    firm, session, existing_account, stripe_client
+):
+    from firmpay.payments.selectors import firm_payment_alerts
+    from firmpay.payments.services import stripe_events_reconcile
+
+    account = connect(firm, session, existing_account)
+    # Disconnected on Stripe's side; the deauthorized event never reaches Firmpay.
+    stripe_client.oauth.deauthorize(params={"stripe_user_id": account.stripe_account_id})
+    result = stripe_events_reconcile()
+    assert result["access_lost"] == 1
+    assert payment_account_for_firm(firm=firm) is None
+    assert [alert.code for alert in firm_payment_alerts(firm=firm)] == ["deauthorized"]
