@@ -24,8 +24,13 @@ DEADLINE_ALERT_WINDOW = timedelta(days=7)
 
 
 def payment_account_for_firm(*, firm) -> PaymentAccount | None:
-    """The firm's active (not disconnected) account, or None."""
-    return PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True).first()
+    """The firm's connected account (active, with a Stripe id), or None. A platform row
+    still waiting for Stripe's answer is not connected: creating again resumes it."""
+    return (
+        PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True)
+        .exclude(stripe_account_id="")
+        .first()
+    )
 
 
 def payment_account_snapshot(*, account: PaymentAccount | None) -> AccountSnapshot | None:

@@ -22,6 +22,7 @@ from firmpay.payments.services.accounts import _apply_snapshot
 from firmpay.payments.stripe import accounts as stripe_accounts
 
 STATE_TTL = timedelta(minutes=10)
+PENDING_ROW_GRACE = timedelta(minutes=1)
 
 
 def _hash(value: str) -> str:
@@ -79,6 +80,17 @@ def _state_consume(*, state: str, firm, user, session) -> OAuthState:
     return row
 
 
+def _abandoned_pending_rows_delete(*, firm) -> None:
+    """A platform row whose Stripe answer never came (network failure) must not block
+    connecting an existing account; one younger than a minute may still be in flight."""
+    PaymentAccount.objects.filter(
+        firm=firm,
+        disconnected_at__isnull=True,
+        stripe_account_id="",
+        created_at__lt=timezone.now() - PENDING_ROW_GRACE,
+    ).delete()
+
+
 def oauth_complete(
     *,
     firm,
@@ -101,6 +113,7 @@ def oauth_complete(
     _state_consume(state=state, firm=firm, user=user, session=session)
     if error:
         raise OAuthDenied()
+    _abandoned_pending_rows_delete(firm=firm)
     if PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True).exists():
         raise AccountAlreadyConnected()
     if not code:

@@ -189,3 +189,12 @@ def test_reconciliation_notices_access_lost_without_an_event(
     assert result["access_lost"] == 1
     assert payment_account_for_firm(firm=firm) is None
     assert [alert.code for alert in firm_payment_alerts(firm=firm)] == ["deauthorized"]
+
+
+def test_an_abandoned_create_does_not_block_connecting_an_existing_account(
+    firm, session, existing_account
+):
+    stuck = PaymentAccount.objects.create(firm=firm, created_via="platform")
+    PaymentAccount.objects.filter(pk=stuck.pk).update(created_at="2000-01-01T00:00:00Z")
+    assert payment_account_for_firm(firm=firm) is None
+    assert connect(firm, session, existing_account).status == "active"
