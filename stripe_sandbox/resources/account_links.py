@@ -7,6 +7,7 @@ from typing import Any
 import stripe.params as sp
 
 from stripe_sandbox import errors, ids
+from stripe_sandbox.resources import account_model
 from stripe_sandbox.resources.accounts import load
 from stripe_sandbox.router import Request, Router
 
@@ -16,18 +17,12 @@ LINK_KIND = "_account_link"
 LIFETIME = 300
 
 
-@router.post("/v1/account_links", params=sp.AccountLinkCreateParams)
-def account_link_create(req: Request) -> dict[str, Any]:
-    p = req.params
-    account = load(req, p["account"])
+def _check(p: dict[str, Any], account: dict[str, Any]) -> None:
     if p["type"] not in ("account_onboarding", "account_update"):
         raise errors.invalid_request(
             f"Invalid type: {p['type']}", param="type", code="parameter_invalid_string"
         )
-    if (
-        p["type"] == "account_update"
-        and account["controller"]["stripe_dashboard"]["type"] == "full"
-    ):
+    if p["type"] == "account_update" and account_model.dashboard_type(account) == "full":
         raise errors.invalid_request(
             "You cannot create `account_update` type Account Links for accounts with access to "
             "the full Stripe Dashboard. Use `account_onboarding` instead.",
@@ -40,6 +35,13 @@ def account_link_create(req: Request) -> dict[str, Any]:
             )
         if not p[name].startswith(("http://", "https://")):
             raise errors.invalid_request(f"Not a valid URL: {name}", param=name, code="url_invalid")
+
+
+@router.post("/v1/account_links", params=sp.AccountLinkCreateParams)
+def account_link_create(req: Request) -> dict[str, Any]:
+    p = req.params
+    account = load(req, p["account"])
+    _check(p, account)
     now = req.sb.clock.now()
     token = ids.random_token(12)
     req.sb.store.insert(

@@ -30,6 +30,12 @@ DASHBOARDS = {"standard": "full", "express": "express", "custom": "none"}
 TYPES = {"full": "standard", "express": "express", "none": "custom"}
 
 
+def dashboard_type(account: dict[str, Any]) -> str:
+    """full, express or none. Accounts connected through OAuth carry no
+    `stripe_dashboard` (they are not controlled by the platform): full."""
+    return (account.get("controller") or {}).get("stripe_dashboard", {}).get("type", "full")
+
+
 def controller_for(params: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The response's `controller` and the dashboard type, from `controller`
     properties or the deprecated `type`."""

@@ -115,7 +115,7 @@ def account_reject(req: Request, account: str) -> dict[str, Any]:
 @router.post("/v1/accounts/{account}/login_links", params=sp.AccountLoginLinkCreateParams)
 def login_link_create(req: Request, account: str) -> dict[str, Any]:
     obj = load(req, account)
-    if obj["controller"]["stripe_dashboard"]["type"] != "express":
+    if account_model.dashboard_type(obj) != "express":
         raise errors.invalid_request(
             "Cannot create a login link for an account that does not use the Express "
             "Dashboard. Accounts with full dashboard access sign in at dashboard.stripe.com.",

@@ -15,6 +15,7 @@ from typing import Any
 
 from stripe_sandbox import errors, objects
 from stripe_sandbox.pages import h, page
+from stripe_sandbox.resources import account_model
 from stripe_sandbox.router import Request, Response, Router
 from stripe_sandbox.store import ANY_ACCOUNT
 
@@ -146,7 +147,7 @@ def dashboard_account(req: Request, account: str) -> Response:
     body = (
         f"<p><a href='/dashboard'>← All accounts</a></p><h1>{h(obj.get('email') or account)}</h1>"
         f"<p><code>{h(account)}</code> · {h(obj['country'])} · {h(obj['default_currency'])} · "
-        f"dashboard {h(obj['controller'].get('stripe_dashboard', {}).get('type', 'full'))}</p>"
+        f"dashboard {h(account_model.dashboard_type(obj))}</p>"
         + _table(
             [
                 {

@@ -123,3 +123,23 @@ def test_deauthorize_disconnects_and_emits_an_event(stripe_sandbox, stripe_clien
     assert events.data[0].data.object.id == stripe_sandbox.client_id
     with pytest.raises(stripe.oauth_error.InvalidClientError):
         stripe_client.oauth.deauthorize(params={"stripe_user_id": acct})
+
+
+def test_oauth_connected_account_gets_onboarding_links_but_no_login_link(
+    stripe_sandbox, stripe_client
+):
+    back = approve_as_new_account(stripe_sandbox.base_url, authorize_url(stripe_client))
+    acct = stripe_client.oauth.token(
+        params={"grant_type": "authorization_code", "code": query(back)["code"]}
+    ).stripe_user_id
+    link = stripe_client.v1.account_links.create(
+        params={
+            "account": acct,
+            "type": "account_onboarding",
+            "refresh_url": "http://127.0.0.1:9/r",
+            "return_url": "http://127.0.0.1:9/x",
+        }
+    )
+    assert link.url.startswith(stripe_sandbox.base_url)
+    with pytest.raises(stripe.InvalidRequestError, match="Express"):
+        stripe_client.v1.accounts.login_links.create(acct)
