@@ -1,0 +1,78 @@
+"""The alert banner on every page of the firm's app while the payment account needs
+attention: owners and admins get the link that fixes it, staff a notice."""
+
+import pytest
+from django.utils import timezone
+
+from firmpay.integrations.tests.conftest import account_state, client_for
+from firmpay.payments.services import (
+    payment_account_create,
+    payment_account_mark_deauthorized,
+    payment_account_refresh,
+)
+from firmpay.tenancy.models import Role
+
+pytestmark = pytest.mark.usefixtures("stripe_settings")
+
+PAGES = ["/settings/integrations/", "/invoices/", "/clients/"]
+
+
+@pytest.fixture
+def past_due(firm, stripe_sandbox):
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    account_state(stripe_sandbox, account.stripe_account_id, "verified")
+    payment_account_refresh(account=account)
+    account_state(
+        stripe_sandbox, account.stripe_account_id, "past_due", requirements=["company.tax_id"]
+    )
+    return payment_account_refresh(account=account)
+
+
+def banner(page: str) -> str:
+    start = page.find('class="banner banner-')
+    return page[start : page.find("</div>", start)] if start >= 0 else ""
+
+
+def test_no_banner_while_all_is_well(firm, owner_client):
+    for path in PAGES:
+        assert banner(owner_client.get(path).content.decode()) == ""
+
+
+def test_past_due_banner_on_every_page_links_owners_to_onboarding(past_due, owner_client):
+    for path in PAGES:
+        shown = banner(owner_client.get(path).content.decode())
+        assert "Company tax ID" in shown, path
+        assert 'href="/settings/integrations/stripe/onboarding/"' in shown
+
+
+def test_admins_get_the_link_too(past_due, admin_client):
+    shown = banner(admin_client.get("/invoices/").content.decode())
+    assert 'href="/settings/integrations/stripe/onboarding/"' in shown
+
+
+def test_staff_get_the_notice_without_the_action(past_due, staff_client):
+    shown = banner(staff_client.get("/invoices/").content.decode())
+    assert "Company tax ID" in shown and "Ask an owner or admin" in shown
+    assert "<a " not in shown
+
+
+def test_the_banner_link_redirects_to_a_fresh_onboarding_link(
+    past_due, owner_client, stripe_sandbox
+):
+    response = owner_client.get("/settings/integrations/stripe/onboarding/")
+    assert response["Location"].startswith(stripe_sandbox.base_url + "/setup/")
+
+
+def test_another_firm_sees_no_banner(past_due, make_firm):
+    other = make_firm()
+    for role in (Role.OWNER, Role.STAFF):
+        page = client_for(other.members[role]).get("/invoices/").content.decode()
+        assert banner(page) == ""
+
+
+def test_deauthorized_account_banner_links_to_connect(firm, owner_client, stripe_sandbox):
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    payment_account_mark_deauthorized(account=account, at=timezone.now())
+    shown = banner(owner_client.get("/invoices/").content.decode())
+    assert "disconnected from Stripe" in shown
+    assert 'href="/settings/integrations/"' in shown
