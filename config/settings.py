@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "firmpay.integrations",
     "firmpay.demo",
     "firmpay.payments",
+    "firmpay.reminders",
     "firmpay.support",
 ]
 

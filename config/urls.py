@@ -9,5 +9,6 @@ urlpatterns = [
     path("i/", include("firmpay.invoices.public_urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),
+    path("reminders/", include("firmpay.reminders.urls")),
     path("support/", include("firmpay.support.urls")),
 ]
