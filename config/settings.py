@@ -136,20 +136,31 @@ STRIPE_SANDBOX_MODE = env_bool(
     bool(STRIPE_API_BASE) or not STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")),
 )
 
-# Email: the outbox folder under the data dir (and the console) unless SMTP is configured.
-EMAIL_HOST = env_str("EMAIL_HOST")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Email (Django 6.1 MAILERS): the outbox folder under the data dir (and the console)
+# unless SMTP is configured with EMAIL_HOST.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Firmpay <billing@firmpay.local>")
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "firmpay.core.email.OutboxEmailBackend",
-)
+if env_str("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST"),
+                "port": env_int("EMAIL_PORT", 587),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "firmpay.core.email.OutboxEmailBackend",
+            "OPTIONS": {"file_path": str(EMAIL_OUTBOX_DIR)},
+        }
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -13,6 +13,6 @@ from config.settings import *  # noqa: E402,F403
 from config.settings import HUEY, REDIS_URL  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The test runner swaps every MAILERS entry for the locmem backend (mail.outbox).
 # Tasks run in the test's thread; with REDIS_URL they still go through Redis.
 HUEY = {**HUEY, "immediate": True, "immediate_use_memory": not REDIS_URL}
