@@ -1,4 +1,8 @@
-"""Huey tasks: thin kicks. Durable state lives in StripeEvent rows."""
+"""Huey tasks: thin kicks. Durable state lives in StripeEvent rows.
+
+They return None on purpose: Huey stores any other return value in its result store,
+one more write per event for nobody to read.
+"""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -12,16 +16,16 @@ from firmpay.payments.services import (
 
 @db_task()
 def stripe_event_process_task(event_id: str):
-    return stripe_event_process(event_id=event_id)
+    stripe_event_process(event_id=event_id)
 
 
 @db_periodic_task(crontab(minute="*"))
 def stripe_events_sweep_task():
     """Every minute: re-kick received/failed events that are due or whose worker died."""
-    return stripe_events_sweep()
+    stripe_events_sweep()
 
 
 @db_periodic_task(crontab(minute="17"))
 def stripe_events_reconcile_task():
     """Hourly: refresh every connected account and pull events Stripe failed to deliver."""
-    return stripe_events_reconcile()
+    stripe_events_reconcile()
