@@ -142,8 +142,7 @@ def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
         handler = HANDLERS.get(envelope.type)
         outcome = handler(envelope) if handler else StripeEventStatus.IGNORED
     except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
-        retryable = not isinstance(error, PaymentsError) or getattr(error, "retryable", True)
-        give_up = event.attempts >= MAX_ATTEMPTS or not retryable
+        give_up = event.attempts >= MAX_ATTEMPTS
         logger.warning("stripe event %s failed (attempt %s): %r", event_id, event.attempts, error)
         StripeEvent.objects.filter(pk=event.pk).update(
             status=StripeEventStatus.FAILED,

@@ -270,3 +270,31 @@ def test_stripe_setup_registers_the_endpoint_once_and_stores_its_secret(
     secret = webhooks.stored_secret()
     assert secret.startswith("whsec_")
     assert post_event(client, event_payload(event_id="evt_setup"), secret=secret).status_code == 200
+
+
+def test_failed_event_is_retried_by_the_sweeper_once_its_backoff_passes(
+    client, account, stripe_sandbox
+):
+    post_event(client, event_payload(event_id="evt_retry", account=account.stripe_account_id))
+    stripe_sandbox.control("POST", "faults", {"api": {"mode": "500", "count": 3}})
+    assert stripe_event_process(event_id="evt_retry") == "failed"
+    assert stripe_events_sweep() == 0  # backing off
+    StripeEvent.objects.filter(event_id="evt_retry").update(
+        next_attempt_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert stripe_events_sweep() == 1
+    assert StripeEvent.objects.get(event_id="evt_retry").status == "processed"
+
+
+def test_event_that_keeps_failing_stops_being_retried_until_replayed(
+    client, account, stripe_sandbox
+):
+    post_event(client, event_payload(event_id="evt_doomed", account=account.stripe_account_id))
+    StripeEvent.objects.filter(event_id="evt_doomed").update(attempts=11)
+    stripe_sandbox.control("POST", "faults", {"api": {"mode": "500", "count": 3}})
+    assert stripe_event_process(event_id="evt_doomed") == "failed"
+    event = StripeEvent.objects.get(event_id="evt_doomed")
+    assert event.attempts == 12 and event.next_attempt_at is None
+    assert stripe_events_sweep() == 0
+    call_command("stripe_events_replay", "--failed")
+    assert StripeEvent.objects.get(event_id="evt_doomed").status == "processed"
