@@ -1,0 +1,303 @@
+"""Stripe Connect for a firm, end to end in Chromium against the Stripe sandbox: create an
+account and onboard, the free-plan prompt, an existing account through OAuth, support
+disconnecting a platform-created account, and the past-due banner.
+
+The app talks to the sandbox through the real SDK; the sandbox's webhooks reach the live
+server's /webhooks/stripe/ (registered by `manage.py stripe_setup`), and with Huey immediate
+each event is processed inside that request."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from firmpay.core.models import AuditRecord
+from firmpay.payments.models import PaymentAccount
+from firmpay.payments.services import payment_account_create, payment_account_refresh
+from firmpay.tenancy.models import Firm, Membership, Role, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-password-2026"
+INTEGRATIONS = "/settings/integrations/"
+
+
+@pytest.fixture
+def app(live_server, settings, stripe_sandbox, tmp_path) -> str:
+    """The live server pointed at the sandbox, its webhook endpoint registered there."""
+    settings.STRIPE_API_BASE = stripe_sandbox.base_url
+    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
+    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
+    settings.STRIPE_WEBHOOK_SECRET = []
+    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
+    settings.STRIPE_SANDBOX_MODE = True
+    call_command("stripe_setup", url=f"{live_server.url}/webhooks/stripe/")
+    return live_server.url
+
+
+def make_firm(*, plan: str = "standard", name: str = "Ledger & Sons") -> Firm:
+    firm = Firm.objects.create(
+        name=name, plan=plan, country="US", email=f"office-{uuid.uuid4().hex[:6]}@ledger.test"
+    )
+    firm.owner = make_user("owner")
+    Membership.objects.create(user=firm.owner, firm=firm, role=Role.OWNER)
+    return firm
+
+
+def make_user(prefix: str, **extra) -> User:
+    return User.objects.create_user(
+        f"{prefix}-{uuid.uuid4().hex[:6]}@ledger.test", PASSWORD, **extra
+    )
+
+
+def log_in(page, base_url: str, user: User) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def open_integrations(page, base_url: str) -> None:
+    page.goto(base_url + INTEGRATIONS)
+    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
+
+
+def reload_until(page, locator: str, text: str, timeout: float = 15) -> None:
+    """Webhooks arrive asynchronously: reload until the page shows the new state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.locator(locator).inner_text().strip() == text:
+            return
+        time.sleep(0.3)
+        page.reload()
+    expect(page.locator(locator)).to_have_text(text)
+
+
+# --- the sandbox's hosted onboarding ---------------------------------------------------
+
+
+def fill_business_and_document(page) -> None:
+    page.get_by_label("Legal business name").fill("Ledger & Sons LLC")
+    page.get_by_label("Employer ID / company number").fill("123456789")
+    page.get_by_label("Business phone").fill("+15555550123")
+    page.get_by_label("Address").fill("1 Main St")
+    page.get_by_label("City").fill("Springfield")
+    page.get_by_label("Postal code").fill("12345")
+    page.get_by_label("Business website").fill("https://ledger.example")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Company document").set_input_files(
+        files=[{"name": "incorporation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}]
+    )
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Payout bank account").wait_for()
+
+
+def fill_bank_and_submit(page) -> None:
+    page.get_by_label("Account holder name").fill("Ledger & Sons LLC")
+    page.get_by_label("Routing number").fill("110000000")
+    page.get_by_label("Account number").fill("000123456789")
+    page.get_by_role("button", name="Continue").click()
+    agree_and_submit(page)
+
+
+def agree_and_submit(page) -> None:
+    page.get_by_label("I agree").check()
+    page.get_by_role("button", name="Agree and submit").click()
+
+
+# --- (1) create with Firmpay and onboard ----------------------------------------------
+
+
+def test_paid_firm_creates_an_account_and_onboards_to_active(app, page, stripe_sandbox):
+    firm = make_firm()
+    log_in(page, app, firm.owner)
+    open_integrations(page, app)
+    expect(page.locator("#stripe-status")).to_have_text("Not connected")
+
+    page.get_by_role("link", name="Connect", exact=True).click()
+    sidebar = page.locator("#stripe-connect")
+    expect(sidebar).to_be_visible()
+    page.screenshot(path="/tmp/stripe-connect-sidebar.png")
+    sidebar.get_by_role("button", name="Create Stripe account with Firmpay").click()
+
+    # Stripe-hosted onboarding: half-way, then "Save and exit".
+    fill_business_and_document(page)
+    page.get_by_role("button", name="Save and exit").click()
+    page.wait_for_url(f"{app}{INTEGRATIONS}")
+    expect(page.locator("#stripe-status")).to_have_text("Incomplete")
+    expect(page.locator("#stripe-payouts")).to_have_text("Pending")
+    page.screenshot(path="/tmp/stripe-card-incomplete.png", full_page=True)
+
+    page.get_by_role("link", name="Manage").click()
+    manage = page.locator("#stripe-manage")
+    expect(manage.locator("#manage-requirements")).to_contain_text("Payout bank account")
+    expect(manage.locator("#manage-requirements")).to_contain_text("terms of service")
+    page.screenshot(path="/tmp/stripe-manage-incomplete.png")
+
+    manage.get_by_role("link", name="Continue setup").click()
+    page.get_by_role("heading", name="Payout bank account").wait_for()
+    fill_bank_and_submit(page)
+    page.wait_for_url(f"{app}{INTEGRATIONS}")
+    expect(page.locator("#stripe-status")).to_have_text("Under review")
+
+    # Stripe finishes verifying; the app learns it from the account.updated webhook.
+    account = PaymentAccount.objects.get(firm=firm)
+    stripe_sandbox.control("POST", f"accounts/{account.stripe_account_id}/verify")
+    stripe_sandbox.drain()
+    reload_until(page, "#stripe-status", "Active")
+    expect(page.locator("#stripe-payouts")).to_have_text("Active")
+    page.screenshot(path="/tmp/stripe-card-active.png", full_page=True)
+    assert PaymentAccount.objects.filter(firm=firm).count() == 1
+
+
+# --- (2) free plan ----------------------------------------------------------------------
+
+
+def test_free_firm_gets_the_upgrade_prompt(app, page):
+    firm = make_firm(plan="free")
+    log_in(page, app, firm.owner)
+    open_integrations(page, app)
+    page.get_by_role("link", name="Connect", exact=True).click()
+    sidebar = page.locator("#stripe-connect")
+    expect(sidebar.locator("#stripe-upgrade")).to_contain_text("paid plans")
+    expect(sidebar.get_by_role("link", name="Upgrade your plan")).to_have_attribute(
+        "href", "/settings/plan/"
+    )
+    expect(sidebar.get_by_role("button", name="Create Stripe account with Firmpay")).to_have_count(
+        0
+    )
+    expect(sidebar.get_by_role("button", name="Connect existing Stripe account")).to_be_visible()
+    page.screenshot(path="/tmp/stripe-connect-free.png")
+    assert not PaymentAccount.objects.filter(firm=firm).exists()
+
+
+# --- (3) an existing account through OAuth -------------------------------------------
+
+
+def connect_existing(page, email: str, *, approve: bool) -> None:
+    page.get_by_role("link", name="Connect", exact=True).click()
+    page.get_by_role("button", name="Connect existing Stripe account").click()
+    page.get_by_label("Email").first.fill(email)
+    page.get_by_role("button", name="Sign in").click()
+    name = "Connect my Stripe account" if approve else "Deny"
+    page.get_by_role("button", name=name).click()
+
+
+def test_existing_account_via_oauth_then_disconnect_then_deny(app, page, stripe_sandbox):
+    firm = make_firm()
+    email = f"books-{uuid.uuid4().hex[:6]}@existing.test"
+    stripe_sandbox.control(
+        "POST", "accounts", {"email": email, "business_name": "Existing Books", "state": "verified"}
+    )
+    log_in(page, app, firm.owner)
+    open_integrations(page, app)
+
+    connect_existing(page, email, approve=True)
+    page.wait_for_url(f"{app}{INTEGRATIONS}")
+    expect(page.get_by_text("Your Stripe account is connected.")).to_be_visible()
+    expect(page.locator("#stripe-status")).to_have_text("Active")
+    expect(page.locator("#stripe-payouts")).to_have_text("Active")
+
+    page.get_by_label("More Stripe actions").click()
+    page.get_by_role("link", name="Disconnect…").click()
+    confirm = page.locator("#stripe-disconnect")
+    expect(confirm).to_contain_text("Disconnect acct_")
+    page.screenshot(path="/tmp/stripe-disconnect-confirm.png")
+    confirm.get_by_role("button", name="Disconnect Stripe").click()
+    page.wait_for_url(f"{app}{INTEGRATIONS}")
+    expect(page.locator("#stripe-status")).to_have_text("Not connected")
+    assert AuditRecord.objects.filter(firm=firm, action="payments.account_disconnected").exists()
+
+    # Trying again and denying on Stripe's page leaves the card as it was.
+    connect_existing(page, email, approve=False)
+    page.wait_for_url(f"{app}{INTEGRATIONS}")
+    expect(
+        page.get_by_text("You cancelled connecting Stripe. Nothing was changed.")
+    ).to_be_visible()
+    expect(page.locator("#stripe-status")).to_have_text("Not connected")
+    assert not PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True).exists()
+
+
+# --- (4) a platform-created account: support disconnects it ---------------------------
+
+
+def active_platform_account(firm: Firm, stripe_sandbox) -> PaymentAccount:
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    stripe_sandbox.control(
+        "POST", f"accounts/{account.stripe_account_id}/state", {"state": "verified"}
+    )
+    return payment_account_refresh(account=account)
+
+
+def test_platform_account_only_support_can_disconnect(app, new_context, stripe_sandbox):
+    firm = make_firm()
+    account = active_platform_account(firm, stripe_sandbox)
+    owner = new_context().new_page()
+    log_in(owner, app, firm.owner)
+    open_integrations(owner, app)
+    expect(owner.locator("#stripe-status")).to_have_text("Active")
+    owner.get_by_label("More Stripe actions").click()
+    expect(owner.locator("#stripe-menu")).to_contain_text("Contact support to disconnect it.")
+    expect(owner.get_by_role("link", name="Disconnect…")).to_have_count(0)
+    owner.screenshot(path="/tmp/stripe-menu-platform.png")
+
+    support = new_context().new_page()
+    log_in(support, app, make_user("support", is_staff=True))
+    support.goto(f"{app}/support/")
+    support.get_by_role("link", name=firm.name).click()
+    expect(support.locator("#support-account")).to_contain_text(account.stripe_account_id)
+    support.get_by_label("Reason").fill("Firm is closing; confirmed by phone")
+    support.get_by_label("Support ticket").fill("T-1234")
+    support.get_by_role("button", name="Disconnect").click()
+    expect(support.get_by_text("No active payment account.")).to_be_visible()
+    expect(support.locator("#support-audit")).to_contain_text("Firm is closing; confirmed by phone")
+    support.screenshot(path="/tmp/support-firm.png", full_page=True)
+    support.goto(f"{app}/support/")
+    support.screenshot(path="/tmp/support-index.png", full_page=True)
+
+    record = AuditRecord.objects.get(firm=firm, action="payments.account_disconnected")
+    assert record.detail["reason"] == "Firm is closing; confirmed by phone"
+    assert record.detail["by_support"] and record.ip_address == "127.0.0.1"
+    owner.reload()
+    expect(owner.locator("#stripe-status")).to_have_text("Not connected")
+
+
+# --- (5) past due: the banner on every page -------------------------------------------
+
+
+def test_past_due_banner_on_every_page_until_onboarding_is_finished(app, page, stripe_sandbox):
+    firm = make_firm()
+    account = active_platform_account(firm, stripe_sandbox)
+    stripe_sandbox.control(
+        "POST",
+        f"accounts/{account.stripe_account_id}/state",
+        {"state": "past_due", "requirements": ["representative.verification.document"]},
+    )
+    stripe_sandbox.drain()  # account.updated → /webhooks/stripe/ → processed
+    log_in(page, app, firm.owner)
+    banner = page.locator(".banner").filter(has_text="Identity document for the representative")
+    for path in ("/invoices/", "/clients/", INTEGRATIONS):
+        page.goto(app + path)
+        expect(banner).to_be_visible()
+    expect(page.locator("#stripe-status")).to_have_text("Action required")
+    page.screenshot(path="/tmp/stripe-banner-past-due.png", full_page=True)
+
+    banner.get_by_role("link").click()
+    page.get_by_role("heading", name="Additional information").wait_for()
+    page.get_by_label("representative.verification.document").fill("passport uploaded")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    if page.get_by_label("I agree").count():  # the sandbox skips review once submitted
+        agree_and_submit(page)
+    page.wait_for_url(re.compile(re.escape(app + INTEGRATIONS)))
+    for path in (INTEGRATIONS, "/invoices/"):
+        page.goto(app + path)
+        expect(page.locator(".banner")).to_have_count(0)
+    page.goto(app + INTEGRATIONS)
+    expect(page.locator("#stripe-status")).to_have_text("Active")
