@@ -198,7 +198,11 @@ def firm_payment_alerts(*, firm, now: datetime | None = None) -> list[PaymentAle
     now = now or timezone.now()
     account = payment_account_for_firm(firm=firm)
     if account is None:
-        latest = PaymentAccount.objects.filter(firm=firm).order_by("-disconnected_at").first()
+        latest = (
+            PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=False)
+            .order_by("-disconnected_at")
+            .first()
+        )
         if latest is not None and latest.deauthorized_at is not None:
             return [
                 PaymentAlert(
@@ -237,9 +241,7 @@ def _account_alerts(account, snapshot: AccountSnapshot, now: datetime) -> list[P
     if is_rejected(req.disabled_reason):
         message = f"{disabled_reason_label(req.disabled_reason)}. This cannot be fixed in Firmpay."
         alerts.append(PaymentAlert("rejected", "error", message, *dashboard))
-    if onboarding:
-        pass
-    elif req.past_due:
+    if req.past_due and not onboarding:
         items = ", ".join(requirement_label(key) for key in req.past_due[:3])
         message = (
             f"Stripe needs overdue information ({items}). "
@@ -247,7 +249,8 @@ def _account_alerts(account, snapshot: AccountSnapshot, now: datetime) -> list[P
         )
         alerts.append(PaymentAlert("past_due", "error", message, *fix))
     elif (
-        req.currently_due
+        not onboarding
+        and req.currently_due
         and req.current_deadline
         and req.current_deadline - now <= DEADLINE_ALERT_WINDOW
     ):

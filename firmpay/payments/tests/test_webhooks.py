@@ -228,6 +228,9 @@ def test_deauthorized_from_stripes_side_disconnects_and_raises_the_banner(firm, 
     assert row.deauthorized_at and row.disconnected_at and row.status == "not_connected"
     assert [a.code for a in firm_payment_alerts(firm=firm)] == ["deauthorized"]
     assert AuditRecord.objects.filter(firm=firm, action="payments.account_deauthorized").exists()
+    # Connecting again clears the banner.
+    payment_account_create(firm=firm, actor=firm.owner)
+    assert firm_payment_alerts(firm=firm) == []
 
 
 def test_old_deauthorization_does_not_cut_a_newer_connection(account, deliver):
