@@ -56,11 +56,17 @@ def firm_schedule(*, firm) -> Schedule:
 
 def step_text_for(texts: list[StepText], offset: int) -> StepText:
     """The text for a reminder `offset` days from the due date: the step with that offset,
-    else the latest step before it (repeats reuse the last step), else the first step."""
-    if not texts:
+    else the latest earlier step on the same side of the due date (repeats reuse the last
+    overdue step), else the firm's first step on that side, else our default wording."""
+
+    def side(days: int) -> int:
+        return (days > 0) - (days < 0)
+
+    same_side = [text for text in texts if side(text.offset_days) == side(offset)]
+    if not same_side:
         return default_step_text(offset)
-    earlier = [text for text in texts if text.offset_days <= offset]
-    return earlier[-1] if earlier else texts[0]
+    earlier = [text for text in same_side if text.offset_days <= offset]
+    return earlier[-1] if earlier else same_side[0]
 
 
 def invoice_reminder_state(*, firm, invoice) -> InvoiceReminderState | None:
