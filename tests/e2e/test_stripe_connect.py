@@ -8,6 +8,7 @@ each event is processed inside that request."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -38,6 +39,13 @@ def app(live_server, settings, stripe_sandbox, tmp_path) -> str:
     settings.STRIPE_SANDBOX_MODE = True
     call_command("stripe_setup", url=f"{live_server.url}/webhooks/stripe/")
     return live_server.url
+
+
+def snap(page, name: str) -> None:
+    """Full-page screenshots for a look at the pages: FIRMPAY_SCREENSHOTS=/some/dir."""
+    folder = os.environ.get("FIRMPAY_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
 
 
 def make_firm(*, plan: str = "standard", name: str = "Ledger & Sons") -> Firm:
@@ -123,7 +131,7 @@ def test_paid_firm_creates_an_account_and_onboards_to_active(app, page, stripe_s
     page.get_by_role("link", name="Connect", exact=True).click()
     sidebar = page.locator("#stripe-connect")
     expect(sidebar).to_be_visible()
-    page.screenshot(path="/tmp/stripe-connect-sidebar.png")
+    snap(page, "stripe-connect-sidebar")
     sidebar.get_by_role("button", name="Create Stripe account with Firmpay").click()
 
     # Stripe-hosted onboarding: half-way, then "Save and exit".
@@ -132,13 +140,13 @@ def test_paid_firm_creates_an_account_and_onboards_to_active(app, page, stripe_s
     page.wait_for_url(f"{app}{INTEGRATIONS}")
     expect(page.locator("#stripe-status")).to_have_text("Incomplete")
     expect(page.locator("#stripe-payouts")).to_have_text("Pending")
-    page.screenshot(path="/tmp/stripe-card-incomplete.png", full_page=True)
+    snap(page, "stripe-card-incomplete")
 
     page.get_by_role("link", name="Manage").click()
     manage = page.locator("#stripe-manage")
     expect(manage.locator("#manage-requirements")).to_contain_text("Payout bank account")
     expect(manage.locator("#manage-requirements")).to_contain_text("terms of service")
-    page.screenshot(path="/tmp/stripe-manage-incomplete.png")
+    snap(page, "stripe-manage-incomplete")
 
     manage.get_by_role("link", name="Continue setup").click()
     page.get_by_role("heading", name="Payout bank account").wait_for()
@@ -152,7 +160,11 @@ def test_paid_firm_creates_an_account_and_onboards_to_active(app, page, stripe_s
     stripe_sandbox.drain()
     reload_until(page, "#stripe-status", "Active")
     expect(page.locator("#stripe-payouts")).to_have_text("Active")
-    page.screenshot(path="/tmp/stripe-card-active.png", full_page=True)
+    snap(page, "stripe-card-active")
+    page.get_by_role("link", name="Manage").click()
+    expect(page.locator("#manage-methods")).to_contain_text("Card")
+    expect(page.locator("#manage-requirements")).to_contain_text("Stripe has everything")
+    snap(page, "stripe-manage-active")
     assert PaymentAccount.objects.filter(firm=firm).count() == 1
 
 
@@ -173,7 +185,7 @@ def test_free_firm_gets_the_upgrade_prompt(app, page):
         0
     )
     expect(sidebar.get_by_role("button", name="Connect existing Stripe account")).to_be_visible()
-    page.screenshot(path="/tmp/stripe-connect-free.png")
+    snap(page, "stripe-connect-free")
     assert not PaymentAccount.objects.filter(firm=firm).exists()
 
 
@@ -208,7 +220,7 @@ def test_existing_account_via_oauth_then_disconnect_then_deny(app, page, stripe_
     page.get_by_role("link", name="Disconnect…").click()
     confirm = page.locator("#stripe-disconnect")
     expect(confirm).to_contain_text("Disconnect acct_")
-    page.screenshot(path="/tmp/stripe-disconnect-confirm.png")
+    snap(page, "stripe-disconnect-confirm")
     confirm.get_by_role("button", name="Disconnect Stripe").click()
     page.wait_for_url(f"{app}{INTEGRATIONS}")
     expect(page.locator("#stripe-status")).to_have_text("Not connected")
@@ -245,7 +257,7 @@ def test_platform_account_only_support_can_disconnect(app, new_context, stripe_s
     owner.get_by_label("More Stripe actions").click()
     expect(owner.locator("#stripe-menu")).to_contain_text("Contact support to disconnect it.")
     expect(owner.get_by_role("link", name="Disconnect…")).to_have_count(0)
-    owner.screenshot(path="/tmp/stripe-menu-platform.png")
+    snap(owner, "stripe-menu-platform")
 
     support = new_context().new_page()
     log_in(support, app, make_user("support", is_staff=True))
@@ -257,9 +269,9 @@ def test_platform_account_only_support_can_disconnect(app, new_context, stripe_s
     support.get_by_role("button", name="Disconnect").click()
     expect(support.get_by_text("No active payment account.")).to_be_visible()
     expect(support.locator("#support-audit")).to_contain_text("Firm is closing; confirmed by phone")
-    support.screenshot(path="/tmp/support-firm.png", full_page=True)
+    snap(support, "support-firm")
     support.goto(f"{app}/support/")
-    support.screenshot(path="/tmp/support-index.png", full_page=True)
+    snap(support, "support-index")
 
     record = AuditRecord.objects.get(firm=firm, action="payments.account_disconnected")
     assert record.detail["reason"] == "Firm is closing; confirmed by phone"
@@ -286,7 +298,7 @@ def test_past_due_banner_on_every_page_until_onboarding_is_finished(app, page, s
         page.goto(app + path)
         expect(banner).to_be_visible()
     expect(page.locator("#stripe-status")).to_have_text("Action required")
-    page.screenshot(path="/tmp/stripe-banner-past-due.png", full_page=True)
+    snap(page, "stripe-banner-past-due")
 
     banner.get_by_role("link").click()
     page.get_by_role("heading", name="Additional information").wait_for()
