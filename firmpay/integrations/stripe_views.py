@@ -66,6 +66,13 @@ def _sidebar(request, template: str, context: dict):
     return render(request, "integrations/stripe/page.html", context)
 
 
+def _connected_account(request):
+    """The firm's connected account; None too for a row still waiting for Stripe's answer
+    (a create whose answer was lost: creating again resumes it with the same key)."""
+    account = payment_account_for_firm(firm=request.firm)
+    return account if account is not None and account.is_connected else None
+
+
 def _absolute(request, name: str) -> str:
     return request.build_absolute_uri(reverse(name))
 
@@ -87,7 +94,7 @@ def _onboarding_redirect(request, account):
 @manager_required
 @require_GET
 def stripe_connect(request):
-    if payment_account_for_firm(firm=request.firm) is not None:
+    if _connected_account(request) is not None:
         messages.info(request, "This firm already has a Stripe account.")
         return redirect(INDEX)
     return _sidebar(request, "integrations/stripe/connect.html", {})
@@ -109,8 +116,8 @@ def stripe_account_create(request):
 @require_GET
 def stripe_onboarding(request):
     """Stripe's `refresh_url`, "Continue setup" and the banner's link: mint a fresh link."""
-    account = payment_account_for_firm(firm=request.firm)
-    if account is None or not account.is_connected:
+    account = _connected_account(request)
+    if account is None:
         messages.info(request, "Connect a Stripe account first.")
         return redirect(INDEX)
     if account.created_via != CreatedVia.PLATFORM:
@@ -122,8 +129,8 @@ def stripe_onboarding(request):
 @require_GET
 def stripe_onboarding_return(request):
     """Stripe's `return_url`. Coming back proves nothing: read the account again."""
-    account = payment_account_for_firm(firm=request.firm)
-    if account is None or not account.is_connected:
+    account = _connected_account(request)
+    if account is None:
         return redirect(INDEX)
     try:
         account = payment_account_refresh(account=account)
@@ -140,8 +147,8 @@ def stripe_onboarding_return(request):
 @require_POST
 def stripe_status_refresh(request):
     """ "Check with Stripe now": re-read the account instead of waiting for a webhook."""
-    account = payment_account_for_firm(firm=request.firm)
-    if account is not None and account.is_connected:
+    account = _connected_account(request)
+    if account is not None:
         try:
             payment_account_refresh(account=account)
             messages.success(request, "Status checked with Stripe.")
@@ -154,8 +161,8 @@ def stripe_status_refresh(request):
 @require_GET
 def stripe_manage(request):
     """The Manage panel. Staff see it read-only."""
-    account = payment_account_for_firm(firm=request.firm)
-    if account is None or not account.is_connected:
+    account = _connected_account(request)
+    if account is None:
         return redirect(INDEX)
     panel = payment_account_panel(account=account)
     return _sidebar(request, "integrations/stripe/manage.html", {"panel": panel})
@@ -165,8 +172,8 @@ def stripe_manage(request):
 @require_GET
 def stripe_dashboard(request):
     """The Stripe dashboard (a fresh login link for Express accounts: minted on click)."""
-    account = payment_account_for_firm(firm=request.firm)
-    if account is None or not account.is_connected:
+    account = _connected_account(request)
+    if account is None:
         return redirect(INDEX)
     try:
         return redirect(payment_account_dashboard_link(account=account))
@@ -179,7 +186,7 @@ def stripe_dashboard(request):
 @require_POST
 def stripe_oauth_start(request):
     """Connect an existing account: off to Stripe's consent page with a one-time state."""
-    if payment_account_for_firm(firm=request.firm) is not None:
+    if _connected_account(request) is not None:
         messages.info(request, "This firm already has a Stripe account.")
         return redirect(INDEX)
     try:
@@ -222,7 +229,7 @@ def stripe_oauth_callback(request):
 @require_http_methods(["GET", "POST"])
 def stripe_disconnect(request):
     """GET: confirm (or, for a platform-created account, say support does it). POST: do it."""
-    account = payment_account_for_firm(firm=request.firm)
+    account = _connected_account(request)
     if account is None:
         return redirect(INDEX)
     if request.method == "GET":

@@ -13,9 +13,25 @@ from firmpay.payments.selectors import (
     payment_account_for_firm,
     payment_account_panel,
     stripe_events_recent,
+    support_firms_with_accounts,
 )
 from firmpay.tenancy.models import Firm
 from firmpay.tenancy.selectors import members_of_firm
+
+
+def support_firm_rows(*, query: str = "") -> list:
+    """Firms that have or had a payment account; `query` matches the firm's name, its id
+    or a Stripe account id (current or past)."""
+    rows = support_firms_with_accounts()
+    query = query.strip().lower()
+    if not query:
+        return rows
+
+    def matches(row) -> bool:
+        ids = [a.stripe_account_id.lower() for a in [row.account, *row.past_accounts] if a]
+        return query in row.firm.name.lower() or query == str(row.firm.pk) or query in ids
+
+    return [row for row in rows if matches(row)]
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from firmpay.payments.exceptions import PaymentsUserError
-from firmpay.payments.selectors import support_firms_with_accounts
 from firmpay.payments.services import payment_account_disconnect
 from firmpay.support.decorators import support_staff_required
-from firmpay.support.selectors import support_active_account, support_firm_detail
+from firmpay.support.selectors import (
+    support_active_account,
+    support_firm_detail,
+    support_firm_rows,
+)
 
 
 @support_staff_required
 @require_GET
 def support_index(request):
-    return render(request, "support/index.html", {"rows": support_firms_with_accounts()})
+    query = request.GET.get("q", "")
+    rows = support_firm_rows(query=query)
+    return render(request, "support/index.html", {"rows": rows, "query": query})
 
 
 @support_staff_required

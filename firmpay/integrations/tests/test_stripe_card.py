@@ -196,3 +196,23 @@ def test_onboarding_link_for_an_oauth_account_goes_to_the_dashboard(firm, owner_
 def test_return_without_an_account_just_shows_the_card(owner_client):
     response = owner_client.get(INDEX + "stripe/return/")
     assert response.status_code == 302 and response["Location"] == INDEX
+
+
+def test_stripe_down_on_create_says_so_and_a_retry_resumes(firm, owner_client, stripe_sandbox):
+    stripe_sandbox.control("POST", "faults", {"api": {"mode": "500", "count": 10}})
+    page = owner_client.post(INDEX + "stripe/create/", follow=True).content.decode()
+    assert "Stripe is not answering right now" in page
+    assert 'id="stripe-status">Not connected' in page
+    stripe_sandbox.control("DELETE", "faults")
+    # The card offers Connect again and creating again finishes the same account.
+    assert owner_client.get(INDEX + "stripe/connect/").status_code == 200
+    response = owner_client.post(INDEX + "stripe/create/")
+    assert response["Location"].startswith(stripe_sandbox.base_url + "/setup/")
+    assert PaymentAccount.objects.filter(firm=firm).count() == 1
+
+
+def test_stripe_down_on_return_keeps_the_last_known_status(account, owner_client, stripe_sandbox):
+    stripe_sandbox.control("POST", "faults", {"api": {"mode": "500", "count": 10}})
+    page = owner_client.get(INDEX + "stripe/return/", follow=True).content.decode()
+    assert "Stripe is not answering right now" in page
+    assert 'id="stripe-status">Incomplete' in page

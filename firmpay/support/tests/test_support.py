@@ -95,3 +95,12 @@ def test_a_stale_form_for_another_firms_account_is_404(firm, account, make_firm,
     url = f"/support/firms/{other.pk}/accounts/{account.pk}/disconnect/"
     assert support_client.post(url, {"reason": "x"}).status_code == 404
     assert PaymentAccount.objects.get(pk=account.pk).disconnected_at is None
+
+
+def test_support_finds_a_firm_by_stripe_account_id(firm, account, make_firm, support_client):
+    other = make_firm()
+    payment_account_create(firm=other, actor=other.owner)
+    page = support_client.get(f"/support/?q={account.stripe_account_id}").content.decode()
+    assert firm.name in page and other.name not in page
+    page = support_client.get("/support/?q=no-such-firm").content.decode()
+    assert "No firm matches" in page
