@@ -154,3 +154,19 @@ def test_a_firm_cannot_disconnect_a_platform_created_account(firm, owner_client)
     assert "Contact support to disconnect it." in response.content.decode()
     account.refresh_from_db()
     assert account.disconnected_at is None
+
+
+def test_an_oauth_account_needing_information_points_to_the_stripe_dashboard(
+    firm, owner_client, stripe_sandbox, existing_email
+):
+    owner_client.get(consent(start(owner_client), email=existing_email))
+    account = PaymentAccount.objects.get(firm=firm)
+    stripe_sandbox.control(
+        "POST",
+        f"accounts/{account.stripe_account_id}/state",
+        {"state": "requirements_due", "requirements": ["company.tax_id"], "deadline_in_days": 3},
+    )
+    owner_client.post(INDEX + "stripe/check/")
+    page = owner_client.get(INDEX).content.decode()
+    assert 'id="stripe-status">Action required' in page
+    assert "Open the Stripe dashboard</a>" in page and "Continue setup</a>" not in page
