@@ -94,6 +94,7 @@ class UpcomingReminder:
     moment: datetime.datetime  # in the firm's timezone
     invoice: Invoice
     step: int
+    due_now: bool = False  # its time has come; the next hourly sweep sends it
 
     @property
     def label(self) -> str:
@@ -148,6 +149,8 @@ def reminders_upcoming(
                 continue
             if inv.sent_at and inv.sent_at > moment - FRESH_INVOICE:
                 continue
-            upcoming.append(UpcomingReminder(moment=moment, invoice=inv, step=step))
+            upcoming.append(
+                UpcomingReminder(moment=moment, invoice=inv, step=step, due_now=moment <= now)
+            )
     upcoming.sort(key=lambda item: (item.moment, item.invoice.pk))
     return upcoming
