@@ -9,6 +9,7 @@ same URL renders the whole Integrations page with the sidebar open.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -66,6 +67,16 @@ def _sidebar(request, template: str, context: dict):
     return render(request, "integrations/stripe/page.html", context)
 
 
+def _back_to_card(request):
+    """To the card; an htmx sidebar request (a stale page) reloads the whole page instead
+    of swapping the page into the sidebar."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(INDEX)
+        return response
+    return redirect(INDEX)
+
+
 def _connected_account(request):
     """The firm's connected account; None too for a row still waiting for Stripe's answer
     (a create whose answer was lost: creating again resumes it with the same key)."""
@@ -96,7 +107,7 @@ def _onboarding_redirect(request, account):
 def stripe_connect(request):
     if _connected_account(request) is not None:
         messages.info(request, "This firm already has a Stripe account.")
-        return redirect(INDEX)
+        return _back_to_card(request)
     return _sidebar(request, "integrations/stripe/connect.html", {})
 
 
@@ -163,7 +174,7 @@ def stripe_manage(request):
     """The Manage panel. Staff see it read-only."""
     account = _connected_account(request)
     if account is None:
-        return redirect(INDEX)
+        return _back_to_card(request)
     panel = payment_account_panel(account=account)
     return _sidebar(request, "integrations/stripe/manage.html", {"panel": panel})
 
@@ -231,7 +242,7 @@ def stripe_disconnect(request):
     """GET: confirm (or, for a platform-created account, say support does it). POST: do it."""
     account = _connected_account(request)
     if account is None:
-        return redirect(INDEX)
+        return _back_to_card(request)
     if request.method == "GET":
         return _sidebar(request, "integrations/stripe/disconnect.html", {"account": account})
     try:

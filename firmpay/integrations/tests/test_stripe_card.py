@@ -216,3 +216,8 @@ def test_stripe_down_on_return_keeps_the_last_known_status(account, owner_client
     page = owner_client.get(INDEX + "stripe/return/", follow=True).content.decode()
     assert "Stripe is not answering right now" in page
     assert 'id="stripe-status">Incomplete' in page
+
+
+def test_a_stale_sidebar_link_reloads_the_page_instead_of_nesting_it(owner_client):
+    response = owner_client.get(INDEX + "stripe/manage/", **HTMX)
+    assert response.status_code == 204 and response["HX-Redirect"] == INDEX
