@@ -205,6 +205,26 @@ def sender(port: int, posts: list[bytes], secret: str, latencies: list[float], f
             conn.close()
 
 
+def cpu_by_process(session_id: int) -> dict[str, float]:
+    """CPU seconds used so far by the app's processes (those in run.sh's session)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        if int(fields[3]) != session_id:  # field 6 of stat: session id
+            continue
+        name = next(
+            (n for n in ("gunicorn", "run_huey", "stripe_sandbox") if n in cmdline), "other"
+        )
+        totals[name] = totals.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return {name: round(value, 2) for name, value in sorted(totals.items())}
+
+
 def event_counts(db: Path, prefix: str) -> tuple[int, int, int, int]:
     """(rows, done, processed more than once, failed) among the bench's events."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
@@ -239,6 +259,7 @@ def run(args) -> dict:
             f"posting {len(posts)} events ({len(unique_ids)} unique) from {args.senders} senders",
             flush=True,
         )
+        cpu_before = cpu_by_process(proc.pid)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -260,6 +281,9 @@ def run(args) -> dict:
             time.sleep(0.2)
         drain_s = time.perf_counter() - started - send_s
         rows, done, twice, failed = event_counts(db, prefix)
+        cpu_after = cpu_by_process(proc.pid)
+        cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
+        print(f"CPU seconds during the run: {cpu}", flush=True)
         return {
             "events_posted": len(posts),
             "unique_events": len(unique_ids),
