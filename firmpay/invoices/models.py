@@ -25,6 +25,10 @@ class InvoiceStatus(models.TextChoices):
     PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
     VOID = "void", "Void"
+    # Online payments (firmpay/payments): a bank debit covering what is due is on its way;
+    # every payment was refunded.
+    PAYMENT_PROCESSING = "payment_processing", "Payment processing"
+    REFUNDED = "refunded", "Refunded"
 
 
 # Statuses in which the client still owes money and the invoice can become overdue.
@@ -65,6 +69,9 @@ class Invoice(TenantModel):
     # The client link carries this token (signed); rotating it makes every older link 404.
     link_token = models.CharField(max_length=64, unique=True, default=new_link_token)
     link_revoked_at = models.DateTimeField(null=True, blank=True)
+    # A client disputed an online payment (chargeback) that is still open; set by
+    # invoice_recompute_status from the payments.
+    disputed = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -129,9 +129,16 @@ def invoice_update(
 
 
 def invoice_amount_received(*, invoice: Invoice) -> int:
-    """Money received against the invoice, in its minor units. Online payments (net of
-    refunds) join the manual ones here when the payments issue lands."""
-    return invoice.manual_payments.aggregate(paid=Sum("amount"))["paid"] or 0
+    """Money received against the invoice, in its minor units: manual payments plus
+    online payments net of refunds (and of lost disputes)."""
+    manual = invoice.manual_payments.aggregate(paid=Sum("amount"))["paid"] or 0
+    return manual + _online_amounts(invoice).received
+
+
+def _online_amounts(invoice: Invoice):
+    from firmpay.payments.selectors_payments import invoice_online_amounts
+
+    return invoice_online_amounts(invoice=invoice)
 
 
 def invoice_recompute_status(*, invoice: Invoice) -> Invoice:
@@ -140,17 +147,25 @@ def invoice_recompute_status(*, invoice: Invoice) -> Invoice:
     Drafts and void invoices keep their status; otherwise paid when the payments cover the
     total, partially paid when some money arrived, open when none did. Call it with the
     invoice row locked, after any change to what was paid."""
-    paid = invoice_amount_received(invoice=invoice)
+    online = _online_amounts(invoice)
+    manual = invoice.manual_payments.aggregate(paid=Sum("amount"))["paid"] or 0
+    paid = manual + online.received
     invoice.amount_paid = paid
     invoice.amount_due = invoice.total - paid
+    invoice.disputed = online.disputed
     if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         if paid >= invoice.total:
             invoice.status = InvoiceStatus.PAID
+        elif online.processing > 0 and paid + online.processing >= invoice.total:
+            # A bank debit covering what is due is on its way: reminders pause.
+            invoice.status = InvoiceStatus.PAYMENT_PROCESSING
         elif paid > 0:
             invoice.status = InvoiceStatus.PARTIALLY_PAID
+        elif online.refunded > 0 and not manual:
+            invoice.status = InvoiceStatus.REFUNDED
         else:
             invoice.status = InvoiceStatus.OPEN
-    invoice.save(update_fields=["amount_paid", "amount_due", "status", "updated_at"])
+    invoice.save(update_fields=["amount_paid", "amount_due", "status", "disputed", "updated_at"])
     return invoice
 
 
