@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from firmpay.invoices.dates import firm_today
-from firmpay.invoices.models import OUTSTANDING_STATUSES
+from firmpay.reminders.eligibility import invoice_refusal
 from firmpay.reminders.emails import reminder_message, reminder_render
 from firmpay.reminders.models import (
     InvoiceReminderState,
@@ -63,10 +63,9 @@ def skip_reason(send: ReminderSend) -> str:
     """Why this reminder must not go out now, or "" when it should. An allow-list: only
     outstanding invoices with money due are ever reminded."""
     invoice = send.invoice
-    if invoice.status not in OUTSTANDING_STATUSES:
-        return f"The invoice is {invoice.get_status_display().lower()}."
-    if invoice.amount_due <= 0:
-        return "Nothing is due on the invoice."
+    refusal = invoice_refusal(invoice)
+    if refusal:
+        return refusal
     if invoice.client.reminders_opt_out:
         return "The client has unsubscribed from payment reminders."
     if not invoice.client.email:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice
+from firmpay.invoices.models import Invoice
+from firmpay.reminders.eligibility import remindable_q
 from firmpay.reminders.models import (
     InvoiceReminderState,
     ReminderPolicy,
@@ -103,12 +104,7 @@ class UpcomingReminder:
 
 def _remindable(*, firm):
     return (
-        Invoice.objects.filter(
-            firm=firm,
-            status__in=OUTSTANDING_STATUSES,
-            amount_due__gt=0,
-            client__reminders_opt_out=False,
-        )
+        Invoice.objects.filter(remindable_q(), firm=firm, client__reminders_opt_out=False)
         .exclude(reminder_state__paused_at__isnull=False)
         .select_related("client")
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from firmpay.clients.services import client_update
 from firmpay.core.audit import audit_record_create
 from firmpay.invoices.models import Invoice
+from firmpay.reminders.eligibility import invoice_refusal
 from firmpay.reminders.exceptions import PolicyInvalid, ReminderRefused
 from firmpay.reminders.models import (
     MAX_OFFSET_DAYS,
@@ -143,6 +144,8 @@ def _manual_refusal(invoice: Invoice) -> str:
         return f"{invoice.number} is a draft: send the invoice first."
     if not invoice.is_outstanding or invoice.amount_due <= 0:
         return f"{invoice.number} is {invoice.get_status_display().lower()}: nothing to remind."
+    if invoice_refusal(invoice):
+        return f"{invoice.number}: {invoice_refusal(invoice)}"
     if invoice.client.reminders_opt_out:
         return f"{invoice.client.name} has unsubscribed from payment reminders."
     return ""

@@ -5,10 +5,10 @@ reminders are going out (`schedule.reminder_day`) and therefore, for each step, 
 date owes that step. Firms that share a (step, due date) pair form one "shape", and each
 shape is one `INSERT ... SELECT ... ON CONFLICT DO NOTHING` over the invoices table.
 
-Eligibility is an allow-list: an invoice is reminded only while its status is one of
-`OUTSTANDING_STATUSES` (open, partially paid) with money due, its client has not opted
-out and it is not paused. Any other status, including ones added later (payment
-processing, disputed), is never reminded.
+Eligibility is an allow-list (`firmpay.reminders.eligibility`): an invoice is reminded
+only while its status is one of `OUTSTANDING_STATUSES` (open, partially paid) with money
+due, it is not disputed, its client has not opted out and it is not paused. Any other
+status, including ones added later (payment processing, refunded), is never reminded.
 
 Concurrency: the unique constraint on (invoice, step) makes a second sweep a no-op, even
 while the first is still running (it waits on the first's uncommitted rows, then skips
@@ -23,7 +23,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from firmpay.clients.models import Client
-from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice
+from firmpay.invoices.models import Invoice
+from firmpay.reminders.eligibility import invoice_has_dispute_flag, outstanding_statuses
 from firmpay.reminders.models import (
     InvoiceReminderState,
     ReminderPolicy,
@@ -92,7 +93,8 @@ def sweep_shapes(now: datetime.datetime) -> dict[tuple[int, datetime.date], list
 def _insert_sql(firm_count: int) -> str:
     quote = connection.ops.quote_name
     firms = ", ".join(["%s"] * firm_count)
-    statuses = ", ".join(["%s"] * len(OUTSTANDING_STATUSES))
+    statuses = ", ".join(["%s"] * len(outstanding_statuses()))
+    disputed = "AND i.disputed = %s" if invoice_has_dispute_flag() else ""
     # Only table names and placeholder counts are interpolated; every value is a parameter.
     return f"""
         INSERT INTO {quote(ReminderSend._meta.db_table)}
@@ -106,6 +108,7 @@ def _insert_sql(firm_count: int) -> str:
           AND i.due_date = %s
           AND i.amount_due > 0
           AND c.reminders_opt_out = %s
+          {disputed}
           AND NOT EXISTS (
               SELECT 1 FROM {quote(InvoiceReminderState._meta.db_table)} p
               WHERE p.invoice_id = i.id AND p.paused_at IS NOT NULL
@@ -123,8 +126,10 @@ def shape_record(
     day = due_date + datetime.timedelta(days=step)
     params = [step, SendKind.AUTOMATIC.value, day, SendStatus.PENDING.value, now, now]
     params += firm_ids
-    params += [str(status) for status in OUTSTANDING_STATUSES]
+    params += outstanding_statuses()
     params += [due_date, False]
+    if invoice_has_dispute_flag():
+        params.append(False)
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(len(firm_ids)), params)
         return max(cursor.rowcount, 0)

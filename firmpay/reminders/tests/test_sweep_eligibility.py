@@ -13,12 +13,15 @@ from firmpay.clients.tests.builders import client_build
 from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_record_manual_payment, invoice_void
 from firmpay.invoices.tests.builders import invoice_build
+from firmpay.reminders.eligibility import invoice_has_dispute_flag
+from firmpay.reminders.exceptions import ReminderRefused
 from firmpay.reminders.models import ReminderSend, SendStatus
 from firmpay.reminders.schedule import default_step_text
 from firmpay.reminders.services import (
     invoice_reminders_pause,
     invoice_reminders_resume,
     reminder_policy_update,
+    reminder_send_now,
 )
 from firmpay.reminders.tests.helpers import firm_in, open_invoice
 
@@ -208,3 +211,15 @@ def test_repeats_follow_the_last_step_up_to_the_maximum(clock, firm):
     assert steps == [7, 21, 35]
     assert ReminderSend.objects.filter(invoice=invoice, status=SendStatus.SENT).count() == 3
     assert all(m.subject == f"Invoice {invoice.number} is overdue" for m in mail.outbox)
+
+
+@pytest.mark.skipif(
+    not invoice_has_dispute_flag(), reason="Invoice.disputed arrives with online payments"
+)
+def test_a_disputed_invoice_gets_nothing(clock, invoice, django_capture_on_commit_callbacks):
+    Invoice.objects.filter(pk=invoice.pk).update(disputed=True)
+    clock.sweep(DUE_DAY_SWEEP)
+    assert ReminderSend.objects.count() == 0
+    invoice.refresh_from_db()
+    with pytest.raises(ReminderRefused, match="disputed"):
+        reminder_send_now(invoice=invoice)
