@@ -136,6 +136,15 @@ STRIPE_SANDBOX_MODE = env_bool(
     bool(STRIPE_API_BASE) or not STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")),
 )
 
+# Online payments (issue 5): Firmpay's application fee per plan, in basis points of each
+# payment (0 allowed). Override with e.g. FIRMPAY_APPLICATION_FEE_BPS="free=150,standard=75,pro=0".
+FIRMPAY_APPLICATION_FEE_BPS = {"free": 150, "standard": 75, "pro": 0} | {
+    key.strip(): int(value)
+    for key, _, value in (
+        item.partition("=") for item in env_list("FIRMPAY_APPLICATION_FEE_BPS") if "=" in item
+    )
+}
+
 # Email (Django 6.1 MAILERS): the outbox folder under the data dir (and the console)
 # unless SMTP is configured with EMAIL_HOST.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Firmpay <billing@firmpay.local>")

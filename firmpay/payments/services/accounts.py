@@ -226,7 +226,8 @@ def _mark_disconnected(*, account: PaymentAccount, actor, reason: str) -> None:
 
 
 def open_checkout_sessions_expire(*, account: PaymentAccount) -> None:
-    """HOOK for the payments issue: expire every open Checkout Session of `account`
-    (client.v1.checkout.sessions.expire with stripe_account=). Runs after the disconnect
-    commits. Nothing to expire until Checkout Sessions exist in Firmpay."""
-    return None
+    """Expire every open Checkout Session of `account` (client.v1.checkout.sessions.expire
+    with stripe_account=) and retire their payment rows. Runs after the disconnect commits."""
+    from firmpay.payments.services.checkout import checkout_sessions_expire_for_account
+
+    checkout_sessions_expire_for_account(account=account)
