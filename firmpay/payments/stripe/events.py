@@ -19,3 +19,9 @@ HANDLERS: dict[str, Callable[[EventEnvelope], str]] = {
     "account.external_account.deleted": handle_account_changed,
     "account.application.deauthorized": handle_account_deauthorized,
 }
+
+# Online payments of invoices (issue 5): checkout sessions, payment intents, charges,
+# refunds and disputes on connected accounts.
+from firmpay.payments.services.payment_events import PAYMENT_HANDLERS  # noqa: E402
+
+HANDLERS.update(PAYMENT_HANDLERS)

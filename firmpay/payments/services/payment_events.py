@@ -1,0 +1,434 @@
+"""What Stripe's payment events do to our payments and invoices.
+
+Each event records facts on rows (a debit started at T, succeeded at T, failed at T, a
+refund of N, a dispute in status S); a payment's status is derived from all its facts
+(`payment_status_derive`), never from the last event. So events in any order, any number
+of times, end in the same state, and a late or duplicate event changes nothing.
+
+Refunds and disputes are keyed by Stripe's ids; one that arrives before we know which
+payment it belongs to (we learn the payment intent from the payment's own events) is
+stored unattached and adopted when the payment learns its payment intent.
+
+Lock order everywhere: invoice, then payment.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from firmpay.invoices.models import Invoice
+from firmpay.invoices.services import invoice_recompute_status
+from firmpay.payments.checkout_models import (
+    DEBIT_METHODS,
+    REFUND_COUNTED,
+    DisputeStatus,
+    OnlinePayment,
+    OnlinePaymentStatus,
+    PaymentDispute,
+    PaymentRefund,
+)
+from firmpay.payments.models import PaymentAccount, StripeEventStatus
+from firmpay.payments.services.payment_notices import notices_for_change
+from firmpay.payments.stripe.checkout import (
+    ChargeInfo,
+    DisputeInfo,
+    RefundInfo,
+    charge_from_stripe,
+    dispute_from_stripe,
+    method_from_stripe,
+    refund_from_stripe,
+    session_from_stripe,
+)
+from firmpay.payments.stripe.dataclasses import EventEnvelope
+
+logger = logging.getLogger("firmpay.payments.payment_events")
+
+
+class PaymentNotYetKnown(Exception):
+    """The event names a charge we cannot place yet; the row is retried with backoff."""
+
+
+# --- the state -------------------------------------------------------------------------
+
+
+def payment_status_derive(
+    payment: OnlinePayment, *, refunded: int, disputes: list[str]
+) -> OnlinePaymentStatus:
+    """The status every fact on the payment adds up to."""
+    succeeded = payment.succeeded_at is not None and not (
+        payment.failed_at is not None and payment.failed_at > payment.succeeded_at
+    )
+    if succeeded:
+        if DisputeStatus.OPEN in disputes:
+            return OnlinePaymentStatus.DISPUTED
+        if DisputeStatus.LOST in disputes:
+            return OnlinePaymentStatus.LOST
+        if refunded >= payment.amount:
+            return OnlinePaymentStatus.REFUNDED
+        if refunded > 0:
+            return OnlinePaymentStatus.PARTIALLY_REFUNDED
+        if DisputeStatus.WON in disputes:
+            return OnlinePaymentStatus.WON
+        return OnlinePaymentStatus.SUCCEEDED
+    if payment.failed_at is not None:
+        return OnlinePaymentStatus.FAILED
+    if payment.processing_at is not None:
+        return OnlinePaymentStatus.PROCESSING
+    if payment.expired_at is not None:
+        return OnlinePaymentStatus.EXPIRED
+    return OnlinePaymentStatus.PENDING
+
+
+def _settle(payment: OnlinePayment) -> None:
+    """Recompute the payment's derived fields and status, then the invoice's; queue the
+    emails the change calls for. Call with invoice and payment locked."""
+    before = payment.status
+    refunds = list(payment.refunds.all())
+    counted = sum(r.amount for r in refunds if r.status in REFUND_COUNTED)
+    refunded = min(max(counted, payment.charge_amount_refunded), payment.amount)
+    disputes = list(payment.disputes.values_list("status", flat=True))
+    payment.amount_refunded = refunded
+    payment.status = payment_status_derive(payment, refunded=refunded, disputes=disputes)
+    payment.save()
+    invoice = payment.invoice
+    invoice_before = invoice.status
+    invoice_recompute_status(invoice=invoice)
+    notices_for_change(
+        payment=payment,
+        before=before,
+        invoice_before=invoice_before,
+        refunds=refunds,
+        disputes=list(payment.disputes.all()),
+    )
+
+
+def _locked(payment_id: int) -> OnlinePayment:
+    invoice_id = OnlinePayment.objects.values_list("invoice_id", flat=True).get(pk=payment_id)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    payment = OnlinePayment.objects.select_for_update().get(pk=payment_id)
+    payment.invoice = invoice
+    return payment
+
+
+def payment_recompute(*, payment_id: int) -> OnlinePayment:
+    with transaction.atomic():
+        payment = _locked(payment_id)
+        _settle(payment)
+    return payment
+
+
+# --- finding the payment ---------------------------------------------------------------
+
+
+def _payment_for(
+    *, account: str, metadata: dict | None = None, payment_intent: str = "", charge: str = ""
+) -> OnlinePayment | None:
+    rows = OnlinePayment.objects.filter(stripe_account_id=account) if account else None
+    if rows is None:
+        return None
+    payment_id = (metadata or {}).get("firmpay_payment_id")
+    if payment_id and str(payment_id).isdigit():
+        found = rows.filter(pk=int(payment_id)).first()
+        if found is not None:
+            return found
+    if payment_intent:
+        found = rows.filter(payment_intent_id=payment_intent).first()
+        if found is not None:
+            return found
+    if charge:
+        return rows.filter(charge_id=charge).first()
+    return None
+
+
+def _firm_id_for_account(account: str) -> int | None:
+    return (
+        PaymentAccount.objects.filter(stripe_account_id=account)
+        .order_by("-id")
+        .values_list("firm_id", flat=True)
+        .first()
+    )
+
+
+def _learn_ids(payment: OnlinePayment, *, payment_intent: str = "", charge: str = "", method=""):
+    """Remember the payment intent / charge / method, and adopt refunds and disputes that
+    arrived before we could place them."""
+    if payment_intent and not payment.payment_intent_id:
+        payment.payment_intent_id = payment_intent
+    if charge and not payment.charge_id:
+        payment.charge_id = charge
+    if method and not payment.method:
+        payment.method = method
+    for model in (PaymentRefund, PaymentDispute):
+        orphans = model.objects.filter(
+            payment__isnull=True, stripe_account_id=payment.stripe_account_id
+        )
+        keys = [k for k in (payment.payment_intent_id,) if k]
+        if keys:
+            orphans.filter(payment_intent_id__in=keys).update(payment=payment)
+        if payment.charge_id:
+            orphans.filter(charge_id=payment.charge_id).update(payment=payment)
+
+
+def _set_once(payment: OnlinePayment, field: str, at: datetime) -> None:
+    if getattr(payment, field) is None:
+        setattr(payment, field, at)
+
+
+def _apply(payment_id: int, change) -> str:
+    with transaction.atomic():
+        payment = _locked(payment_id)
+        change(payment)
+        _settle(payment)
+    return StripeEventStatus.PROCESSED
+
+
+# --- handlers (registered in firmpay/payments/stripe/events.py) -------------------------
+
+
+def handle_checkout_session(event: EventEnvelope) -> str:
+    """checkout.session.completed / async_payment_succeeded / async_payment_failed / expired."""
+    session = session_from_stripe(event.object)
+    payment = _payment_for(
+        account=event.account, metadata=session.metadata, payment_intent=session.payment_intent
+    )
+    if payment is None or payment.checkout_session_id not in ("", session.id):
+        return StripeEventStatus.IGNORED
+    method = method_from_stripe(event.object)
+
+    def change(p: OnlinePayment) -> None:
+        _learn_ids(p, payment_intent=session.payment_intent, method=method)
+        kind = event.type.removeprefix("checkout.session.")
+        if kind == "expired":
+            _set_once(p, "expired_at", event.created)
+        elif kind == "async_payment_failed":
+            _set_once(p, "failed_at", event.created)
+        elif kind == "async_payment_succeeded" or session.payment_status == "paid":
+            _set_once(p, "succeeded_at", event.created)
+        elif kind == "completed":
+            # Completed but unpaid: a bank debit was initiated and settles later.
+            _set_once(p, "processing_at", event.created)
+
+    return _apply(payment.pk, change)
+
+
+def handle_payment_intent(event: EventEnvelope) -> str:
+    """payment_intent.processing / succeeded / payment_failed / canceled."""
+    intent = event.object
+    payment = _payment_for(
+        account=event.account, metadata=intent.get("metadata"), payment_intent=intent.get("id", "")
+    )
+    if payment is None:
+        return StripeEventStatus.IGNORED
+    charge = intent.get("latest_charge")
+    charge = charge.get("id") if isinstance(charge, dict) else (charge or "")
+    error = intent.get("last_payment_error") or {}
+    method = (error.get("payment_method") or {}).get("type") or method_from_stripe(intent)
+
+    def change(p: OnlinePayment) -> None:
+        _learn_ids(p, payment_intent=intent.get("id", ""), charge=charge, method=method)
+        kind = event.type.removeprefix("payment_intent.")
+        if kind == "processing":
+            _set_once(p, "processing_at", event.created)
+        elif kind == "succeeded":
+            _set_once(p, "succeeded_at", event.created)
+        elif kind == "payment_failed":
+            p.failure_message = (error.get("message") or "Payment failed")[:500]
+            # A declined card leaves the checkout open for another try; a bank debit
+            # that fails is over.
+            if (p.method or method) in DEBIT_METHODS:
+                _set_once(p, "failed_at", event.created)
+
+    return _apply(payment.pk, change)
+
+
+def handle_charge(event: EventEnvelope) -> str:
+    """charge.succeeded / pending / failed / refunded / updated: ids, method, refunds."""
+    charge = charge_from_stripe(event.object)
+    payment = _payment_for(
+        account=event.account,
+        metadata=charge.metadata,
+        payment_intent=charge.payment_intent,
+        charge=charge.id,
+    )
+    if payment is None:
+        if event.type == "charge.refunded":
+            return _refunds_unplaced(event, charge)
+        return StripeEventStatus.IGNORED
+
+    def change(p: OnlinePayment) -> None:
+        _learn_ids(p, payment_intent=charge.payment_intent, charge=charge.id, method=charge.method)
+        kind = event.type.removeprefix("charge.")
+        if kind == "pending" and charge.method in DEBIT_METHODS:
+            _set_once(p, "processing_at", event.created)
+        elif kind == "succeeded":
+            _set_once(p, "succeeded_at", event.created)
+        elif kind == "failed" and (p.method or charge.method) in DEBIT_METHODS:
+            # A bank debit that failed, or was returned after it had settled.
+            _set_once(p, "failed_at", event.created)
+            p.failure_message = p.failure_message or "The bank debit failed."
+        if charge.amount_refunded > p.charge_amount_refunded:
+            p.charge_amount_refunded = charge.amount_refunded
+        for refund in charge.refunds:
+            _refund_upsert(refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+
+    return _apply(payment.pk, change)
+
+
+def _refunds_unplaced(event: EventEnvelope, charge: ChargeInfo) -> str:
+    """A refund event before its payment's: keep the refunds, place them later."""
+    firm_id = _firm_id_for_account(event.account)
+    if firm_id is None:
+        return StripeEventStatus.IGNORED
+    if not charge.refunds:
+        # Only a total to go on: wait for the payment (retried with backoff).
+        raise PaymentNotYetKnown(charge.id)
+    with transaction.atomic():
+        for refund in charge.refunds:
+            _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
+    return StripeEventStatus.PROCESSED
+
+
+_REFUND_RANK = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2}
+
+
+def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -> PaymentRefund:
+    row = PaymentRefund.objects.filter(stripe_refund_id=refund.id).first()
+    if row is None and refund.metadata.get("firmpay_refund_id", "").isdigit():
+        row = PaymentRefund.objects.filter(
+            pk=int(refund.metadata["firmpay_refund_id"]), stripe_refund_id=""
+        ).first()
+    status = refund.status if refund.status in _REFUND_RANK else "pending"
+    if row is None:
+        row, _ = PaymentRefund.objects.get_or_create(
+            stripe_refund_id=refund.id,
+            defaults={
+                "firm_id": firm_id,
+                "payment": payment,
+                "payment_intent_id": refund.payment_intent,
+                "charge_id": refund.charge,
+                "stripe_account_id": account,
+                "amount": refund.amount,
+                "currency": refund.currency,
+                "status": status,
+            },
+        )
+        return row
+    changed = False
+    if not row.stripe_refund_id:
+        row.stripe_refund_id, changed = refund.id, True
+    if payment is not None and row.payment_id is None:
+        row.payment, changed = payment, True
+    # Forward only: pending → succeeded → failed/canceled (a succeeded refund can still fail).
+    if _REFUND_RANK[status] > _REFUND_RANK.get(row.status, 0):
+        row.status, changed = status, True
+    if changed:
+        row.save()
+    return row
+
+
+def handle_refund(event: EventEnvelope) -> str:
+    """refund.created / refund.updated / refund.failed / charge.refund.updated."""
+    refund = refund_from_stripe(event.object)
+    payment = _payment_for(
+        account=event.account, payment_intent=refund.payment_intent, charge=refund.charge
+    )
+    if payment is None:
+        firm_id = _firm_id_for_account(event.account)
+        if firm_id is None:
+            return StripeEventStatus.IGNORED
+        with transaction.atomic():
+            _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
+        return StripeEventStatus.PROCESSED
+
+    def change(p: OnlinePayment) -> None:
+        _learn_ids(p, payment_intent=refund.payment_intent, charge=refund.charge)
+        _refund_upsert(refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+
+    return _apply(payment.pk, change)
+
+
+_DISPUTE_CLOSED = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
+
+
+def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment) -> None:
+    status = _DISPUTE_CLOSED.get(dispute.status, DisputeStatus.OPEN)
+    row, created = PaymentDispute.objects.get_or_create(
+        stripe_dispute_id=dispute.id,
+        defaults={
+            "firm_id": firm_id,
+            "payment": payment,
+            "payment_intent_id": dispute.payment_intent,
+            "charge_id": dispute.charge,
+            "stripe_account_id": account,
+            "amount": dispute.amount,
+            "currency": dispute.currency,
+            "status": status,
+            "stripe_status": dispute.status,
+            "reason": dispute.reason,
+            "evidence_due_by": dispute.evidence_due_by,
+        },
+    )
+    if created:
+        return
+    if payment is not None and row.payment_id is None:
+        row.payment = payment
+    # Forward only: an outcome is never undone by a late "open" event.
+    if row.status == DisputeStatus.OPEN:
+        row.status = status
+        row.stripe_status = dispute.status
+        row.evidence_due_by = dispute.evidence_due_by or row.evidence_due_by
+    row.save()
+
+
+def handle_dispute(event: EventEnvelope) -> str:
+    """charge.dispute.created / updated / closed / funds_withdrawn / funds_reinstated."""
+    dispute = dispute_from_stripe(event.object)
+    payment = _payment_for(
+        account=event.account, payment_intent=dispute.payment_intent, charge=dispute.charge
+    )
+    if payment is None:
+        firm_id = _firm_id_for_account(event.account)
+        if firm_id is None:
+            return StripeEventStatus.IGNORED
+        with transaction.atomic():
+            _dispute_upsert(dispute, firm_id=firm_id, account=event.account, payment=None)
+        return StripeEventStatus.PROCESSED
+
+    def change(p: OnlinePayment) -> None:
+        _learn_ids(p, payment_intent=dispute.payment_intent, charge=dispute.charge)
+        _dispute_upsert(dispute, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+
+    return _apply(payment.pk, change)
+
+
+PAYMENT_HANDLERS = {
+    "checkout.session.completed": handle_checkout_session,
+    "checkout.session.async_payment_succeeded": handle_checkout_session,
+    "checkout.session.async_payment_failed": handle_checkout_session,
+    "checkout.session.expired": handle_checkout_session,
+    "payment_intent.processing": handle_payment_intent,
+    "payment_intent.succeeded": handle_payment_intent,
+    "payment_intent.payment_failed": handle_payment_intent,
+    "charge.pending": handle_charge,
+    "charge.succeeded": handle_charge,
+    "charge.failed": handle_charge,
+    "charge.refunded": handle_charge,
+    "charge.updated": handle_charge,
+    "refund.created": handle_refund,
+    "refund.updated": handle_refund,
+    "refund.failed": handle_refund,
+    "charge.refund.updated": handle_refund,
+    "charge.dispute.created": handle_dispute,
+    "charge.dispute.updated": handle_dispute,
+    "charge.dispute.closed": handle_dispute,
+    "charge.dispute.funds_withdrawn": handle_dispute,
+    "charge.dispute.funds_reinstated": handle_dispute,
+}
+
+
+def now() -> datetime:
+    return timezone.now()
