@@ -144,4 +144,6 @@ class OAuthState(models.Model):
 
     def __str__(self) -> str:
         return f"OAuth state for firm {self.firm_id}"
+
+
 from firmpay.payments.checkout_models import *  # noqa: E402,F403 - online payments (issue 5)

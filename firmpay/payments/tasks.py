@@ -30,5 +30,6 @@ def stripe_events_reconcile_task():
     """Hourly: refresh every connected account and pull events Stripe failed to deliver."""
     stripe_events_reconcile()
 
+
 # Online payments (issue 5): registered here so the consumer knows it.
 from firmpay.payments.tasks_payments import payment_notice_send_task  # noqa: E402,F401

@@ -85,6 +85,8 @@ SANDBOX_STATES = [
     ("eventually_due", {}, "active", "active"),
     ("rejected", {"reason": "fraud"}, "action_required", "disabled"),
     ("payouts_disabled", {}, "active", "disabled"),
+    ("verification_failed", {}, "action_required", "disabled"),
+    ("future_requirements", {"requirements": ["company.tax_id"]}, "active", "active"),
 ]
 
 
@@ -230,3 +232,34 @@ def test_double_click_from_two_threads_creates_one_account(make_firm):
         thread.join()
     assert PaymentAccount.objects.filter(firm=firm).count() == 1
     assert len(results) == 2 and len(set(results)) == 1
+
+
+def test_manage_panel_shows_only_live_payment_methods(account, stripe_sandbox):
+    account_state(stripe_sandbox, account.stripe_account_id, "verified")
+    account_state(
+        stripe_sandbox,
+        account.stripe_account_id,
+        "capability",
+        capability="us_bank_account_ach_payments",
+        status="inactive",
+    )
+    panel = payment_account_panel(account=payment_account_refresh(account=account))
+    assert panel.live_methods == ["Card"]
+
+
+def test_verification_error_shows_stripes_reason_on_the_requirement(account, stripe_sandbox):
+    account_state(stripe_sandbox, account.stripe_account_id, "verified")
+    account_state(
+        stripe_sandbox,
+        account.stripe_account_id,
+        "verification_failed",
+        requirement="company.verification.document",
+        reason="The document was blurry.",
+    )
+    panel = payment_account_panel(account=payment_account_refresh(account=account))
+    row = next(r for r in panel.requirements if r.key == "company.verification.document")
+    assert (row.label, row.state, row.error) == (
+        "Company registration document",
+        "past_due",
+        "The document was blurry.",
+    )
