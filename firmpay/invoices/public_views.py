@@ -7,7 +7,7 @@ from firmpay.invoices import selectors
 from firmpay.invoices.dates import firm_today
 
 # Later issues render a template that extends this one and fills {% block pay %}.
-PUBLIC_TEMPLATE = "invoices/public.html"
+PUBLIC_TEMPLATE = "payments/public_invoice.html"  # fills {% block pay %} (firmpay/payments)
 
 
 def invoice_public_context(invoice) -> dict:
