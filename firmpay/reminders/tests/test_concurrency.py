@@ -73,3 +73,39 @@ def test_two_sweepers_at_once_send_each_reminder_once():
     sends = ReminderSend.objects.all()
     assert sends.count() == len(invoices)
     assert set(sends.values_list("status", "step", "attempts")) == {(SendStatus.SENT, 0, 1)}
+
+
+def _clicker(barrier, results, invoice_id):
+    from firmpay.invoices.models import Invoice
+    from firmpay.reminders.exceptions import ReminderRefused
+    from firmpay.reminders.services import reminder_send_now
+
+    connections.close_all()
+    invoice = Invoice.objects.select_related("firm", "client").get(pk=invoice_id)
+    barrier.wait(timeout=60)
+    try:
+        reminder_send_now(invoice=invoice)
+        outcome = "sent"
+    except ReminderRefused:
+        outcome = "refused"
+    connections.close_all()
+    results.put(outcome)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_send_now_clicks_send_one_reminder():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database two processes share: runs on PostgreSQL")
+    invoice = open_invoice(firm=firm_in("UTC"), due_date=DUE)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    results = context.Queue()
+    workers = [context.Process(target=_clicker, args=(barrier, results, invoice.pk)) for _ in "ab"]
+    for worker in workers:
+        worker.start()
+    outcomes = sorted(results.get(timeout=60) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert outcomes == ["refused", "sent"]
+    assert ReminderSend.objects.filter(invoice=invoice).count() == 1

@@ -223,3 +223,13 @@ def test_a_disputed_invoice_gets_nothing(clock, invoice, django_capture_on_commi
     invoice.refresh_from_db()
     with pytest.raises(ReminderRefused, match="disputed"):
         reminder_send_now(invoice=invoice)
+
+
+def test_the_hourly_task_sweeps_and_delivers(invoice, django_capture_on_commit_callbacks):
+    from firmpay.reminders.tasks import reminders_sweep_task
+
+    with time_machine.travel(DUE_DAY_SWEEP, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_sweep_task.call_local() == 1
+    assert ReminderSend.objects.get().status == SendStatus.SENT
+    assert len(mail.outbox) == 1
