@@ -37,13 +37,20 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 SANDBOX_KEY = "sk_test_sandbox_platform_0000000000000000"
 ACCOUNT_TYPES = ["account.updated", "capability.updated", "account.external_account.updated"]
-PAYMENT_TYPES = [
-    "checkout.session.completed",
-    "payment_intent.succeeded",
-    "payment_intent.processing",
-    "charge.refunded",
-    "checkout.session.async_payment_succeeded",
-]
+# Payment events, each with Stripe's example object of its resource (fixtures3.json).
+PAYMENT_TYPES = {
+    "checkout.session.completed": "checkout.session",
+    "checkout.session.async_payment_succeeded": "checkout.session",
+    "payment_intent.processing": "payment_intent",
+    "payment_intent.succeeded": "payment_intent",
+    "charge.succeeded": "charge",
+}
+FIXTURES = ROOT / "stripe_sandbox" / "fixtures" / "fixtures3.json"
+
+
+def example_objects() -> dict[str, dict]:
+    resources = json.loads(FIXTURES.read_text())["resources"]
+    return {name: resources[name] for name in set(PAYMENT_TYPES.values())}
 
 
 def free_port() -> int:
@@ -148,6 +155,7 @@ print(json.dumps(ids))
 
 def build_events(total: int, accounts: list[str], seed: int) -> tuple[list[bytes], set[str]]:
     rng = random.Random(seed)
+    examples = example_objects()
     unique = total - total // 10
     now = int(time.time())
     bodies = []
@@ -159,14 +167,9 @@ def build_events(total: int, accounts: list[str], seed: int) -> tuple[list[bytes
             )
             obj = {"id": acct, "object": "account"}
         else:
-            kind = rng.choice(PAYMENT_TYPES)
+            kind = rng.choice(sorted(PAYMENT_TYPES))
             acct = rng.choice(accounts) if accounts else f"acct_unknown{i % 97}"
-            obj = {
-                "id": f"pi_bench{i}",
-                "object": "payment_intent",
-                "amount": 12345,
-                "currency": "usd",
-            }
+            obj = {**examples[PAYMENT_TYPES[kind]], "id": f"bench_{i}", "metadata": {}}
         event = {
             "id": f"evt_bench{seed}_{i:06d}",
             "object": "event",
