@@ -112,6 +112,7 @@ def test_staff_cannot_change_the_policy(staff):
 
 def test_the_overview_lists_reminders_due_in_the_next_7_days(staff, invoice, firm):
     later = open_invoice(firm=firm, due_date=datetime.date(2026, 6, 30))
+    elsewhere = open_invoice(firm=firm_in("Europe/London"), due_date=invoice.due_date)
     with time_machine.travel(NOW, tick=False):
         response = staff.get(reverse("reminders:overview"))
     upcoming = [
@@ -120,6 +121,7 @@ def test_the_overview_lists_reminders_due_in_the_next_7_days(staff, invoice, fir
     # Due 20 May: "-3" went out on 17 May; "on the day" on 20 May; "+7" on 27 May is 9 days out.
     assert upcoming == [(invoice, 0, 9)]
     assert later.number not in response.content.decode()
+    assert elsewhere.client.name not in response.content.decode()  # another firm's invoice
     assert "20 May, 09:00" in response.content.decode()
 
 
