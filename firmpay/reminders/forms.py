@@ -38,7 +38,7 @@ class StepForm(forms.Form):
         help_text="-3: three days before; 0: on the day; 7: a week after.",
     )
     subject = forms.CharField(max_length=200)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 9}))
 
     def clean_subject(self):
         return _check_placeholders(self.cleaned_data["subject"])

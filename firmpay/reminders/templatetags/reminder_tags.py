@@ -17,7 +17,8 @@ def schedule_summary(schedule: Schedule) -> str:
     offsets = sorted(set(schedule.offsets))
     if not offsets:
         return "No steps."
-    text = ", ".join(step_label(offset) for offset in offsets)
+    labels = [step_label(offset) for offset in offsets]
+    text = ", ".join(label[0].lower() + label[1:] for label in labels)
     if schedule.repeat_every_days and schedule.max_repeats:
         times = "time" if schedule.max_repeats == 1 else "times"
         text += (
