@@ -17,7 +17,6 @@ from firmpay.invoices.links import invoice_link_url
 from firmpay.payments.checkout_models import (
     DEBIT_METHODS,
     REFUND_COUNTED,
-    DisputeStatus,
     OnlinePayment,
     OnlinePaymentStatus,
     PaymentMethodType,
@@ -56,8 +55,8 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
         if refund.status in REFUND_COUNTED:
             wanted += [("refund_firm", str(refund.pk)), ("refund_client", str(refund.pk))]
     for dispute in disputes:
-        if dispute.status == DisputeStatus.OPEN:
-            wanted.append(("dispute_firm", dispute.stripe_dispute_id))
+        # Told once per dispute, even if we only hear of it once it is over.
+        wanted.append(("dispute_firm", dispute.stripe_dispute_id))
     for kind, key in wanted:
         notice, created = PaymentNotice.objects.get_or_create(payment=payment, kind=kind, key=key)
         if created:
