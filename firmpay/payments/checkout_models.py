@@ -112,6 +112,10 @@ class OnlinePayment(TenantModel):
         return f"payment {self.pk} of {self.amount} {self.currency} ({self.status})"
 
     @property
+    def method_label(self) -> str:
+        return dict(PaymentMethodType.choices).get(self.method, self.method)
+
+    @property
     def is_debit(self) -> bool:
         return self.method in DEBIT_METHODS
 

@@ -200,8 +200,12 @@ def handle_checkout_session(event: EventEnvelope) -> str:
     method = method_from_stripe(event.object)
 
     def change(p: OnlinePayment) -> None:
-        _learn_ids(p, payment_intent=session.payment_intent, method=method)
         kind = event.type.removeprefix("checkout.session.")
+        _learn_ids(
+            p,
+            payment_intent=session.payment_intent,
+            method=method or _infer(p, kind, session.payment_status),
+        )
         if kind == "expired":
             _set_once(p, "expired_at", event.created)
         elif kind == "async_payment_failed":
@@ -213,6 +217,17 @@ def handle_checkout_session(event: EventEnvelope) -> str:
             _set_once(p, "processing_at", event.created)
 
     return _apply(payment.pk, change)
+
+
+def _infer(payment: OnlinePayment, kind: str, payment_status: str) -> str:
+    """The method when the session does not say: paid at completion is a card; unpaid at
+    completion is a bank debit (the one the session allowed)."""
+    if kind != "completed":
+        return ""
+    if payment_status == "paid":
+        return "card"
+    debits = [m for m in payment.allowed_methods if m in DEBIT_METHODS]
+    return debits[0] if len(debits) == 1 else ""
 
 
 def handle_payment_intent(event: EventEnvelope) -> str:

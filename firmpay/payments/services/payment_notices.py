@@ -142,7 +142,7 @@ def payment_notice_send(*, notice_id: int) -> None:
         "amount": format_amount(payment.amount, payment.currency),
         "amount_due": format_amount(max(invoice.amount_due, 0), invoice.currency),
         "link": invoice_link_url(invoice),
-        "method": payment.get_method_display() if payment.method else "",
+        "method": payment.method_label,
         "business_days": DEBIT_BUSINESS_DAYS.get(payment.method, 4),
         "refund": refund,
         "refund_amount": format_amount(refund.amount, payment.currency) if refund else "",
