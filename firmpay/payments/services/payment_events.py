@@ -48,10 +48,6 @@ from firmpay.payments.stripe.dataclasses import EventEnvelope
 logger = logging.getLogger("firmpay.payments.payment_events")
 
 
-class PaymentNotYetKnown(Exception):
-    """The event names a charge we cannot place yet; the row is retried with backoff."""
-
-
 # --- the state -------------------------------------------------------------------------
 
 
@@ -299,8 +295,9 @@ def _refunds_unplaced(event: EventEnvelope, charge: ChargeInfo) -> str:
     if firm_id is None:
         return StripeEventStatus.IGNORED
     if not charge.refunds:
-        # Only a total to go on: wait for the payment (retried with backoff).
-        raise PaymentNotYetKnown(charge.id)
+        # Only a total and no payment of ours known for it: the refund.* events carry
+        # each refund and are placed when the payment is known.
+        return StripeEventStatus.IGNORED
     with transaction.atomic():
         for refund in charge.refunds:
             _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
