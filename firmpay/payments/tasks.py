@@ -9,6 +9,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from firmpay.payments.services import (
     stripe_event_process,
+    stripe_events_purge,
     stripe_events_reconcile,
     stripe_events_sweep,
 )
@@ -29,6 +30,12 @@ def stripe_events_sweep_task():
 def stripe_events_reconcile_task():
     """Hourly: refresh every connected account and pull events Stripe failed to deliver."""
     stripe_events_reconcile()
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+def stripe_events_purge_task():
+    """Daily: forget processed and ignored events older than 90 days."""
+    stripe_events_purge()
 
 
 # Online payments (issue 5): registered here so the consumer knows it.

@@ -29,6 +29,7 @@ SWEEP_GRACE = timedelta(seconds=30)
 MAX_ATTEMPTS = 12
 SWEEP_BATCH = 500
 RECONCILE_WINDOW = timedelta(days=3)
+RETENTION = timedelta(days=90)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -235,6 +236,17 @@ def stripe_events_replay_failed() -> dict[str, str | None]:
         )
     )
     return {event_id: stripe_event_process(event_id=event_id, force=True) for event_id in ids}
+
+
+def stripe_events_purge(*, older_than: timedelta = RETENTION) -> int:
+    """Delete processed and ignored events received before `older_than` ago (failed ones
+    stay for support to look at). Stripe keeps events 30 days; so do we, and longer."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = StripeEvent.objects.filter(
+        status__in=[StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED],
+        received_at__lt=cutoff,
+    ).delete()
+    return deleted
 
 
 def stripe_events_reconcile(*, since: datetime | None = None) -> dict:

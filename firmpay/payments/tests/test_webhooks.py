@@ -301,3 +301,19 @@ def test_event_that_keeps_failing_stops_being_retried_until_replayed(
     assert stripe_events_sweep() == 0
     call_command("stripe_events_replay", "--failed")
     assert StripeEvent.objects.get(event_id="evt_doomed").status == "processed"
+
+
+def test_old_finished_events_are_purged_but_failed_ones_kept(client):
+    from firmpay.payments.services import stripe_events_purge
+
+    for event_id in ("evt_old_done", "evt_old_failed", "evt_new_done"):
+        post_event(client, event_payload(event_id=event_id))
+    old = timezone.now() - timedelta(days=91)
+    StripeEvent.objects.filter(event_id="evt_old_done").update(status="ignored", received_at=old)
+    StripeEvent.objects.filter(event_id="evt_old_failed").update(status="failed", received_at=old)
+    StripeEvent.objects.filter(event_id="evt_new_done").update(status="processed")
+    assert stripe_events_purge() == 1
+    assert set(StripeEvent.objects.values_list("event_id", flat=True)) == {
+        "evt_old_failed",
+        "evt_new_done",
+    }
