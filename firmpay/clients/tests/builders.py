@@ -1,24 +1,23 @@
-"""Small builders for client tests. Firms and members come from the tenancy factories when
-they exist; these stand in until then."""
+"""Builders for client and invoice tests, on top of the tenancy factories."""
 
 import itertools
 
 from firmpay.clients.services import client_create
-from firmpay.tenancy.models import Firm, Membership, Role, User
+from firmpay.tenancy.models import Firm, Role, User
+from firmpay.tenancy.tests.factories import make_firm, make_member, make_user
 
 _seq = itertools.count(1)
 
 
 def firm_build(**fields) -> Firm:
-    n = next(_seq)
-    values = {"name": f"Firm {n}", "default_currency": "USD", "timezone": "UTC"} | fields
-    return Firm.objects.create(**values)
+    """`make_firm` spelled with the model's field names (default_currency, timezone...)."""
+    currency = fields.pop("default_currency", "USD")
+    tz = fields.pop("timezone", "UTC")
+    return make_firm(currency=currency, tz=tz, **fields)
 
 
 def member_build(*, firm: Firm, role: str = Role.OWNER, email: str | None = None) -> User:
-    user = User.objects.create_user(email or f"member{next(_seq)}@example.test", "pw-123456789")
-    Membership.objects.create(user=user, firm=firm, role=role)
-    return user
+    return make_member(firm, role=role, user=make_user(email)).user
 
 
 def client_build(*, firm: Firm, **fields):
