@@ -298,7 +298,7 @@ def pg_admin(sql: str) -> None:
 
 
 def measure(backend: str, size: int) -> dict:
-    data_dir = tempfile.mkdtemp(prefix="firmpay-bench-reminders-")
+    data_dir = tempfile.mkdtemp(prefix="reminders-bench-")
     db_url = ""
     try:
         if backend == "postgresql":
