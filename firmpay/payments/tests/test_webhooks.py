@@ -317,3 +317,34 @@ def test_old_finished_events_are_purged_but_failed_ones_kept(client):
         "evt_old_failed",
         "evt_new_done",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_event_process_it_once(client, make_firm):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    post_event(client, event_payload(event_id="evt_race2", account="acct_nobody"))
+    # (the kick already ran at commit: put the row back as freshly received)
+    StripeEvent.objects.filter(event_id="evt_race2").update(
+        status="received", attempts=0, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    barrier, outcomes = threading.Barrier(4), []
+
+    def work():
+        barrier.wait()
+        try:
+            outcomes.append(stripe_event_process(event_id="evt_race2"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == sorted(["ignored", None, None, None], key=str)
+    assert StripeEvent.objects.get(event_id="evt_race2").attempts == 1
