@@ -27,6 +27,13 @@ if [ -z "${STRIPE_API_BASE:-}" ] && [ -z "${STRIPE_SECRET_KEY:-}" ]; then
         fi
         sleep 0.1
     done
+    sleep 0.2
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+        # Something else answers on that port (another sandbox?): do not borrow it.
+        echo "The Stripe sandbox could not start on port $STRIPE_SANDBOX_PORT (in use?);" \
+             "set STRIPE_SANDBOX_PORT. Log: $FIRMPAY_DATA_DIR/logs/stripe_sandbox.log" >&2
+        exit 1
+    fi
     if ! curl -fsS -o /dev/null "$STRIPE_API_BASE/_sandbox/clock"; then
         echo "The Stripe sandbox is not answering on $STRIPE_API_BASE" >&2
         exit 1
