@@ -131,7 +131,16 @@ class Membership(models.Model):
         return self.role in MANAGER_ROLES
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Neither accepted nor revoked (an expired one is still pending until replaced)."""
+        return self.filter(accepted_at=None, revoked_at=None)
+
+
 class Invitation(models.Model):
+    """An emailed invitation to join a firm. `token` holds the SHA-256 of the secret in the
+    accept link, so the database alone cannot be used to accept it."""
+
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
@@ -142,5 +151,46 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One live invitation per person and firm; a new one replaces (revokes) the old.
+            models.UniqueConstraint(
+                "firm",
+                Lower("email"),
+                condition=models.Q(accepted_at=None, revoked_at=None),
+                name="invitation_one_pending_per_email",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.firm}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.is_expired else "pending"
+
+
+class PlanChange(models.Model):
+    """Each change of a firm's plan, by whom and when (the audit log holds the IP)."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="plan_changes")
+    from_plan = models.CharField(max_length=16, choices=Plan.choices)
+    to_plan = models.CharField(max_length=16, choices=Plan.choices)
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.firm}: {self.from_plan} -> {self.to_plan}"
