@@ -4,7 +4,13 @@ disconnecting a platform-created account, and the past-due banner.
 
 The app talks to the sandbox through the real SDK; the sandbox's webhooks reach the live
 server's /webhooks/stripe/ (registered by `manage.py stripe_setup`), and with Huey immediate
-each event is processed inside that request."""
+each event is processed inside that request.
+
+Deliveries are held while the browser is busy and released (in shuffled order) when it is
+idle: the in-memory SQLite test database locks whole tables across the live server's
+threads and fails at once instead of waiting, so a webhook landing in the middle of a page
+request would be a 500 that real SQLite (WAL file, busy timeout) or PostgreSQL never give.
+Releasing them shuffled also proves the order does not matter."""
 
 from __future__ import annotations
 
@@ -38,7 +44,19 @@ def app(live_server, settings, stripe_sandbox, tmp_path) -> str:
     settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
     settings.STRIPE_SANDBOX_MODE = True
     call_command("stripe_setup", url=f"{live_server.url}/webhooks/stripe/")
+    hold_webhooks(stripe_sandbox)
     return live_server.url
+
+
+def hold_webhooks(stripe_sandbox) -> None:
+    stripe_sandbox.control("POST", "faults", {"events": {"mode": "shuffle", "count": 100_000}})
+
+
+def deliver_webhooks(stripe_sandbox) -> None:
+    """Release the held events (shuffled), wait for every delivery, hold the next ones."""
+    stripe_sandbox.control("DELETE", "faults")
+    stripe_sandbox.drain()
+    hold_webhooks(stripe_sandbox)
 
 
 def snap(page, name: str) -> None:
@@ -157,7 +175,7 @@ def test_paid_firm_creates_an_account_and_onboards_to_active(app, page, stripe_s
     # Stripe finishes verifying; the app learns it from the account.updated webhook.
     account = PaymentAccount.objects.get(firm=firm)
     stripe_sandbox.control("POST", f"accounts/{account.stripe_account_id}/verify")
-    stripe_sandbox.drain()
+    deliver_webhooks(stripe_sandbox)
     reload_until(page, "#stripe-status", "Active")
     expect(page.locator("#stripe-payouts")).to_have_text("Active")
     snap(page, "stripe-card-active")
@@ -234,6 +252,10 @@ def test_existing_account_via_oauth_then_disconnect_then_deny(app, page, stripe_
     ).to_be_visible()
     expect(page.locator("#stripe-status")).to_have_text("Not connected")
     assert not PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=True).exists()
+    # Stripe's own events of all this (authorized, deauthorized, ...) change nothing more.
+    deliver_webhooks(stripe_sandbox)
+    page.reload()
+    expect(page.locator("#stripe-status")).to_have_text("Not connected")
 
 
 # --- (4) a platform-created account: support disconnects it ---------------------------
@@ -250,6 +272,7 @@ def active_platform_account(firm: Firm, stripe_sandbox) -> PaymentAccount:
 def test_platform_account_only_support_can_disconnect(app, new_context, stripe_sandbox):
     firm = make_firm()
     account = active_platform_account(firm, stripe_sandbox)
+    deliver_webhooks(stripe_sandbox)
     owner = new_context().new_page()
     log_in(owner, app, firm.owner)
     open_integrations(owner, app)
@@ -291,7 +314,7 @@ def test_past_due_banner_on_every_page_until_onboarding_is_finished(app, page, s
         f"accounts/{account.stripe_account_id}/state",
         {"state": "past_due", "requirements": ["representative.verification.document"]},
     )
-    stripe_sandbox.drain()  # account.updated → /webhooks/stripe/ → processed
+    deliver_webhooks(stripe_sandbox)  # account.updated → /webhooks/stripe/ → processed
     log_in(page, app, firm.owner)
     banner = page.locator(".banner").filter(has_text="Identity document for the representative")
     for path in ("/invoices/", "/clients/", INTEGRATIONS):
@@ -313,3 +336,6 @@ def test_past_due_banner_on_every_page_until_onboarding_is_finished(app, page, s
         expect(page.locator(".banner")).to_have_count(0)
     page.goto(app + INTEGRATIONS)
     expect(page.locator("#stripe-status")).to_have_text("Active")
+    deliver_webhooks(stripe_sandbox)  # the events of finishing agree
+    page.reload()
+    expect(page.locator(".banner")).to_have_count(0)
