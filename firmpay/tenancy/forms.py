@@ -31,7 +31,7 @@ class FirmCreateForm(forms.Form):
 
 
 class SignupForm(FirmCreateForm):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = forms.CharField(label="Your name", max_length=150, required=False)
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -12,7 +12,7 @@ from firmpay.tenancy import selectors
 from firmpay.tenancy.decorators import member_required, owner_required
 from firmpay.tenancy.exceptions import TenancyError
 from firmpay.tenancy.forms import FirmCreateForm, FirmForm, PlanForm
-from firmpay.tenancy.models import PAID_PLANS, Plan
+from firmpay.tenancy.models import PAID_PLANS, Firm, Plan
 from firmpay.tenancy.services import firm_create as firm_create_service
 from firmpay.tenancy.services import firm_plan_change, firm_update
 from firmpay.tenancy.views import redirect_home, session_firm_set
@@ -74,13 +74,14 @@ def firm_settings(request):
     can_edit = request.membership.can_manage
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Only owners and admins can change the firm's settings.")
-    form = FirmForm(request.POST or None, instance=request.firm, read_only=not can_edit)
-    if request.method == "POST":
-        request.firm.refresh_from_db()  # the bound form wrote onto the instance
-        if form.is_valid():
-            firm_update(firm=request.firm, actor=request.user, request=request, **form.cleaned_data)
-            messages.success(request, "Firm settings saved.")
-            return redirect("tenancy:firm_settings")
+    # The form validates against a copy: a ModelForm writes its values onto its instance,
+    # and the service compares them with the firm as stored.
+    copy = Firm.objects.get(pk=request.firm.pk)
+    form = FirmForm(request.POST or None, instance=copy, read_only=not can_edit)
+    if request.method == "POST" and form.is_valid():
+        firm_update(firm=request.firm, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Firm settings saved.")
+        return redirect("tenancy:firm_settings")
     return render(
         request,
         "tenancy/firm_settings.html",
