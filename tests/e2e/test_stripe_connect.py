@@ -205,6 +205,8 @@ def test_free_firm_gets_the_upgrade_prompt(app, page):
     expect(sidebar.get_by_role("button", name="Connect existing Stripe account")).to_be_visible()
     snap(page, "stripe-connect-free")
     assert not PaymentAccount.objects.filter(firm=firm).exists()
+    sidebar.get_by_role("link", name="Upgrade your plan").click()
+    expect(page.get_by_role("heading", name="Plan", exact=True)).to_be_visible()
 
 
 # --- (3) an existing account through OAuth -------------------------------------------
