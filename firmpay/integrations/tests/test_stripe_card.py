@@ -109,7 +109,7 @@ def test_a_double_submit_creates_one_account(firm, owner_client, admin_client):
 
 def test_create_button_disables_itself_on_submit(owner_client):
     page = owner_client.get(INDEX + "stripe/connect/", **HTMX).content.decode()
-    assert "this.querySelector('button').disabled=true" in page
+    assert "data-disable-on-submit" in page  # wired by static/js/firmpay.js (no inline JS)
 
 
 def test_return_url_reads_the_account_again(firm, account, owner_client, stripe_sandbox):
