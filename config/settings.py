@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "firmpay.payments",
     "firmpay.reminders",
     "firmpay.support",
+    "firmpay.helpdesk",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "firmpay.tenancy.middleware.CurrentFirmMiddleware",
+    "firmpay.helpdesk.middleware.PresenceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -12,5 +12,7 @@ urlpatterns = [
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),
     path("reminders/", include("firmpay.reminders.urls")),
+    path("support/help/", include("firmpay.helpdesk.support_urls")),
     path("support/", include("firmpay.support.urls")),
+    path("help/", include("firmpay.helpdesk.urls")),
 ]

@@ -150,23 +150,40 @@ def _firm_id_for_account(account: str) -> int | None:
 
 
 def _learn_ids(payment: OnlinePayment, *, payment_intent: str = "", charge: str = "", method=""):
-    """Remember the payment intent / charge / method, and adopt refunds and disputes that
-    arrived before we could place them."""
+    """Remember the payment intent / charge / method. When an id is learned, adopt the
+    refunds and disputes that arrived before we could place them (later ones find the
+    payment by that id directly)."""
+    learned = {}
     if payment_intent and not payment.payment_intent_id:
-        payment.payment_intent_id = payment_intent
+        payment.payment_intent_id = learned["payment_intent_id"] = payment_intent
     if charge and not payment.charge_id:
-        payment.charge_id = charge
+        payment.charge_id = learned["charge_id"] = charge
     if method and not payment.method:
         payment.method = method
+    for field, value in learned.items():
+        for model in (PaymentRefund, PaymentDispute):
+            model.objects.filter(
+                payment__isnull=True, stripe_account_id=payment.stripe_account_id, **{field: value}
+            ).update(payment=payment)
+
+
+def _adopt(payment: OnlinePayment) -> None:
     for model in (PaymentRefund, PaymentDispute):
-        orphans = model.objects.filter(
+        rows = model.objects.filter(
             payment__isnull=True, stripe_account_id=payment.stripe_account_id
         )
-        keys = [k for k in (payment.payment_intent_id,) if k]
-        if keys:
-            orphans.filter(payment_intent_id__in=keys).update(payment=payment)
+        if payment.payment_intent_id:
+            rows.filter(payment_intent_id=payment.payment_intent_id).update(payment=payment)
         if payment.charge_id:
-            orphans.filter(charge_id=payment.charge_id).update(payment=payment)
+            rows.filter(charge_id=payment.charge_id).update(payment=payment)
+
+
+def _recheck_unplaced(account: str, payment_intent: str, charge: str) -> None:
+    """After storing an unplaced refund/dispute: the payment may have learned its id in
+    a transaction that committed meanwhile (two workers); adopt now if so."""
+    payment = _payment_for(account=account, payment_intent=payment_intent, charge=charge)
+    if payment is not None:
+        _apply(payment.pk, _adopt)
 
 
 def _set_once(payment: OnlinePayment, field: str, at: datetime) -> None:
@@ -301,6 +318,7 @@ def _refunds_unplaced(event: EventEnvelope, charge: ChargeInfo) -> str:
     with transaction.atomic():
         for refund in charge.refunds:
             _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
+    _recheck_unplaced(event.account, charge.payment_intent, charge.id)
     return StripeEventStatus.PROCESSED
 
 
@@ -354,6 +372,7 @@ def handle_refund(event: EventEnvelope) -> str:
             return StripeEventStatus.IGNORED
         with transaction.atomic():
             _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
+        _recheck_unplaced(event.account, refund.payment_intent, refund.charge)
         return StripeEventStatus.PROCESSED
 
     def change(p: OnlinePayment) -> None:
@@ -408,6 +427,7 @@ def handle_dispute(event: EventEnvelope) -> str:
             return StripeEventStatus.IGNORED
         with transaction.atomic():
             _dispute_upsert(dispute, firm_id=firm_id, account=event.account, payment=None)
+        _recheck_unplaced(event.account, dispute.payment_intent, dispute.charge)
         return StripeEventStatus.PROCESSED
 
     def change(p: OnlinePayment) -> None:
