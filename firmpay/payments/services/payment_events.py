@@ -34,13 +34,8 @@ from firmpay.payments.checkout_models import (
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
 from firmpay.payments.services.payment_notices import notices_for_change
 from firmpay.payments.stripe.checkout import (
-    ChargeInfo,
-    DisputeInfo,
-    RefundInfo,
     charge_from_stripe,
-    dispute_from_stripe,
     method_from_stripe,
-    refund_from_stripe,
     session_from_stripe,
 )
 from firmpay.payments.stripe.dataclasses import EventEnvelope
@@ -306,136 +301,12 @@ def handle_charge(event: EventEnvelope) -> str:
     return _apply(payment.pk, change)
 
 
-def _refunds_unplaced(event: EventEnvelope, charge: ChargeInfo) -> str:
-    """A refund event before its payment's: keep the refunds, place them later."""
-    firm_id = _firm_id_for_account(event.account)
-    if firm_id is None:
-        return StripeEventStatus.IGNORED
-    if not charge.refunds:
-        # Only a total and no payment of ours known for it: the refund.* events carry
-        # each refund and are placed when the payment is known.
-        return StripeEventStatus.IGNORED
-    with transaction.atomic():
-        for refund in charge.refunds:
-            _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
-    _recheck_unplaced(event.account, charge.payment_intent, charge.id)
-    return StripeEventStatus.PROCESSED
-
-
-_REFUND_RANK = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2}
-
-
-def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -> PaymentRefund:
-    row = PaymentRefund.objects.filter(stripe_refund_id=refund.id).first()
-    if row is None and refund.metadata.get("firmpay_refund_id", "").isdigit():
-        row = PaymentRefund.objects.filter(
-            pk=int(refund.metadata["firmpay_refund_id"]), stripe_refund_id=""
-        ).first()
-    status = refund.status if refund.status in _REFUND_RANK else "pending"
-    if row is None:
-        row, _ = PaymentRefund.objects.get_or_create(
-            stripe_refund_id=refund.id,
-            defaults={
-                "firm_id": firm_id,
-                "payment": payment,
-                "payment_intent_id": refund.payment_intent,
-                "charge_id": refund.charge,
-                "stripe_account_id": account,
-                "amount": refund.amount,
-                "currency": refund.currency,
-                "status": status,
-            },
-        )
-        return row
-    changed = False
-    if not row.stripe_refund_id:
-        row.stripe_refund_id, changed = refund.id, True
-    if payment is not None and row.payment_id is None:
-        row.payment, changed = payment, True
-    # Forward only: pending → succeeded → failed/canceled (a succeeded refund can still fail).
-    if _REFUND_RANK[status] > _REFUND_RANK.get(row.status, 0):
-        row.status, changed = status, True
-    if changed:
-        row.save()
-    return row
-
-
-def handle_refund(event: EventEnvelope) -> str:
-    """refund.created / refund.updated / refund.failed / charge.refund.updated."""
-    refund = refund_from_stripe(event.object)
-    payment = _payment_for(
-        account=event.account, payment_intent=refund.payment_intent, charge=refund.charge
-    )
-    if payment is None:
-        firm_id = _firm_id_for_account(event.account)
-        if firm_id is None:
-            return StripeEventStatus.IGNORED
-        with transaction.atomic():
-            _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
-        _recheck_unplaced(event.account, refund.payment_intent, refund.charge)
-        return StripeEventStatus.PROCESSED
-
-    def change(p: OnlinePayment) -> None:
-        _learn_ids(p, payment_intent=refund.payment_intent, charge=refund.charge)
-        _refund_upsert(refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
-
-    return _apply(payment.pk, change)
-
-
-_DISPUTE_CLOSED = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
-
-
-def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment) -> None:
-    status = _DISPUTE_CLOSED.get(dispute.status, DisputeStatus.OPEN)
-    row, created = PaymentDispute.objects.get_or_create(
-        stripe_dispute_id=dispute.id,
-        defaults={
-            "firm_id": firm_id,
-            "payment": payment,
-            "payment_intent_id": dispute.payment_intent,
-            "charge_id": dispute.charge,
-            "stripe_account_id": account,
-            "amount": dispute.amount,
-            "currency": dispute.currency,
-            "status": status,
-            "stripe_status": dispute.status,
-            "reason": dispute.reason,
-            "evidence_due_by": dispute.evidence_due_by,
-        },
-    )
-    if created:
-        return
-    if payment is not None and row.payment_id is None:
-        row.payment = payment
-    # Forward only: an outcome is never undone by a late "open" event.
-    if row.status == DisputeStatus.OPEN:
-        row.status = status
-        row.stripe_status = dispute.status
-        row.evidence_due_by = dispute.evidence_due_by or row.evidence_due_by
-    row.save()
-
-
-def handle_dispute(event: EventEnvelope) -> str:
-    """charge.dispute.created / updated / closed / funds_withdrawn / funds_reinstated."""
-    dispute = dispute_from_stripe(event.object)
-    payment = _payment_for(
-        account=event.account, payment_intent=dispute.payment_intent, charge=dispute.charge
-    )
-    if payment is None:
-        firm_id = _firm_id_for_account(event.account)
-        if firm_id is None:
-            return StripeEventStatus.IGNORED
-        with transaction.atomic():
-            _dispute_upsert(dispute, firm_id=firm_id, account=event.account, payment=None)
-        _recheck_unplaced(event.account, dispute.payment_intent, dispute.charge)
-        return StripeEventStatus.PROCESSED
-
-    def change(p: OnlinePayment) -> None:
-        _learn_ids(p, payment_intent=dispute.payment_intent, charge=dispute.charge)
-        _dispute_upsert(dispute, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
-
-    return _apply(payment.pk, change)
-
+from firmpay.payments.services.payment_refund_events import (  # noqa: E402 - uses the above
+    _refund_upsert,
+    _refunds_unplaced,
+    handle_dispute,
+    handle_refund,
+)
 
 PAYMENT_HANDLERS = {
     "checkout.session.completed": handle_checkout_session,

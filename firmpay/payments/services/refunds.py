@@ -15,7 +15,8 @@ from firmpay.payments.checkout_models import (
     RefundReason,
 )
 from firmpay.payments.exceptions import StripeRequestFailed
-from firmpay.payments.services.payment_events import _refund_upsert, _settle
+from firmpay.payments.services.payment_events import _settle
+from firmpay.payments.services.payment_refund_events import _refund_upsert
 from firmpay.payments.stripe import checkout as stripe_checkout
 
 
