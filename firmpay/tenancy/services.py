@@ -119,8 +119,7 @@ def firm_update(*, firm: Firm, actor: User, request=None, **fields) -> Firm:
             firm=firm,
             actor=actor,
             target=firm,
-            detail={"fields": sorted(n for n in changed if n != "bank_details")}
-            | ({"bank_details": "changed"} if "bank_details" in changed else {}),
+            detail={"fields": sorted(changed)},  # names only: bank details stay out of the log
             request=request,
         )
     return firm
