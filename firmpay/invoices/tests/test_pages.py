@@ -200,7 +200,8 @@ def test_list_query_count_does_not_grow_with_the_number_of_invoices(staff, firm,
     def queries():
         with CaptureQueriesContext(connection) as captured:
             assert staff.get(reverse("invoices:list"), {"status": "draft"}).status_code == 200
-        assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+        counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert not [sql for sql in counts if "invoices_invoice" in sql]
         return len(captured.captured_queries)
 
     invoice_build(firm=firm, client=acme)
