@@ -115,6 +115,7 @@ class FirmForm(forms.ModelForm):
             "bank_details",
         ]
         labels = {"email": "Firm email"}
+        widgets = {"bank_details": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from firmpay.tenancy.models import Role
-from firmpay.tenancy.tests.factories import client_for, make_firm, make_member, make_owner
+from firmpay.tenancy.tests.factories import (
+    client_for,
+    make_firm,
+    make_member,
+    make_owner,
+    make_user,
+)
 
 # Links whose secret token is the credential: no firm session is involved, so "another
 # firm's member" has no meaning there. Each is tested where it is built.
@@ -111,6 +117,14 @@ class FirmA:
 
         return self.once("payment", lambda: pending_payment(self.invoice(), self.payment_account()))
 
+    def conversation(self):
+        from firmpay.helpdesk.models import Conversation
+
+        return self.once(
+            "conversation",
+            lambda: Conversation.objects.create(firm=self.firm, subject="A's question"),
+        )
+
     def invitation(self):
         from firmpay.tenancy.services import invitation_create
 
@@ -129,11 +143,24 @@ BUILDERS: dict[str, Callable[[FirmA], object]] = {
     "payment_id": lambda a: a.online_payment().pk,
     "membership_id": lambda a: make_member(a.firm, role=Role.STAFF).pk,
     "invitation_id": lambda a: a.invitation().pk,
+    "conversation_id": lambda a: a.conversation().pk,
     # the support back office: every firm is visible to Firmpay staff, to nobody else
     "support:firm firm_id": lambda a: a.firm.pk,
     "support:account_disconnect firm_id": lambda a: a.firm.pk,
     "support:account_disconnect account_id": lambda a: a.payment_account().pk,
+    # in-app help: the firm's conversation (firm side /help/, support side /support/help/)
+    "conversation_id": lambda a: a.once("conversation", lambda: _help_conversation(a)).pk,
 }
+
+
+def _help_conversation(firm_a: FirmA):
+    from firmpay.helpdesk.tests.conftest import make_conversation
+
+    return make_conversation(firm_a.firm, firm_a.owner, body="Firm A asks support")
+
+
+# Namespaces of the back office: every firm's objects, for Firmpay support staff only.
+BACK_OFFICE = {"support", "helpdesk_support"}
 
 
 def builder_for(route: Route, kwarg: str):
@@ -189,10 +216,15 @@ def test_another_firms_member_gets_404(route):
 
     assert set(answers.values()) <= {404, 405}, f"{path}: firm B's owner got {answers}"
     assert 404 in answers.values(), f"{path} takes neither GET nor POST: {answers}"
-    # The ids are real: firm A's owner is not refused (support pages: nobody but staff).
-    if not route.name.startswith("support:") and answers["GET"] == 404:
-        own = client_for(firm_a.owner, firm_a.firm).get(path).status_code
-        assert own != 404, f"{path}: firm A's own owner got 404; the builder is wrong"
+    # The ids are real: whoever may see firm A's object is not refused.
+    if answers["GET"] == 404:
+        insider = (
+            client_for(make_user(is_staff=True))
+            if route.name.split(":")[0] in BACK_OFFICE
+            else client_for(firm_a.owner, firm_a.firm)
+        )
+        own = insider.get(path).status_code
+        assert own != 404, f"{path}: firm A's own side got 404; the builder is wrong"
 
 
 STAFF_REFUSED = [
