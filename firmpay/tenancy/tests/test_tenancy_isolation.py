@@ -148,15 +148,7 @@ BUILDERS: dict[str, Callable[[FirmA], object]] = {
     "support:firm firm_id": lambda a: a.firm.pk,
     "support:account_disconnect firm_id": lambda a: a.firm.pk,
     "support:account_disconnect account_id": lambda a: a.payment_account().pk,
-    # in-app help: the firm's conversation (firm side /help/, support side /support/help/)
-    "conversation_id": lambda a: a.once("conversation", lambda: _help_conversation(a)).pk,
 }
-
-
-def _help_conversation(firm_a: FirmA):
-    from firmpay.helpdesk.tests.conftest import make_conversation
-
-    return make_conversation(firm_a.firm, firm_a.owner, body="Firm A asks support")
 
 
 # Namespaces of the back office: every firm's objects, for Firmpay support staff only.
