@@ -69,9 +69,16 @@ def seed_firm():
 
 
 def seed_invoices(*, firm, client_ids, start: int, stop: int, rng: random.Random) -> None:
-    """Rows straight into the table: what invoice_create would store, minus the lines."""
+    """Rows straight into the table: what invoice_create would store, minus the lines.
+    Columns this bench does not set (added by later issues) get their model default."""
     from django.db import connection, transaction
 
+    from firmpay.invoices.models import Invoice
+
+    fields = [field for field in Invoice._meta.concrete_fields if not field.primary_key]
+    defaults = {
+        field.attname: field.get_db_prep_save(field.get_default(), connection) for field in fields
+    }
     now = datetime.datetime.now(datetime.UTC).isoformat(sep=" ")
     today = datetime.date.today()
     rows = []
@@ -80,36 +87,29 @@ def seed_invoices(*, firm, client_ids, start: int, stop: int, rng: random.Random
         issued = today - datetime.timedelta(days=rng.randrange(0, 720))
         total = rng.randrange(5_000, 500_000)
         paid = {"paid": total, "partially_paid": total // 3}.get(status, 0)
-        rows.append(
-            (
-                firm.pk,
-                now,
-                now,
-                rng.choice(client_ids),
-                f"INV-{n:04d}",
-                "USD",
-                issued.isoformat(),
-                (issued + datetime.timedelta(days=30)).isoformat(),
-                status,
-                "",
-                total,
-                0,
-                total,
-                paid,
-                total - paid,
-                None if status == "draft" else now,
-                now if status == "void" else None,
-                secrets.token_urlsafe(24),
-                None,
-                None,
-            )
-        )
-    sql = (
-        "INSERT INTO invoices_invoice (firm_id, created_at, updated_at, client_id, number,"
-        " currency, issue_date, due_date, status, notes, subtotal, tax_total, total,"
-        " amount_paid, amount_due, sent_at, voided_at, link_token, link_revoked_at,"
-        " created_by_id) VALUES (" + ", ".join(["%s"] * 20) + ")"
-    )
+        values = defaults | {
+            "firm_id": firm.pk,
+            "created_at": now,
+            "updated_at": now,
+            "client_id": rng.choice(client_ids),
+            "number": f"INV-{n:04d}",
+            "currency": "USD",
+            "issue_date": issued.isoformat(),
+            "due_date": (issued + datetime.timedelta(days=30)).isoformat(),
+            "status": status,
+            "subtotal": total,
+            "tax_total": 0,
+            "total": total,
+            "amount_paid": paid,
+            "amount_due": total - paid,
+            "sent_at": None if status == "draft" else now,
+            "voided_at": now if status == "void" else None,
+            "link_token": secrets.token_urlsafe(24),
+        }
+        rows.append(tuple(values[field.attname] for field in fields))
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO invoices_invoice ({columns}) VALUES ({placeholders})"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         cursor.execute("ANALYZE")
@@ -119,6 +119,7 @@ def measure(http, params: dict, requests: int) -> tuple[list[float], int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    http.get("/invoices/", params)  # warm: once-per-user rows (presence...) are made here
     with CaptureQueriesContext(connection) as captured:
         response = http.get("/invoices/", params)
     # Read now: the next request resets the connection's query log.
