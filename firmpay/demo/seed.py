@@ -16,6 +16,7 @@ from firmpay.invoices.services import (
 )
 from firmpay.invoices.totals import LineInput
 from firmpay.tenancy.models import Firm, Membership, Plan, Role, User
+from firmpay.tenancy.services import firm_plan_change, firm_update, user_signup
 
 FIRM_NAME = "Demo & Co Accountants"
 OWNER_EMAIL = "owner@demo.firmpay.test"
@@ -72,19 +73,24 @@ def demo_seed() -> Firm | None:
     """Creates the demo firm once; returns None when it is already there."""
     if demo_exists():
         return None
-    firm = Firm.objects.create(
-        name=FIRM_NAME,
+    owner, firm = user_signup(
+        name="Olivia Owner",
+        email=OWNER_EMAIL,
+        password=PASSWORD,
+        firm_name=FIRM_NAME,
         country="US",
         default_currency="USD",
-        timezone="America/New_York",
-        plan=Plan.STANDARD,
+        timezone_name="America/New_York",
+    )
+    firm_update(
+        firm=firm,
+        actor=owner,
         email="billing@demo.firmpay.test",
         payment_terms_days=30,
         bank_details="Demo Community Bank\nRouting number 021000021\nAccount number 000123456789",
     )
-    owner = User.objects.create_user(OWNER_EMAIL, PASSWORD, name="Olivia Owner")
+    firm_plan_change(firm=firm, plan=Plan.STANDARD, actor=owner)
     staff = User.objects.create_user(STAFF_EMAIL, PASSWORD, name="Sam Staff")
-    Membership.objects.create(user=owner, firm=firm, role=Role.OWNER)
     Membership.objects.create(user=staff, firm=firm, role=Role.STAFF)
     acme, bright, cedar, dana = (client_create(firm=firm, **fields) for fields in CLIENTS)
     _invoices_seed(firm=firm, owner=owner, staff=staff, clients=(acme, bright, cedar, dana))
