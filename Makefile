@@ -1,4 +1,4 @@
-.PHONY: run test lint bootstrap
+.PHONY: run test lint bootstrap scale-test
 
 run:
 	@bash scripts/run.sh
@@ -11,3 +11,7 @@ lint:
 
 bootstrap:
 	@bash scripts/bootstrap.sh
+
+# PostgreSQL + Redis + 2 web processes + 3 Huey workers under faults (scripts/scale_test.py).
+scale-test:
+	@bash scripts/bootstrap.sh && .venv/bin/python scripts/scale_test.py

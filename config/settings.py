@@ -48,10 +48,15 @@ INSTALLED_APPS = [
     "firmpay.reminders",
     "firmpay.support",
     "firmpay.helpdesk",
+    "firmpay.ops",
 ]
 
 MIDDLEWARE = [
+    "firmpay.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Sends Content-Security-Policy when SECURE_CSP is set (production) and gives
+    # templates `csp_nonce`.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -60,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "firmpay.tenancy.middleware.CurrentFirmMiddleware",
     "firmpay.helpdesk.middleware.PresenceMiddleware",
+    "firmpay.ops.throttle.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -73,6 +79,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "firmpay.tenancy.context_processors.current_firm",
@@ -176,11 +183,35 @@ else:
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# Log-in throttling (firmpay/ops/throttle.py): failures per (IP, email) and per IP within
+# the window, then a lockout. FIRMPAY_TRUSTED_PROXIES: how many proxies add X-Forwarded-For.
+LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5)
+LOGIN_THROTTLE_IP_ATTEMPTS = env_int("LOGIN_THROTTLE_IP_ATTEMPTS", 50)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900)
+LOGIN_THROTTLE_LOCKOUT = env_int("LOGIN_THROTTLE_LOCKOUT", 900)
+FIRMPAY_TRUSTED_PROXIES = env_int("FIRMPAY_TRUSTED_PROXIES", 0)
+
+# Every record gets the request id and is redacted (configured secrets, Stripe keys and
+# webhook secrets, Authorization headers, card numbers) before any handler sees it.
+# LOG_FORMAT=json (the production default) writes one JSON object per line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "firmpay.ops.logs.RequestIdFilter"},
+        "redact": {"()": "firmpay.ops.logs.RedactFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "firmpay.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if env_str("LOG_FORMAT") == "json" else "plain",
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

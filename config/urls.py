@@ -15,4 +15,5 @@ urlpatterns = [
     path("support/help/", include("firmpay.helpdesk.support_urls")),
     path("support/", include("firmpay.support.urls")),
     path("help/", include("firmpay.helpdesk.urls")),
+    path("", include("firmpay.ops.urls")),
 ]

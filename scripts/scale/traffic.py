@@ -1,0 +1,264 @@
+"""Traffic for the scale test: account changes and clients paying invoices through the load
+balancer, while a fault schedule keeps the sandbox's fault injection busy; then the check
+that every invoice ends as the sandbox says."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from scale.cluster import SANDBOX_KEY, Timeout
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SESSION_ID = re.compile(r"(cs_[A-Za-z0-9_]+)")
+EVENT_FAULTS = [("shuffle", 12, 0), ("delay", 20, 3), ("duplicate", 25, 0)]
+API_FAULTS = [("500", 3), ("429", 3)]
+
+
+class Sandbox:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.injected: dict[str, int] = {}
+        self._current: dict[str, tuple[str, int]] = {}
+
+    def _call(self, method: str, url: str, body: bytes | None, headers: dict) -> tuple[int, dict]:
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=90) as response:  # noqa: S310 - loopback
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def control(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        status, answer = self._call(method, f"{self.base}/_sandbox/{path}", data,
+                                    {"Content-Type": "application/json"})  # fmt: skip
+        if status >= 400:
+            raise RuntimeError(f"sandbox {method} {path} answered {status}: {answer}")
+        return answer
+
+    def api(self, method: str, path: str, account: str = "", ok=(200,)) -> dict:
+        headers = {"Authorization": f"Bearer {SANDBOX_KEY}"}
+        if account:
+            headers["Stripe-Account"] = account
+        for _ in range(5):  # our own reads may meet an injected fault too
+            status, answer = self._call(method, f"{self.base}{path}", None, headers)
+            if status in ok:
+                return answer
+            if status not in (429, 500):
+                raise RuntimeError(f"sandbox {method} {path} answered {status}: {answer}")
+            time.sleep(0.2)
+        raise RuntimeError(f"sandbox {method} {path} kept failing")
+
+    def supports(self, path: str) -> bool:
+        status, _ = self._call("GET", f"{self.base}{path}", None,
+                               {"Authorization": f"Bearer {SANDBOX_KEY}"})  # fmt: skip
+        return status == 200
+
+    def endpoint_id(self, url: str) -> str:
+        for endpoint in self.api("GET", "/v1/webhook_endpoints?limit=100")["data"]:
+            if endpoint["url"] == url:
+                return endpoint["id"]
+        raise RuntimeError(f"no webhook endpoint for {url}")
+
+    def _note_used(self, kind: str) -> None:
+        previous = self._current.pop(kind, None)
+        if previous:
+            remaining = (self.control("GET", "faults").get(kind) or {}).get("remaining", 0)
+            mode, count = previous
+            key = f"{'event' if kind == 'events' else 'api'}_{mode}"
+            self.injected[key] = self.injected.get(key, 0) + max(count - max(remaining, 0), 0)
+
+    def fault_events(self, mode: str, count: int, delay: float = 0) -> None:
+        self._note_used("events")
+        body = {"mode": mode, "count": count}
+        if delay:
+            body["delay_seconds"] = delay
+        self.control("POST", "faults", {"events": body})
+        self._current["events"] = (mode, count)
+
+    def fault_api(self, mode: str, count: int) -> None:
+        self._note_used("api")
+        self.control("POST", "faults", {"api": {"mode": mode, "count": count}})
+        self._current["api"] = (mode, count)
+
+    def faults_figures(self) -> dict[str, int]:
+        self._note_used("events")
+        self._note_used("api")
+        return dict(sorted(self.injected.items()))
+
+
+class Traffic:
+    def __init__(self, sb: Sandbox, lb_port: int, setup: dict, clients: int) -> None:
+        self.sb, self.lb_port, self.setup, self.clients = sb, lb_port, setup, clients
+        self.checkout = sb.supports("/v1/checkout/sessions?limit=1")
+        accounts = setup["accounts"]
+        jobs: list[tuple] = []
+        for acct in accounts:
+            jobs.append(("account", acct, "payouts_disabled"))
+        if self.checkout:
+            for i, invoice in enumerate(setup["invoices"]):
+                jobs.append(
+                    ("invoice", invoice, "pay" if i % 10 < 8 else "open" if i % 10 == 8 else "none")
+                )
+        for i, acct in enumerate(accounts):
+            if i % 2 == 0:
+                jobs.append(("account", acct, "payouts_enabled"))
+        self.jobs = jobs
+        self.done = 0
+        self.lock = threading.Lock()
+        self.counts = {"account_changes": 0, "pay_started": 0, "paid_in_sandbox": 0,
+                       "left_open": 0, "pay_retries": 0, "errors": 0}  # fmt: skip
+        self.errors: list[str] = []
+
+    def describe(self) -> str:
+        kinds = {}
+        for kind, _, what in self.jobs:
+            kinds[f"{kind}:{what}"] = kinds.get(f"{kind}:{what}", 0) + 1
+        note = "" if self.checkout else " (the sandbox has no Checkout yet: account traffic only)"
+        return f"{len(self.jobs)} jobs {kinds}{note}"
+
+    def progress(self) -> float:
+        return self.done / max(len(self.jobs), 1)
+
+    def wait_progress(self, fraction: float, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.progress() < fraction:
+            if time.monotonic() > deadline:
+                raise Timeout(f"traffic stuck at {self.progress():.0%}")
+            time.sleep(0.05)
+
+    def figures(self) -> dict:
+        return {
+            **self.counts,
+            "checkout_in_sandbox": self.checkout,
+            "errors_sample": self.errors[:5],
+        }
+
+    # -- running ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        stop = threading.Event()
+        schedule = threading.Thread(target=self._fault_schedule, args=(stop,), daemon=True)
+        schedule.start()
+        # Account changes are spread through the run: interleave jobs across clients.
+        chunks = [self.jobs[i :: self.clients] for i in range(self.clients)]
+        threads = [threading.Thread(target=self._client, args=(chunk,)) for chunk in chunks]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=240)
+        stop.set()
+        schedule.join(timeout=10)
+        if any(t.is_alive() for t in threads):
+            raise Timeout("traffic clients did not finish within 240s")
+
+    def _fault_schedule(self, stop: threading.Event) -> None:
+        step = 0
+        while not stop.is_set():
+            mode, count, delay = EVENT_FAULTS[step % len(EVENT_FAULTS)]
+            self.sb.fault_events(mode, count, delay)
+            api_mode, api_count = API_FAULTS[step % len(API_FAULTS)]
+            self.sb.fault_api(api_mode, api_count)
+            step += 1
+            stop.wait(1.5)
+
+    def _client(self, jobs: list[tuple]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.lb_port, timeout=60)
+        for kind, target, what in jobs:
+            try:
+                if kind == "account":
+                    self.sb.control("POST", f"accounts/{target}/state", {"state": what})
+                    self._count("account_changes")
+                elif what != "none":
+                    conn = self._pay(conn, target, complete=what == "pay")
+                # Pace the run: a few minutes of CI, not a stress test of the sandbox.
+                time.sleep(0.02)
+            except Exception as error:  # noqa: BLE001 - counted, reported, fails the run
+                self._count("errors")
+                self.errors.append(f"{kind} {what}: {error!r}"[:300])
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.lb_port, timeout=60)
+            with self.lock:
+                self.done += 1
+
+    def _count(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            self.counts[name] += n
+
+    def _pay(self, conn: http.client.HTTPConnection, invoice: dict, complete: bool):
+        path = invoice["path"]
+        for attempt in range(8):
+            conn.request("GET", path)
+            response = conn.getresponse()
+            page = response.read().decode()
+            cookie = response.getheader("Set-Cookie", "").split(";")[0]
+            token = CSRF_INPUT.search(page)
+            if response.status != 200 or not token:
+                raise RuntimeError(f"client page answered {response.status}")
+            conn.request("POST", path + "pay/", body=f"csrfmiddlewaretoken={token.group(1)}",
+                         headers={"Content-Type": "application/x-www-form-urlencoded",
+                                  "Cookie": cookie})  # fmt: skip
+            response = conn.getresponse()
+            response.read()
+            location = response.getheader("Location", "")
+            if response.status == 303 and SESSION_ID.search(location):
+                break
+            # Stripe answered 500/429 beyond the SDK's retries: the client presses Pay again.
+            self._count("pay_retries")
+            time.sleep(0.3 * (attempt + 1))
+        else:
+            raise RuntimeError(f"Pay kept failing for invoice {invoice['id']}")
+        self._count("pay_started")
+        session_id = SESSION_ID.search(location).group(1)
+        if complete:
+            self.sb.control("POST", f"checkout/sessions/{session_id}/pay",
+                            {"method": "card", "outcome": "success"})  # fmt: skip
+            self._count("paid_in_sandbox")
+        else:
+            self._count("left_open")
+        return conn
+
+    # -- proof ------------------------------------------------------------------------
+
+    def verify_invoices(self, pg_rows, figures: dict) -> list[str]:
+        problems: list[str] = []
+        if not self.checkout:
+            figures["invoices_checked"] = 0
+            return problems
+        invoices = {
+            pk: (status, paid, total)
+            for pk, status, paid, total in pg_rows(
+                "SELECT id, status, amount_paid, total FROM invoices_invoice"
+            )
+        }
+        sessions: dict[int, list[tuple[str, str]]] = {}
+        for invoice_id, session_id, acct in pg_rows(
+            "SELECT invoice_id, checkout_session_id, stripe_account_id FROM payments_onlinepayment "
+            "WHERE checkout_session_id <> ''"
+        ):
+            sessions.setdefault(invoice_id, []).append((session_id, acct))
+        statuses: dict[str, int] = {}
+        for invoice in self.setup["invoices"]:
+            status, paid, total = invoices[invoice["id"]]
+            statuses[status] = statuses.get(status, 0) + 1
+            truth = 0
+            for session_id, acct in sessions.get(invoice["id"], []):
+                session = self.sb.api("GET", f"/v1/checkout/sessions/{session_id}", account=acct)
+                if session.get("payment_status") == "paid":
+                    truth += session["amount_total"]
+            expected = "paid" if truth >= total else "partially_paid" if truth else "open"
+            if (status, paid) != (expected, truth):
+                problems.append(
+                    f"invoice {invoice['id']}: firmpay {status} paid {paid}, sandbox says {expected} paid {truth}"
+                )
+        figures["invoices_checked"] = len(self.setup["invoices"])
+        figures["invoices_by_status"] = statuses
+        if problems:
+            return [f"{len(problems)} invoices differ from the sandbox: {problems[:5]}"]
+        return []
