@@ -150,6 +150,9 @@ def test_paid_firm_creates_an_account_and_onboards_to_active(app, page, stripe_s
     sidebar = page.locator("#stripe-connect")
     expect(sidebar).to_be_visible()
     snap(page, "stripe-connect-sidebar")
+    sidebar.get_by_role("link", name="Close").click()  # closes in place, no navigation
+    expect(sidebar).to_have_count(0)
+    page.get_by_role("link", name="Connect", exact=True).click()
     sidebar.get_by_role("button", name="Create Stripe account with Firmpay").click()
 
     # Stripe-hosted onboarding: half-way, then "Save and exit".
