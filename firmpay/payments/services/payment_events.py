@@ -51,7 +51,7 @@ def payment_status_derive(
 ) -> OnlinePaymentStatus:
     """The status every fact on the payment adds up to."""
     succeeded = payment.succeeded_at is not None and not (
-        payment.failed_at is not None and payment.failed_at > payment.succeeded_at
+        payment.failed_at is not None and payment.failed_at >= payment.succeeded_at
     )
     if succeeded:
         if DisputeStatus.OPEN in disputes:
