@@ -158,7 +158,22 @@ def apply(
         "additional": _apply_additional,
         "review": _apply_review,
     }[step.name]
-    return handler(sb, account, {k: v.strip() for k, v in data.items()}, files, partial, ip)
+    problems = handler(sb, account, {k: v.strip() for k, v in data.items()}, files, partial, ip)
+    if not problems and not partial and step.name != "additional":
+        _clear_resubmitted(account, step)
+    return problems
+
+
+def _clear_resubmitted(account: dict[str, Any], step: Step) -> None:
+    """Stripe asks again for a field it already holds (e.g. a tax ID it could not verify);
+    submitting the standard step that collects it answers the request."""
+    st = account_state.state(account)
+    answered = [r for r in st["extra_due"] if r in step.requirements]
+    if answered:
+        st["extra_due"] = [r for r in st["extra_due"] if r not in answered]
+        if not st["extra_due"]:
+            st["deadline"] = None
+            st["errors"] = []
 
 
 def _apply_business(sb, account, data, files, partial, ip) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stripe_sandbox.tests.helpers import fetch, onboard
+from stripe_sandbox.tests.helpers import BUSINESS, fetch, form_action, onboard
 from stripe_sandbox.tests.test_accounts import create_account
 
 RETURN = "http://127.0.0.1:9/return"
@@ -129,3 +129,34 @@ def test_uk_onboarding_asks_for_a_sort_code(stripe_sandbox, stripe_client):
     done = stripe_client.v1.accounts.retrieve(account.id)
     assert done.charges_enabled and done.capabilities.bacs_debit_payments == "active"
     assert done.external_accounts.data[0].currency == "gbp"
+
+
+def test_a_past_due_field_of_a_standard_step_clears_when_that_step_is_submitted(
+    stripe_sandbox, stripe_client
+):
+    account = create_account(stripe_client)
+    onboard(stripe_sandbox.base_url, new_link(stripe_client, account.id).url)
+    stripe_sandbox.control("POST", f"accounts/{account.id}/verify")
+    stripe_sandbox.control(
+        "POST",
+        f"accounts/{account.id}/state",
+        {"state": "past_due", "requirements": ["company.tax_id"]},
+    )
+    assert stripe_client.v1.accounts.retrieve(account.id).requirements.past_due == [
+        "company.tax_id"
+    ]
+
+    page = fetch(fetch(new_link(stripe_client, account.id).url).location)
+    assert form_action(page.text).endswith("/business")
+    result = fetch(stripe_sandbox.base_url + form_action(page.text), BUSINESS)
+    if result.location != RETURN:  # the review step may ask to confirm again
+        page = fetch(result.location)
+        result = fetch(
+            stripe_sandbox.base_url + form_action(page.text),
+            {"tos": "accepted", "action": "continue"},
+        )
+
+    assert result.location == RETURN
+    fixed = stripe_client.v1.accounts.retrieve(account.id)
+    assert fixed.requirements.past_due == []
+    assert fixed.requirements.currently_due == []
