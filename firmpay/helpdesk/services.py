@@ -180,20 +180,18 @@ def conversation_account_disconnect(*, conversation: Conversation, actor, reques
 
 
 def conversation_mark_read(*, conversation: Conversation, user) -> None:
-    """The member has seen everything in the conversation up to now (written only when
-    support wrote since their last read)."""
-    now = timezone.now()
-    if conversation.last_support_message_at is not None:
-        updated = ReadReceipt.objects.filter(
-            conversation=conversation,
-            user=user,
-            last_read_at__lt=conversation.last_support_message_at,
-        ).update(last_read_at=now)
-        if updated:
-            return
-    ReadReceipt.objects.get_or_create(
-        conversation=conversation, user=user, defaults={"last_read_at": now}
-    )
+    """The member has seen everything in the conversation up to now. Polled every 5 s
+    while the panel is open, so it only reads unless support wrote since the last read."""
+    receipt = ReadReceipt.objects.filter(conversation=conversation, user=user).first()
+    if receipt is None:
+        ReadReceipt.objects.get_or_create(
+            conversation=conversation, user=user, defaults={"last_read_at": timezone.now()}
+        )
+    elif (
+        conversation.last_support_message_at is not None
+        and receipt.last_read_at < conversation.last_support_message_at
+    ):
+        ReadReceipt.objects.filter(pk=receipt.pk).update(last_read_at=timezone.now())
 
 
 def presence_touch(*, user, now=None) -> None:
