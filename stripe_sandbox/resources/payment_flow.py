@@ -1,0 +1,445 @@
+"""What a payment does, as Stripe would, on the connected account: the
+PaymentIntent, its Charge, the BalanceTransaction, the platform's
+ApplicationFee, and the events, for cards (at once) and bank debits
+(`processing` until settled by a job on the sandbox clock or a control call).
+
+Shared by the hosted checkout page, the control API and the jobs; every
+function takes the `Sandbox` and works inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stripe_sandbox import errors, ids, objects
+from stripe_sandbox.scheduler import job
+
+if TYPE_CHECKING:
+    from stripe_sandbox.sandbox import Sandbox
+
+DAY = 86400
+# Days a debit takes to settle (ACH ~4 business days, Bacs 3).
+SETTLE_DAYS = {"us_bank_account": 4, "bacs_debit": 3}
+DEBITS = frozenset(SETTLE_DAYS)
+METHODS = ("card", "us_bank_account", "bacs_debit")
+
+# Card outcomes: (charge failure_code, decline_code, message).
+CARD_FAILURES = {
+    "decline": ("card_declined", "generic_decline", "Your card was declined."),
+    "insufficient_funds": (
+        "card_declined",
+        "insufficient_funds",
+        "Your card has insufficient funds.",
+    ),
+}
+# Bank debit failures: code -> message.
+DEBIT_FAILURES = {
+    "insufficient_funds": "The customer's account has insufficient funds to cover this payment.",
+    "account_closed": "The customer's bank account has been closed.",
+    "no_account": "The customer's bank account could not be located.",
+    "debit_not_authorized": "The customer notified their bank that this payment was unauthorized.",
+}
+
+
+def owner(sb: Sandbox, object_id: str) -> str:
+    return sb.store.owner(object_id) or ""
+
+
+def load(sb: Sandbox, kind: str, object_id: str, account: str) -> dict[str, Any]:
+    obj = sb.store.get(kind, object_id, account=account)
+    if obj is None:
+        raise errors.resource_missing(kind, object_id)
+    return obj
+
+
+def stripe_fee(method: str, amount: int) -> int:
+    if method == "card":
+        return round(amount * 0.029) + 30
+    if method == "us_bank_account":
+        return min(round(amount * 0.008), 500)
+    return min(round(amount * 0.01) + 20, 200)
+
+
+def _emit(sb: Sandbox, type: str, obj: dict[str, Any], account: str, **kw: Any) -> None:
+    sb.emit(type, obj, account=account or None, owner=account, **kw)
+
+
+def payment_method_create(
+    sb: Sandbox, account: str, method: str, details: dict[str, Any], billing: dict[str, Any]
+) -> dict[str, Any]:
+    pm = objects.build(
+        "payment_method",
+        now=sb.clock.now(),
+        type=method,
+        billing_details={
+            "address": None,
+            "email": billing.get("email"),
+            "name": billing.get("name"),
+            "phone": None,
+            "tax_id": None,
+        },
+        allow_redisplay="unspecified",
+    )
+    pm["card"] = details if method == "card" else None
+    if method != "card":
+        pm[method] = details
+    return sb.store.insert(pm, account=account)
+
+
+def _method_details(pm: dict[str, Any]) -> dict[str, Any]:
+    method = pm["type"]
+    return {"type": method, method: pm.get(method) or {}}
+
+
+def intent_for(sb: Sandbox, session: dict[str, Any], account: str, method: str) -> dict[str, Any]:
+    """The session's PaymentIntent, created at the first payment attempt."""
+    if session.get("payment_intent"):
+        return load(sb, "payment_intent", session["payment_intent"], account)
+    data = objects.private(session).get("payment_intent_data") or {}
+    pi = objects.build(
+        "payment_intent",
+        now=sb.clock.now(),
+        amount=session["amount_total"],
+        amount_capturable=0,
+        amount_received=0,
+        application_fee_amount=data.get("application_fee_amount"),
+        capture_method="automatic_async",
+        confirmation_method="automatic",
+        currency=session["currency"],
+        description=data.get("description"),
+        metadata=dict(data.get("metadata") or {}),
+        payment_method_types=list(session["payment_method_types"]),
+        receipt_email=data.get("receipt_email") or session.get("customer_email"),
+        statement_descriptor=data.get("statement_descriptor"),
+        status="requires_payment_method",
+    )
+    objects.private(pi)["session"] = session["id"]
+    sb.store.insert(pi, account=account)
+    session["payment_intent"] = pi["id"]
+    _emit(sb, "payment_intent.created", pi, account)
+    return pi
+
+
+def attempt(
+    sb: Sandbox,
+    session: dict[str, Any],
+    *,
+    method: str,
+    outcome: str,
+    pm_details: dict[str, Any],
+    billing: dict[str, Any],
+    failure_code: str | None = None,
+) -> dict[str, Any]:
+    """Pay `session` with `method`. outcome: succeed | decline |
+    insufficient_funds (cards, at once) | succeed | fail_later (debits:
+    processing now, settled or failed by the clock). Returns the charge."""
+    account = owner(sb, session["id"])
+    now = sb.clock.now()
+    pi = intent_for(sb, session, account, method)
+    pm = payment_method_create(sb, account, method, pm_details, billing)
+    if failure_code:
+        objects.private(pm)["failure_code"] = failure_code
+        sb.store.save(pm)
+    charge = objects.build(
+        "charge",
+        now=now,
+        amount=pi["amount"],
+        amount_captured=0,
+        amount_refunded=0,
+        application=sb.config.client_id if account else None,
+        application_fee_amount=pi["application_fee_amount"],
+        billing_details=pm["billing_details"],
+        calculated_statement_descriptor="FIRMPAY SANDBOX",
+        captured=False,
+        currency=pi["currency"],
+        description=pi["description"],
+        disputed=False,
+        metadata=dict(pi["metadata"]),
+        paid=False,
+        payment_intent=pi["id"],
+        payment_method=pm["id"],
+        payment_method_details=_method_details(pm),
+        receipt_email=pi["receipt_email"],
+        refunded=False,
+        refunds={"object": "list", "data": [], "has_more": False, "url": ""},
+    )
+    charge["refunds"]["url"] = f"/v1/charges/{charge['id']}/refunds"
+    pi.update(payment_method=pm["id"], latest_charge=charge["id"], last_payment_error=None)
+    session["customer_details"] = {
+        "address": None,
+        "email": billing.get("email") or session.get("customer_email"),
+        "name": billing.get("name"),
+        "phone": None,
+        "tax_exempt": "none",
+        "tax_ids": [],
+        "business_name": None,
+        "individual_name": None,
+    }
+    if method == "card" and outcome in CARD_FAILURES:
+        code, decline, message = CARD_FAILURES[outcome]
+        _fail_charge(charge, code, message, outcome="issuer_declined", decline=decline)
+        sb.store.insert(charge, account=account)
+        _fail_intent(pi, charge, pm)
+        sb.store.save(pi)
+        sb.store.save(session)
+        _emit(sb, "charge.failed", charge, account)
+        _emit(sb, "payment_intent.payment_failed", pi, account)
+        return charge
+    if method == "card":
+        charge.update(
+            status="succeeded", paid=True, captured=True, amount_captured=charge["amount"]
+        )
+        charge["outcome"] = _outcome("approved_by_network", "authorized")
+        sb.store.insert(charge, account=account)
+        _book_success(sb, account, pi, charge, method)
+        session.update(status="complete", payment_status="paid")
+        sb.store.save(session)
+        _emit(sb, "charge.succeeded", charge, account)
+        _emit(sb, "payment_intent.succeeded", pi, account)
+        _emit(sb, "checkout.session.completed", session, account)
+        return charge
+    # A bank debit: processing until the clock (or a control call) settles it.
+    charge.update(status="pending")
+    sb.store.insert(charge, account=account)
+    pi["status"] = "processing"
+    sb.store.save(pi)
+    session.update(status="complete", payment_status="unpaid")
+    sb.store.save(session)
+    _emit(sb, "charge.pending", charge, account)
+    _emit(sb, "payment_intent.processing", pi, account)
+    _emit(sb, "checkout.session.completed", session, account)
+    at = now + SETTLE_DAYS[method] * DAY
+    job_name = "payments.debit_fail" if outcome == "fail_later" else "payments.debit_settle"
+    sb.schedule(at, job_name, {"payment_intent": pi["id"]})
+    return charge
+
+
+def _outcome(network_status: str, type: str, reason: str | None = None) -> dict[str, Any]:
+    return {
+        "network_status": network_status,
+        "reason": reason,
+        "risk_level": "normal",
+        "risk_score": 20,
+        "seller_message": "Payment complete." if type == "authorized" else "The bank declined it.",
+        "type": type,
+    }
+
+
+def _fail_charge(
+    charge: dict[str, Any], code: str, message: str, *, outcome: str, decline: str | None = None
+) -> None:
+    charge.update(status="failed", paid=False, failure_code=code, failure_message=message)
+    charge["outcome"] = _outcome("declined_by_network", outcome, decline)
+
+
+def _fail_intent(pi: dict[str, Any], charge: dict[str, Any], pm: dict[str, Any]) -> None:
+    decline = (charge.get("outcome") or {}).get("reason")
+    pi["status"] = "requires_payment_method"
+    pi["last_payment_error"] = {
+        "type": "card_error" if pm["type"] == "card" else "invalid_request_error",
+        "code": charge["failure_code"],
+        "decline_code": decline if pm["type"] == "card" else None,
+        "message": charge["failure_message"],
+        "charge": charge["id"],
+        "payment_method": objects.public(pm),
+        "doc_url": f"https://stripe.com/docs/error-codes/{charge['failure_code'].replace('_', '-')}",
+    }
+
+
+def _book_success(
+    sb: Sandbox, account: str, pi: dict[str, Any], charge: dict[str, Any], method: str
+) -> None:
+    """Balance transaction on the account, application fee on the platform."""
+    now = sb.clock.now()
+    amount, currency = charge["amount"], charge["currency"]
+    app_fee = pi.get("application_fee_amount") or 0
+    fee = stripe_fee(method, amount)
+    details = [
+        {
+            "amount": fee,
+            "application": None,
+            "currency": currency,
+            "description": "Stripe processing fees",
+            "type": "stripe_fee",
+        }
+    ]
+    if app_fee and account:
+        application_fee = objects.build(
+            "application_fee",
+            now=now,
+            account=account,
+            amount=app_fee,
+            amount_refunded=0,
+            application=sb.config.client_id,
+            charge=charge["id"],
+            currency=currency,
+            originating_transaction=None,
+            refunded=False,
+            refunds={"object": "list", "data": [], "has_more": False, "url": ""},
+        )
+        fee_id = application_fee["id"]
+        application_fee["refunds"]["url"] = f"/v1/application_fees/{fee_id}/refunds"
+        platform_txn = balance_transaction(
+            sb, "", app_fee, currency, fee_id, "application_fee", "Application fee"
+        )
+        application_fee["balance_transaction"] = platform_txn["id"]
+        sb.store.insert(application_fee, account="")
+        charge["application_fee"] = fee_id
+        details.append(
+            {
+                "amount": app_fee,
+                "application": sb.config.client_id,
+                "currency": currency,
+                "description": "Application fee",
+                "type": "application_fee",
+            }
+        )
+        sb.emit("application_fee.created", application_fee, account=None, owner="")
+    txn = balance_transaction(
+        sb,
+        account,
+        amount,
+        currency,
+        charge["id"],
+        "charge" if method == "card" else "payment",
+        pi.get("description") or "Payment",
+        fee_details=details,
+    )
+    charge.update(
+        status="succeeded",
+        paid=True,
+        captured=True,
+        amount_captured=amount,
+        balance_transaction=txn["id"],
+    )
+    sb.store.save(charge)
+    pi.update(status="succeeded", amount_received=amount, last_payment_error=None)
+    sb.store.save(pi)
+
+
+def balance_transaction(
+    sb: Sandbox,
+    account: str,
+    amount: int,
+    currency: str,
+    source: str,
+    type: str,
+    description: str,
+    *,
+    fee_details: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    now = sb.clock.now()
+    fee = sum(d["amount"] for d in fee_details or [])
+    txn = objects.build(
+        "balance_transaction",
+        now=now,
+        amount=amount,
+        available_on=now + 2 * DAY,
+        balance_type="payments",
+        currency=currency,
+        description=description,
+        exchange_rate=None,
+        fee=fee,
+        fee_details=fee_details or [],
+        net=amount - fee,
+        reporting_category=type,
+        source=source,
+        status="pending",
+        type=type,
+    )
+    return sb.store.insert(txn, account=account)
+
+
+def _debit(sb: Sandbox, pi_id: str) -> tuple[str, dict, dict, dict, dict | None]:
+    account = owner(sb, pi_id)
+    pi = load(sb, "payment_intent", pi_id, account)
+    charge = load(sb, "charge", pi["latest_charge"], account) if pi.get("latest_charge") else None
+    if pi["status"] != "processing" or charge is None:
+        raise errors.invalid_request(
+            f"PaymentIntent {pi_id} is {pi['status']}: only a processing bank debit can be "
+            "settled or failed."
+        )
+    pm = load(sb, "payment_method", charge["payment_method"], account)
+    session_id = objects.private(pi).get("session")
+    session = sb.store.get("checkout.session", session_id) if session_id else None
+    return account, pi, charge, pm, session
+
+
+def settle(sb: Sandbox, pi_id: str) -> dict[str, Any]:
+    """A processing debit succeeds: charge.succeeded, payment_intent.succeeded,
+    checkout.session.async_payment_succeeded."""
+    sb.scheduler.cancel("payments.debit_settle", payment_intent=pi_id)
+    sb.scheduler.cancel("payments.debit_fail", payment_intent=pi_id)
+    account, pi, charge, pm, session = _debit(sb, pi_id)
+    _book_success(sb, account, pi, charge, pm["type"])
+    _emit(sb, "charge.succeeded", charge, account)
+    _emit(sb, "payment_intent.succeeded", pi, account)
+    if session is not None:
+        session["payment_status"] = "paid"
+        sb.store.save(session)
+        _emit(sb, "checkout.session.async_payment_succeeded", session, account)
+    return pi
+
+
+def fail(sb: Sandbox, pi_id: str, code: str | None = None) -> dict[str, Any]:
+    """A processing debit fails: charge.failed, payment_intent.payment_failed,
+    checkout.session.async_payment_failed."""
+    sb.scheduler.cancel("payments.debit_settle", payment_intent=pi_id)
+    sb.scheduler.cancel("payments.debit_fail", payment_intent=pi_id)
+    account, pi, charge, pm, session = _debit(sb, pi_id)
+    code = code or objects.private(pm).get("failure_code") or "insufficient_funds"
+    if code not in DEBIT_FAILURES:
+        raise errors.invalid_request(
+            f"Unknown failure code {code!r}; use one of {', '.join(sorted(DEBIT_FAILURES))}."
+        )
+    _fail_charge(charge, code, DEBIT_FAILURES[code], outcome="invalid", decline=code)
+    sb.store.save(charge)
+    _fail_intent(pi, charge, pm)
+    sb.store.save(pi)
+    _emit(sb, "charge.failed", charge, account)
+    _emit(sb, "payment_intent.payment_failed", pi, account)
+    if session is not None:
+        _emit(sb, "checkout.session.async_payment_failed", session, account)
+    return pi
+
+
+def return_debit(sb: Sandbox, pi_id: str, code: str = "insufficient_funds") -> dict[str, Any]:
+    """A settled debit comes back from the bank: the charge turns `failed`
+    (charge.failed), its amount leaves the balance (payment_failure_refund)."""
+    account = owner(sb, pi_id)
+    pi = load(sb, "payment_intent", pi_id, account)
+    charge = load(sb, "charge", pi["latest_charge"], account) if pi.get("latest_charge") else None
+    method = (charge or {}).get("payment_method_details", {}).get("type")
+    if pi["status"] != "succeeded" or charge is None or method not in DEBITS:
+        raise errors.invalid_request("Only a succeeded bank debit can be returned.")
+    if code not in DEBIT_FAILURES:
+        raise errors.invalid_request(f"Unknown failure code {code!r}.")
+    remaining = charge["amount"] - charge["amount_refunded"]
+    txn = balance_transaction(
+        sb,
+        account,
+        -remaining,
+        charge["currency"],
+        charge["id"],
+        "payment_failure_refund",
+        "Bank debit returned",
+    )
+    _fail_charge(charge, code, DEBIT_FAILURES[code], outcome="invalid", decline=code)
+    charge["failure_balance_transaction"] = txn["id"]
+    sb.store.save(charge)
+    _emit(sb, "charge.failed", charge, account)
+    return charge
+
+
+@job("payments.debit_settle")
+def _settle_job(sb: Sandbox, payload: dict[str, Any]) -> None:
+    settle(sb, payload["payment_intent"])
+
+
+@job("payments.debit_fail")
+def _fail_job(sb: Sandbox, payload: dict[str, Any]) -> None:
+    fail(sb, payload["payment_intent"])
+
+
+def new_line_item_id() -> str:
+    return ids.new_id("li_")
