@@ -14,7 +14,6 @@ SECRET_SETTINGS = (
     "SECRET_KEY",
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
-    "EMAIL_HOST_PASSWORD",
 )
 STRIPE_SECRET = re.compile(
     r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9_]{6,}|\bwhsec_[A-Za-z0-9+/=_]{6,}"
@@ -61,6 +60,8 @@ def configured_secrets() -> tuple[str, ...]:
     for name in SECRET_SETTINGS:
         value = getattr(settings, name, "")
         values.extend(value if isinstance(value, list | tuple) else [value])
+    for mailer in (getattr(settings, "MAILERS", None) or {}).values():
+        values.append((mailer.get("OPTIONS") or {}).get("password", ""))
     for alias in getattr(settings, "DATABASES", {}).values():
         values.append(alias.get("PASSWORD", ""))
     redis_url = getattr(settings, "REDIS_URL", "")

@@ -4,8 +4,11 @@ that every invoice ends as the sandbox says."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.client
 import json
+import random
 import re
 import threading
 import time
@@ -93,9 +96,18 @@ class Sandbox:
         return dict(sorted(self.injected.items()))
 
 
+def sign(body: bytes, secret: str) -> str:
+    timestamp = int(time.time())
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
 class Traffic:
-    def __init__(self, sb: Sandbox, lb_port: int, setup: dict, clients: int) -> None:
+    def __init__(self, sb: Sandbox, lb_port: int, setup: dict, clients: int, secret: str,
+                 webhook_batches: int = 60, batch: int = 25) -> None:  # fmt: skip
         self.sb, self.lb_port, self.setup, self.clients = sb, lb_port, setup, clients
+        self.secret = secret
+        self.posted_ids: set[str] = set()
         self.checkout = sb.supports("/v1/checkout/sessions?limit=1")
         accounts = setup["accounts"]
         jobs: list[tuple] = []
@@ -109,12 +121,41 @@ class Traffic:
         for i, acct in enumerate(accounts):
             if i % 2 == 0:
                 jobs.append(("account", acct, "payouts_enabled"))
-        self.jobs = jobs
+        # Signed events posted straight to the endpoint (as Stripe would), 10% repeated:
+        # spread through the run so the kill and the Redis restart land among them.
+        rng = random.Random(8)
+        batches = [
+            ("webhooks", self._batch(rng, n, batch, accounts), "post")
+            for n in range(webhook_batches)
+        ]
+        merged: list[tuple] = []
+        step = max(len(jobs) // max(len(batches), 1), 1)
+        for index, job in enumerate(jobs):
+            merged.append(job)
+            if index % step == 0 and batches:
+                merged.append(batches.pop())
+        self.jobs = merged + batches
         self.done = 0
         self.lock = threading.Lock()
-        self.counts = {"account_changes": 0, "pay_started": 0, "paid_in_sandbox": 0,
+        self.counts = {"webhooks_posted": 0, "webhook_retries": 0, "account_changes": 0, "pay_started": 0, "paid_in_sandbox": 0,
                        "left_open": 0, "pay_retries": 0, "errors": 0}  # fmt: skip
         self.errors: list[str] = []
+
+    def _batch(self, rng: random.Random, n: int, size: int, accounts: list[str]) -> list[bytes]:
+        bodies = []
+        for i in range(size):
+            event_id = f"evt_scale_{n:03d}_{i:03d}"
+            event = {
+                "id": event_id, "object": "event", "api_version": "2026-10-28.endive",
+                "account": rng.choice(accounts),
+                # Older than any account read: already reflected, no API call needed.
+                "created": int(time.time()) - 3600, "livemode": False, "pending_webhooks": 1,
+                "type": rng.choice(["account.updated", "capability.updated", "customer.created"]),
+                "data": {"object": {"id": rng.choice(accounts), "object": "account"}},
+            }  # fmt: skip
+            bodies.append(json.dumps(event).encode())
+            self.posted_ids.add(event_id)
+        return bodies + rng.sample(bodies, max(size // 10, 1))
 
     def describe(self) -> str:
         kinds = {}
@@ -172,7 +213,9 @@ class Traffic:
         conn = http.client.HTTPConnection("127.0.0.1", self.lb_port, timeout=60)
         for kind, target, what in jobs:
             try:
-                if kind == "account":
+                if kind == "webhooks":
+                    conn = self._post_events(conn, target)
+                elif kind == "account":
                     self.sb.control("POST", f"accounts/{target}/state", {"state": what})
                     self._count("account_changes")
                 elif what != "none":
@@ -190,6 +233,30 @@ class Traffic:
     def _count(self, name: str, n: int = 1) -> None:
         with self.lock:
             self.counts[name] += n
+
+    def _post_events(self, conn: http.client.HTTPConnection, bodies: list[bytes]):
+        for body in bodies:
+            for attempt in range(10):
+                headers = {
+                    "Content-Type": "application/json",
+                    "Stripe-Signature": sign(body, self.secret),
+                }
+                try:
+                    conn.request("POST", "/webhooks/stripe/", body=body, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status == 200:
+                        break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.lb_port, timeout=60)
+                # Stripe retries a delivery that did not get a 2xx: so do we.
+                self._count("webhook_retries")
+                time.sleep(0.2 * (attempt + 1))
+            else:
+                raise RuntimeError("the webhook endpoint kept refusing an event")
+            self._count("webhooks_posted")
+        return conn
 
     def _pay(self, conn: http.client.HTTPConnection, invoice: dict, complete: bool):
         path = invoice["path"]
