@@ -1,0 +1,304 @@
+"""Clients pay invoices, end to end in Chromium: the client page's Pay button, the Stripe
+sandbox's hosted checkout, the return page, and the invoice as the firm sees it.
+
+The app talks to the sandbox through the real SDK; the sandbox's webhooks reach the live
+server's /webhooks/stripe/ (registered with `manage.py stripe_setup`, connect=true) and,
+with Huey immediate, each event is processed inside that request. As in the Connect
+journeys, deliveries are held while the browser is busy and released shuffled when it is
+idle (the in-memory SQLite test database locks whole tables across the live server's
+threads), which also shows the order of events does not matter."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from firmpay.clients.services import client_create
+from firmpay.invoices.links import invoice_link_path
+from firmpay.invoices.models import Invoice
+from firmpay.invoices.services import invoice_send
+from firmpay.invoices.tests.builders import invoice_build, line
+from firmpay.payments.checkout_models import CheckoutSettings, OnlinePayment
+from firmpay.payments.models import PaymentAccount
+from firmpay.payments.services import (
+    payment_account_create,
+    payment_account_disconnect,
+    payment_account_refresh,
+)
+from firmpay.tenancy.models import Firm, Membership, Role, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-password-2026"
+
+
+@pytest.fixture
+def app(live_server, settings, stripe_sandbox, tmp_path) -> str:
+    settings.STRIPE_API_BASE = stripe_sandbox.base_url
+    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
+    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
+    settings.STRIPE_WEBHOOK_SECRET = []
+    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
+    settings.STRIPE_SANDBOX_MODE = True
+    settings.SITE_URL = live_server.url
+    call_command("stripe_setup", url=f"{live_server.url}/webhooks/stripe/")
+    hold_webhooks(stripe_sandbox)
+    return live_server.url
+
+
+def hold_webhooks(stripe_sandbox) -> None:
+    stripe_sandbox.control("POST", "faults", {"events": {"mode": "shuffle", "count": 100_000}})
+
+
+def deliver_webhooks(stripe_sandbox) -> None:
+    """Release the held events (shuffled), wait for every delivery, hold the next ones."""
+    stripe_sandbox.control("DELETE", "faults")
+    stripe_sandbox.drain()
+    hold_webhooks(stripe_sandbox)
+
+
+def firm_with_stripe(stripe_sandbox, *, country="US", currency="USD", name="Ledger & Sons"):
+    firm = Firm.objects.create(
+        name=name,
+        plan="standard",
+        country=country,
+        default_currency=currency,
+        email=f"office-{uuid.uuid4().hex[:6]}@ledger.test",
+        bank_details="Ledger Bank, account 000123456789",
+    )
+    firm.owner = User.objects.create_user(f"owner-{uuid.uuid4().hex[:6]}@ledger.test", PASSWORD)
+    Membership.objects.create(user=firm.owner, firm=firm, role=Role.OWNER)
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    stripe_sandbox.control(
+        "POST", f"accounts/{account.stripe_account_id}/state", {"state": "verified"}
+    )
+    payment_account_refresh(account=account)
+    deliver_webhooks(stripe_sandbox)
+    return firm
+
+
+def sent_invoice(firm, *, amount=25000, currency=None) -> Invoice:
+    currency = currency or firm.default_currency
+    client = client_create(
+        firm=firm, name="Acme Ltd", email=f"ap-{uuid.uuid4().hex[:6]}@acme.test", currency=currency
+    )
+    invoice = invoice_build(firm=firm, client=client, lines=[line(unit_amount=amount)])
+    invoice_send(invoice=invoice)
+    invoice.refresh_from_db()
+    return invoice
+
+
+def log_in(page, base_url: str, user: User) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def open_invoice_link(page, app: str, invoice: Invoice) -> None:
+    page.goto(app + invoice_link_path(invoice))
+    expect(page.get_by_role("heading", name=f"Invoice {invoice.number}")).to_be_visible()
+
+
+def status_of(invoice: Invoice) -> str:
+    invoice.refresh_from_db()
+    return invoice.status
+
+
+def wait_for(predicate, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    assert predicate()
+
+
+# --- the sandbox's hosted checkout ------------------------------------------------------
+
+
+def press_pay(page) -> None:
+    page.locator("#pay-button").click()
+    page.wait_for_url(re.compile(r".*/c/pay/cs_[^/?]+.*"))
+
+
+def pay_by_card(page, number: str = "4242424242424242") -> None:
+    page.get_by_label("Card number").fill(number)
+    page.get_by_label("Expiry (MM / YY)").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+
+def pay_by_ach(page, account_number: str = "000123456789") -> None:
+    page.get_by_role("link", name="US bank account").click()
+    page.get_by_label("Account holder name").fill("Acme Ltd")
+    page.get_by_label("Routing number").fill("110000000")
+    page.get_by_label("Account number").fill(account_number)
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+
+def pay_by_bacs(page, account_number: str = "00012345") -> None:
+    page.get_by_role("link", name="Bacs Direct Debit").click()
+    page.get_by_label("Account holder name").fill("Acme Ltd")
+    page.get_by_label("Sort code").fill("108800")
+    page.get_by_label("Account number").fill(account_number)
+    page.get_by_label(re.compile("I authorise")).check()
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+
+def back_on_the_return_page(page, app: str, stripe_sandbox, state: str) -> None:
+    """Stripe sends the client back before its webhooks arrive: the page must not claim
+    the payment yet. Then the webhooks land and the page shows our records."""
+    page.wait_for_url(re.compile(r".*/paid/\d+/$"))
+    expect(page.locator("#payment-state")).to_have_attribute("data-state", "unconfirmed")
+    url = page.url
+    page.goto("about:blank")  # nothing polls while the held webhooks are delivered
+    deliver_webhooks(stripe_sandbox)
+    page.goto(url)
+    expect(page.locator("#payment-state")).to_have_attribute("data-state", state)
+
+
+def subjects_to(address: str) -> list[str]:
+    return [m.subject for m in mail.outbox if address in m.to]
+
+
+# --- the journeys -----------------------------------------------------------------------
+
+
+def test_card_payment_marks_the_invoice_paid_and_emails_a_receipt(app, page, stripe_sandbox):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#pay-button")).to_have_text("Pay $250.00 online")
+    press_pay(page)
+    expect(page.locator("#amount")).to_have_text("$250.00")
+    pay_by_card(page)
+    back_on_the_return_page(page, app, stripe_sandbox, "paid")
+    expect(page.locator("#payment-state")).to_contain_text("Payment received")
+    assert status_of(invoice) == "paid"
+    client_mail = subjects_to(invoice.client.email)
+    assert f"Receipt: $250.00 paid to {firm.name} for invoice {invoice.number}" in client_mail
+    assert f"Payment received: $250.00 for invoice {invoice.number}" in subjects_to(firm.email)
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#paid-notice")).to_be_visible()
+    expect(page.locator("#pay-button")).to_have_count(0)
+
+
+def test_a_declined_card_then_a_good_one(app, page, stripe_sandbox):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    open_invoice_link(page, app, invoice)
+    press_pay(page)
+    pay_by_card(page, "4000000000000002")
+    expect(page.get_by_role("alert")).to_have_text("Your card was declined.")
+    pay_by_card(page, "4242424242424242")
+    back_on_the_return_page(page, app, stripe_sandbox, "paid")
+    assert status_of(invoice) == "paid"
+    payment = OnlinePayment.objects.get(invoice=invoice)
+    assert payment.status == "succeeded" and payment.method == "card"
+    assert payment.failure_message == "Your card was declined."
+
+
+def test_ach_is_processing_until_it_settles_then_paid(app, page, stripe_sandbox):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    open_invoice_link(page, app, invoice)
+    press_pay(page)
+    pay_by_ach(page)
+    back_on_the_return_page(page, app, stripe_sandbox, "processing")
+    assert status_of(invoice) == "payment_processing"
+    assert any("Payment initiated" in s for s in subjects_to(invoice.client.email))
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#processing-notice")).to_be_visible()
+    expect(page.locator("#pay-button")).to_have_count(0)
+    page.goto("about:blank")
+    stripe_sandbox.advance(days=5)  # the debit settles on the sandbox clock
+    deliver_webhooks(stripe_sandbox)
+    assert status_of(invoice) == "paid"
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#paid-notice")).to_be_visible()
+    assert any(s.startswith("Receipt") for s in subjects_to(invoice.client.email))
+
+
+def test_ach_that_fails_after_processing_reopens_the_invoice_and_tells_both(
+    app, page, stripe_sandbox
+):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    open_invoice_link(page, app, invoice)
+    press_pay(page)
+    pay_by_ach(page, "000111111113")  # the sandbox's "fails later: account closed"
+    back_on_the_return_page(page, app, stripe_sandbox, "processing")
+    assert status_of(invoice) == "payment_processing"
+    page.goto("about:blank")
+    stripe_sandbox.advance(days=5)
+    deliver_webhooks(stripe_sandbox)
+    assert status_of(invoice) == "open"
+    assert any("did not go through" in s for s in subjects_to(invoice.client.email))
+    assert any(s.startswith("Payment failed") for s in subjects_to(firm.email))
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#pay-button")).to_be_visible()
+
+
+def test_bacs_with_a_mandate_then_paid(app, page, stripe_sandbox):
+    firm = firm_with_stripe(stripe_sandbox, country="GB", currency="GBP", name="Ledger & Sons Ltd")
+    invoice = sent_invoice(firm, currency="GBP")
+    open_invoice_link(page, app, invoice)
+    expect(page.locator(".pay-form .helptext")).to_contain_text("Bacs direct debit")
+    press_pay(page)
+    pay_by_bacs(page)
+    back_on_the_return_page(page, app, stripe_sandbox, "processing")
+    page.goto("about:blank")
+    stripe_sandbox.advance(days=4)
+    deliver_webhooks(stripe_sandbox)
+    assert status_of(invoice) == "paid"
+    assert OnlinePayment.objects.get(invoice=invoice).method == "bacs_debit"
+
+
+def test_a_partial_payment_leaves_the_rest_due(app, page, stripe_sandbox):
+    firm = firm_with_stripe(stripe_sandbox)
+    CheckoutSettings.objects.create(firm=firm, allow_partial=True, partial_minimum=5000)
+    invoice = sent_invoice(firm)
+    open_invoice_link(page, app, invoice)
+    page.get_by_label("Amount to pay (USD)").fill("20.00")
+    page.locator("#pay-button").click()
+    expect(page.locator(".message.error")).to_contain_text("The smallest payment is $50.00")
+    page.get_by_label("Amount to pay (USD)").fill("100.00")
+    press_pay(page)
+    expect(page.locator("#amount")).to_have_text("$100.00")
+    pay_by_card(page)
+    back_on_the_return_page(page, app, stripe_sandbox, "paid")
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_due) == ("partially_paid", 15000)
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#amount-due")).to_have_text("$150.00")
+    expect(page.get_by_label("Amount to pay (USD)")).to_have_value("150.00")
+
+
+def test_disconnecting_stripe_removes_the_pay_button_and_expires_the_session(
+    app, page, stripe_sandbox
+):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    open_invoice_link(page, app, invoice)
+    press_pay(page)
+    checkout_url = page.url
+    account = PaymentAccount.objects.get(firm=firm, disconnected_at__isnull=True)
+    support = User.objects.create_user(f"support-{uuid.uuid4().hex[:6]}@firmpay.test", PASSWORD)
+    payment_account_disconnect(
+        account=account, actor=support, by_support=True, reason="Closing the firm's account"
+    )
+    open_invoice_link(page, app, invoice)
+    expect(page.locator("#pay-button")).to_have_count(0)
+    expect(page.locator("#online-unavailable")).to_be_visible()
+    expect(page.get_by_text("Ledger Bank, account 000123456789")).to_be_visible()
+    page.goto(checkout_url)
+    expect(page.get_by_role("status")).to_have_text("This checkout session has expired.")
+    assert OnlinePayment.objects.get(invoice=invoice).status == "expired"
