@@ -189,6 +189,10 @@ class PaymentRefund(TenantModel):
     def __str__(self) -> str:
         return f"refund {self.stripe_refund_id or self.pk} of {self.amount}"
 
+    @property
+    def reason_label(self) -> str:
+        return dict(RefundReason.choices).get(self.reason, self.reason)
+
 
 class DisputeStatus(models.TextChoices):
     # Stripe's statuses, collapsed: open ones, then the two outcomes.

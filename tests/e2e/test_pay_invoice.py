@@ -302,3 +302,62 @@ def test_disconnecting_stripe_removes_the_pay_button_and_expires_the_session(
     page.goto(checkout_url)
     expect(page.get_by_role("status")).to_have_text("This checkout session has expired.")
     assert OnlinePayment.objects.get(invoice=invoice).status == "expired"
+
+
+def paid_by_card(page, app: str, stripe_sandbox, invoice: Invoice) -> OnlinePayment:
+    open_invoice_link(page, app, invoice)
+    press_pay(page)
+    pay_by_card(page)
+    back_on_the_return_page(page, app, stripe_sandbox, "paid")
+    return OnlinePayment.objects.get(invoice=invoice, status="succeeded")
+
+
+def test_a_partial_refund_from_the_invoice_page(app, page, new_context, stripe_sandbox):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    paid_by_card(page, app, stripe_sandbox, invoice)
+    owner = new_context().new_page()
+    log_in(owner, app, firm.owner)
+    owner.goto(f"{app}/invoices/{invoice.pk}/")
+    timeline = owner.locator("#payment-timeline")
+    expect(timeline.locator(".badge")).to_have_text("Succeeded")
+    timeline.get_by_text("Refund", exact=True).click()
+    timeline.get_by_label("Amount (USD)").fill("100.00")
+    timeline.get_by_label("Reason").select_option("requested_by_customer")
+    timeline.get_by_label("Note (optional)").fill("Scope reduced")
+    timeline.get_by_role("button", name="Send refund").click()
+    expect(owner.locator(".message.success")).to_have_text("Refund of $100.00 sent to Stripe.")
+    expect(owner.locator("#invoice-status")).to_have_text("Partially paid")
+    expect(owner.locator("#amount-due")).to_have_text("$100.00")
+    expect(timeline.locator(".badge")).to_have_text("Partially refunded")
+    expect(timeline).to_contain_text(
+        "Refund $100.00 (succeeded), requested by the client: Scope reduced"
+    )
+    owner.goto("about:blank")
+    deliver_webhooks(stripe_sandbox)  # refund.created, charge.refunded: nothing more changes
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_due) == ("partially_paid", 10000)
+    assert any(s.startswith("Refund: $100.00") for s in subjects_to(firm.email))
+    assert any("refunded $100.00" in s for s in subjects_to(invoice.client.email))
+
+
+def test_a_dispute_flags_the_invoice_and_tells_the_firm_the_deadline(
+    app, page, new_context, stripe_sandbox
+):
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    payment = paid_by_card(page, app, stripe_sandbox, invoice)
+    page.goto("about:blank")
+    stripe_sandbox.control(
+        "POST", f"charges/{payment.charge_id}/dispute", {"reason": "fraudulent", "due_in_days": 7}
+    )
+    deliver_webhooks(stripe_sandbox)
+    invoice.refresh_from_db()
+    assert invoice.disputed
+    owner = new_context().new_page()
+    log_in(owner, app, firm.owner)
+    owner.goto(f"{app}/invoices/{invoice.pk}/")
+    expect(owner.locator("#dispute-flag")).to_contain_text("A payment on this invoice is disputed")
+    expect(owner.locator("#payment-timeline .badge")).to_have_text("Disputed")
+    subject = next(s for s in subjects_to(firm.email) if s.startswith("Dispute opened"))
+    assert f"invoice {invoice.number}: respond by" in subject
