@@ -273,7 +273,6 @@ def session_expire(req: Request, session: str) -> dict[str, Any]:
             f'Checkout Session has a status of "{obj["status"]}".',
             param="session",
         )
-    req.sb.scheduler.cancel("checkout.session_expire", session=session)
     return expire(req.sb, obj, req.account, request=req.stripe_request())
 
 

@@ -368,8 +368,6 @@ def _debit(sb: Sandbox, pi_id: str) -> tuple[str, dict, dict, dict, dict | None]
 def settle(sb: Sandbox, pi_id: str) -> dict[str, Any]:
     """A processing debit succeeds: charge.succeeded, payment_intent.succeeded,
     checkout.session.async_payment_succeeded."""
-    sb.scheduler.cancel("payments.debit_settle", payment_intent=pi_id)
-    sb.scheduler.cancel("payments.debit_fail", payment_intent=pi_id)
     account, pi, charge, pm, session = _debit(sb, pi_id)
     _book_success(sb, account, pi, charge, pm["type"])
     _emit(sb, "charge.succeeded", charge, account)
@@ -384,8 +382,6 @@ def settle(sb: Sandbox, pi_id: str) -> dict[str, Any]:
 def fail(sb: Sandbox, pi_id: str, code: str | None = None) -> dict[str, Any]:
     """A processing debit fails: charge.failed, payment_intent.payment_failed,
     checkout.session.async_payment_failed."""
-    sb.scheduler.cancel("payments.debit_settle", payment_intent=pi_id)
-    sb.scheduler.cancel("payments.debit_fail", payment_intent=pi_id)
     account, pi, charge, pm, session = _debit(sb, pi_id)
     code = code or objects.private(pm).get("failure_code") or "insufficient_funds"
     if code not in DEBIT_FAILURES:
@@ -431,14 +427,22 @@ def return_debit(sb: Sandbox, pi_id: str, code: str = "insufficient_funds") -> d
     return charge
 
 
+def _still_processing(sb: Sandbox, pi_id: str) -> bool:
+    """Jobs find debits a control call already settled or failed: nothing to do."""
+    pi = sb.store.get("payment_intent", pi_id)
+    return pi is not None and pi["status"] == "processing"
+
+
 @job("payments.debit_settle")
 def _settle_job(sb: Sandbox, payload: dict[str, Any]) -> None:
-    settle(sb, payload["payment_intent"])
+    if _still_processing(sb, payload["payment_intent"]):
+        settle(sb, payload["payment_intent"])
 
 
 @job("payments.debit_fail")
 def _fail_job(sb: Sandbox, payload: dict[str, Any]) -> None:
-    fail(sb, payload["payment_intent"])
+    if _still_processing(sb, payload["payment_intent"]):
+        fail(sb, payload["payment_intent"])
 
 
 def new_line_item_id() -> str:

@@ -160,7 +160,6 @@ def control_outcome(req: Request, payout: str) -> dict[str, Any]:
     obj = req.sb.store.get("payout", payout)
     if obj is None:
         raise errors.resource_missing("payout", payout)
-    req.sb.scheduler.cancel("payouts.arrive", payout=payout)
     return objects.public(
         settle(req.sb, obj, req.params.get("outcome", "paid"), req.params.get("failure_code"))
     )
