@@ -115,3 +115,28 @@ def test_methods_the_session_does_not_offer_are_not_payable(stripe_client, acct)
     stripe_client.v1.checkout.sessions.expire(session.id, options={"stripe_account": acct})
     assert "has expired" in fetch(session.url).text
     assert fetch(session.url.replace("cs_test_", "cs_test_x")).status == 404
+
+
+def test_names_are_escaped_and_zero_decimal_amounts_shown_whole(stripe_sandbox, stripe_client):
+    acct = firm_account(stripe_sandbox, stripe_client, name="<b>Evil</b> & Co")
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": 2,
+                "price_data": {
+                    "currency": "jpy",
+                    "unit_amount": 5000,
+                    "product_data": {"name": "<script>alert(1)</script>"},
+                },
+            }
+        ],
+        "allowed_payment_method_types": ["card"],
+    }
+    session = stripe_client.v1.checkout.sessions.create(
+        params=params, options={"stripe_account": acct}
+    )
+    page = fetch(session.url)
+    assert "<script>" not in page.text and "&lt;script&gt;" in page.text
+    assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in page.text
+    assert "10,000 JPY" in page.text

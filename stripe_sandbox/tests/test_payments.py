@@ -4,6 +4,8 @@ the events, as Stripe sends them."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import stripe
 
@@ -304,3 +306,24 @@ def test_every_payment_webhook_verifies(stripe_sandbox, stripe_client, acct, web
     assert all(e.account == acct for e in events)
     completed = [e for e in events if e.type == "checkout.session.completed"]
     assert sorted(e.data.object.payment_status for e in completed) == ["paid", "unpaid"]
+
+
+def test_paying_one_session_twice_at_once_charges_once(stripe_sandbox, stripe_client, acct):
+    session = checkout(stripe_client, acct)
+    results: list[str] = []
+
+    def attempt() -> None:
+        try:
+            pay(stripe_sandbox, session.id)
+            results.append("paid")
+        except AssertionError:
+            results.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["paid", "refused", "refused", "refused"]
+    charges = stripe_client.v1.charges.list(options={"stripe_account": acct})
+    assert [c.status for c in charges.data] == ["succeeded"]
