@@ -19,7 +19,7 @@ MODULES = [
     "stripe_sandbox.resources.webhooks",
     "stripe_sandbox.resources.events_api",
     "stripe_sandbox.resources.dashboard",
-    "stripe_sandbox.resources.payment_flow",
+    "stripe_sandbox.resources.debits",
     "stripe_sandbox.resources.checkout",
     "stripe_sandbox.resources.checkout_page",
     "stripe_sandbox.resources.payments_api",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from stripe_sandbox import errors, objects
-from stripe_sandbox.resources import disputes, payment_flow
+from stripe_sandbox.resources import debits, disputes, payment_flow
 from stripe_sandbox.resources.checkout_page import success_url
 from stripe_sandbox.router import Request, Router
 
@@ -92,13 +92,13 @@ def session_pay(req: Request, session: str) -> dict[str, Any]:
 
 @router.post("/_sandbox/payment_intents/{intent}/settle", kind="control")
 def intent_settle(req: Request, intent: str) -> dict[str, Any]:
-    return objects.public(payment_flow.settle(req.sb, _exists(req, intent)))
+    return objects.public(debits.settle(req.sb, _exists(req, intent)))
 
 
 @router.post("/_sandbox/payment_intents/{intent}/fail", kind="control")
 def intent_fail(req: Request, intent: str) -> dict[str, Any]:
     pi = _exists(req, intent)
-    return objects.public(payment_flow.fail(req.sb, pi, req.params.get("failure_code")))
+    return objects.public(debits.fail(req.sb, pi, req.params.get("failure_code")))
 
 
 @router.post("/_sandbox/payment_intents/{intent}/return", kind="control")
@@ -122,7 +122,7 @@ def intent_return(req: Request, intent: str) -> dict[str, Any]:
     if mode != "failure":
         raise errors.invalid_request('"as" is "failure" or "dispute".')
     code = req.params.get("failure_code", "insufficient_funds")
-    return objects.public(payment_flow.return_debit(req.sb, pi, code))
+    return objects.public(debits.return_debit(req.sb, pi, code))
 
 
 def _exists(req: Request, intent: str) -> str:

@@ -1,7 +1,8 @@
 """What a payment does, as Stripe would, on the connected account: the
 PaymentIntent, its Charge, the BalanceTransaction, the platform's
 ApplicationFee, and the events, for cards (at once) and bank debits
-(`processing` until settled by a job on the sandbox clock or a control call).
+(`processing` until `debits` settles or fails them, by a job on the sandbox
+clock or a control call).
 
 Shared by the hosted checkout page, the control API and the jobs; every
 function takes the `Sandbox` and works inside the caller's transaction.
@@ -12,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stripe_sandbox import errors, ids, objects
-from stripe_sandbox.scheduler import job
 
 if TYPE_CHECKING:
     from stripe_sandbox.sandbox import Sandbox
@@ -60,7 +60,7 @@ def stripe_fee(method: str, amount: int) -> int:
     return min(round(amount * 0.01) + 20, 200)
 
 
-def _emit(sb: Sandbox, type: str, obj: dict[str, Any], account: str, **kw: Any) -> None:
+def emit(sb: Sandbox, type: str, obj: dict[str, Any], account: str, **kw: Any) -> None:
     sb.emit(type, obj, account=account or None, owner=account, **kw)
 
 
@@ -116,7 +116,7 @@ def intent_for(sb: Sandbox, session: dict[str, Any], account: str, method: str) 
     objects.private(pi)["session"] = session["id"]
     sb.store.insert(pi, account=account)
     session["payment_intent"] = pi["id"]
-    _emit(sb, "payment_intent.created", pi, account)
+    emit(sb, "payment_intent.created", pi, account)
     return pi
 
 
@@ -177,13 +177,13 @@ def attempt(
     }
     if method == "card" and outcome in CARD_FAILURES:
         code, decline, message = CARD_FAILURES[outcome]
-        _fail_charge(charge, code, message, outcome="issuer_declined", decline=decline)
+        fail_charge(charge, code, message, outcome="issuer_declined", decline=decline)
         sb.store.insert(charge, account=account)
-        _fail_intent(pi, charge, pm)
+        fail_intent(pi, charge, pm)
         sb.store.save(pi)
         sb.store.save(session)
-        _emit(sb, "charge.failed", charge, account)
-        _emit(sb, "payment_intent.payment_failed", pi, account)
+        emit(sb, "charge.failed", charge, account)
+        emit(sb, "payment_intent.payment_failed", pi, account)
         return charge
     if method == "card":
         charge.update(
@@ -191,12 +191,12 @@ def attempt(
         )
         charge["outcome"] = _outcome("approved_by_network", "authorized")
         sb.store.insert(charge, account=account)
-        _book_success(sb, account, pi, charge, method)
+        book_success(sb, account, pi, charge, method)
         session.update(status="complete", payment_status="paid")
         sb.store.save(session)
-        _emit(sb, "charge.succeeded", charge, account)
-        _emit(sb, "payment_intent.succeeded", pi, account)
-        _emit(sb, "checkout.session.completed", session, account)
+        emit(sb, "charge.succeeded", charge, account)
+        emit(sb, "payment_intent.succeeded", pi, account)
+        emit(sb, "checkout.session.completed", session, account)
         return charge
     # A bank debit: processing until the clock (or a control call) settles it.
     charge.update(status="pending")
@@ -205,9 +205,9 @@ def attempt(
     sb.store.save(pi)
     session.update(status="complete", payment_status="unpaid")
     sb.store.save(session)
-    _emit(sb, "charge.pending", charge, account)
-    _emit(sb, "payment_intent.processing", pi, account)
-    _emit(sb, "checkout.session.completed", session, account)
+    emit(sb, "charge.pending", charge, account)
+    emit(sb, "payment_intent.processing", pi, account)
+    emit(sb, "checkout.session.completed", session, account)
     at = now + SETTLE_DAYS[method] * DAY
     job_name = "payments.debit_fail" if outcome == "fail_later" else "payments.debit_settle"
     sb.schedule(at, job_name, {"payment_intent": pi["id"]})
@@ -225,14 +225,14 @@ def _outcome(network_status: str, type: str, reason: str | None = None) -> dict[
     }
 
 
-def _fail_charge(
+def fail_charge(
     charge: dict[str, Any], code: str, message: str, *, outcome: str, decline: str | None = None
 ) -> None:
     charge.update(status="failed", paid=False, failure_code=code, failure_message=message)
     charge["outcome"] = _outcome("declined_by_network", outcome, decline)
 
 
-def _fail_intent(pi: dict[str, Any], charge: dict[str, Any], pm: dict[str, Any]) -> None:
+def fail_intent(pi: dict[str, Any], charge: dict[str, Any], pm: dict[str, Any]) -> None:
     decline = (charge.get("outcome") or {}).get("reason")
     pi["status"] = "requires_payment_method"
     pi["last_payment_error"] = {
@@ -246,7 +246,7 @@ def _fail_intent(pi: dict[str, Any], charge: dict[str, Any], pm: dict[str, Any])
     }
 
 
-def _book_success(
+def book_success(
     sb: Sandbox, account: str, pi: dict[str, Any], charge: dict[str, Any], method: str
 ) -> None:
     """Balance transaction on the account, application fee on the platform."""
@@ -348,101 +348,6 @@ def balance_transaction(
         type=type,
     )
     return sb.store.insert(txn, account=account)
-
-
-def _debit(sb: Sandbox, pi_id: str) -> tuple[str, dict, dict, dict, dict | None]:
-    account = owner(sb, pi_id)
-    pi = load(sb, "payment_intent", pi_id, account)
-    charge = load(sb, "charge", pi["latest_charge"], account) if pi.get("latest_charge") else None
-    if pi["status"] != "processing" or charge is None:
-        raise errors.invalid_request(
-            f"PaymentIntent {pi_id} is {pi['status']}: only a processing bank debit can be "
-            "settled or failed."
-        )
-    pm = load(sb, "payment_method", charge["payment_method"], account)
-    session_id = objects.private(pi).get("session")
-    session = sb.store.get("checkout.session", session_id) if session_id else None
-    return account, pi, charge, pm, session
-
-
-def settle(sb: Sandbox, pi_id: str) -> dict[str, Any]:
-    """A processing debit succeeds: charge.succeeded, payment_intent.succeeded,
-    checkout.session.async_payment_succeeded."""
-    account, pi, charge, pm, session = _debit(sb, pi_id)
-    _book_success(sb, account, pi, charge, pm["type"])
-    _emit(sb, "charge.succeeded", charge, account)
-    _emit(sb, "payment_intent.succeeded", pi, account)
-    if session is not None:
-        session["payment_status"] = "paid"
-        sb.store.save(session)
-        _emit(sb, "checkout.session.async_payment_succeeded", session, account)
-    return pi
-
-
-def fail(sb: Sandbox, pi_id: str, code: str | None = None) -> dict[str, Any]:
-    """A processing debit fails: charge.failed, payment_intent.payment_failed,
-    checkout.session.async_payment_failed."""
-    account, pi, charge, pm, session = _debit(sb, pi_id)
-    code = code or objects.private(pm).get("failure_code") or "insufficient_funds"
-    if code not in DEBIT_FAILURES:
-        raise errors.invalid_request(
-            f"Unknown failure code {code!r}; use one of {', '.join(sorted(DEBIT_FAILURES))}."
-        )
-    _fail_charge(charge, code, DEBIT_FAILURES[code], outcome="invalid", decline=code)
-    sb.store.save(charge)
-    _fail_intent(pi, charge, pm)
-    sb.store.save(pi)
-    _emit(sb, "charge.failed", charge, account)
-    _emit(sb, "payment_intent.payment_failed", pi, account)
-    if session is not None:
-        _emit(sb, "checkout.session.async_payment_failed", session, account)
-    return pi
-
-
-def return_debit(sb: Sandbox, pi_id: str, code: str = "insufficient_funds") -> dict[str, Any]:
-    """A settled debit comes back from the bank: the charge turns `failed`
-    (charge.failed), its amount leaves the balance (payment_failure_refund)."""
-    account = owner(sb, pi_id)
-    pi = load(sb, "payment_intent", pi_id, account)
-    charge = load(sb, "charge", pi["latest_charge"], account) if pi.get("latest_charge") else None
-    method = (charge or {}).get("payment_method_details", {}).get("type")
-    if pi["status"] != "succeeded" or charge is None or method not in DEBITS:
-        raise errors.invalid_request("Only a succeeded bank debit can be returned.")
-    if code not in DEBIT_FAILURES:
-        raise errors.invalid_request(f"Unknown failure code {code!r}.")
-    remaining = charge["amount"] - charge["amount_refunded"]
-    txn = balance_transaction(
-        sb,
-        account,
-        -remaining,
-        charge["currency"],
-        charge["id"],
-        "payment_failure_refund",
-        "Bank debit returned",
-    )
-    _fail_charge(charge, code, DEBIT_FAILURES[code], outcome="invalid", decline=code)
-    charge["failure_balance_transaction"] = txn["id"]
-    sb.store.save(charge)
-    _emit(sb, "charge.failed", charge, account)
-    return charge
-
-
-def _still_processing(sb: Sandbox, pi_id: str) -> bool:
-    """Jobs find debits a control call already settled or failed: nothing to do."""
-    pi = sb.store.get("payment_intent", pi_id)
-    return pi is not None and pi["status"] == "processing"
-
-
-@job("payments.debit_settle")
-def _settle_job(sb: Sandbox, payload: dict[str, Any]) -> None:
-    if _still_processing(sb, payload["payment_intent"]):
-        settle(sb, payload["payment_intent"])
-
-
-@job("payments.debit_fail")
-def _fail_job(sb: Sandbox, payload: dict[str, Any]) -> None:
-    if _still_processing(sb, payload["payment_intent"]):
-        fail(sb, payload["payment_intent"])
 
 
 def new_line_item_id() -> str:
