@@ -106,11 +106,12 @@ def sandbox_endpoint_events(path: Path, endpoint_id: str) -> dict[str, tuple[int
 
 
 def waiting_without_lease() -> int:
-    """Unfinished events no worker holds: lost from the queue (Redis restart) or failed and
-    due for a retry. The periodic sweeper is the one to kick them."""
+    """Unfinished events the periodic sweeper will kick: never claimed (their kick was lost
+    with Redis's queue) or due again. Rows under a lease (a dead worker's) or a failed row's
+    backoff are left to the operator's catch-up."""
     return pg_rows(
         "SELECT count(*) FROM payments_stripeevent WHERE status NOT IN ('processed', 'ignored') "
-        "AND (attempts = 0 OR status = 'failed' OR next_attempt_at <= now())"
+        "AND (attempts = 0 OR next_attempt_at <= now())"
     )[0][0]
 
 
@@ -207,7 +208,7 @@ def main() -> int:
     parser.add_argument("--firms", type=int, default=40)
     parser.add_argument("--invoices", type=int, default=200)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--drain-timeout", type=float, default=100)
+    parser.add_argument("--drain-timeout", type=float, default=90)
     parser.add_argument("--keep", action="store_true", help="keep the work dir and database")
     args = parser.parse_args()
 

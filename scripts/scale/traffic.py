@@ -19,6 +19,10 @@ from scale.cluster import SANDBOX_KEY, Timeout
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SESSION_ID = re.compile(r"(cs_[A-Za-z0-9_]+)")
+# What each invoice's client does, in turn: card payments (one declined first), bank debits
+# that settle or fail after processing, a session left open, an invoice never opened.
+PLAN = ["card", "card", "card", "card", "card", "declined_then_card", "ach_settles", "ach_fails",
+        "open", "none"]  # fmt: skip
 EVENT_FAULTS = [("shuffle", 12, 0), ("delay", 20, 3), ("duplicate", 25, 0)]
 API_FAULTS = [("500", 3), ("429", 3)]
 
@@ -115,9 +119,7 @@ class Traffic:
             jobs.append(("account", acct, "payouts_disabled"))
         if self.checkout:
             for i, invoice in enumerate(setup["invoices"]):
-                jobs.append(
-                    ("invoice", invoice, "pay" if i % 10 < 8 else "open" if i % 10 == 8 else "none")
-                )
+                jobs.append(("invoice", invoice, PLAN[i % len(PLAN)]))
         for i, acct in enumerate(accounts):
             if i % 2 == 0:
                 jobs.append(("account", acct, "payouts_enabled"))
@@ -137,7 +139,8 @@ class Traffic:
         self.jobs = merged + batches
         self.done = 0
         self.lock = threading.Lock()
-        self.counts = {"webhooks_posted": 0, "webhook_retries": 0, "account_changes": 0, "pay_started": 0, "paid_in_sandbox": 0,
+        self.counts = {"webhooks_posted": 0, "webhook_retries": 0, "account_changes": 0, "pay_started": 0,
+                       "card_paid": 0, "card_declined": 0, "ach_settled": 0, "ach_failed": 0,
                        "left_open": 0, "pay_retries": 0, "errors": 0}  # fmt: skip
         self.errors: list[str] = []
 
@@ -219,7 +222,7 @@ class Traffic:
                     self.sb.control("POST", f"accounts/{target}/state", {"state": what})
                     self._count("account_changes")
                 elif what != "none":
-                    conn = self._pay(conn, target, complete=what == "pay")
+                    conn = self._pay(conn, target, what)
                 # Pace the run: a few minutes of CI, not a stress test of the sandbox.
                 time.sleep(0.02)
             except Exception as error:  # noqa: BLE001 - counted, reported, fails the run
@@ -258,7 +261,7 @@ class Traffic:
             self._count("webhooks_posted")
         return conn
 
-    def _pay(self, conn: http.client.HTTPConnection, invoice: dict, complete: bool):
+    def _pay(self, conn: http.client.HTTPConnection, invoice: dict, what: str):
         path = invoice["path"]
         for attempt in range(8):
             conn.request("GET", path)
@@ -283,12 +286,26 @@ class Traffic:
             raise RuntimeError(f"Pay kept failing for invoice {invoice['id']}")
         self._count("pay_started")
         session_id = SESSION_ID.search(location).group(1)
-        if complete:
-            self.sb.control("POST", f"checkout/sessions/{session_id}/pay",
-                            {"method": "card", "outcome": "success"})  # fmt: skip
-            self._count("paid_in_sandbox")
-        else:
+        path = f"checkout/sessions/{session_id}/pay"
+        if what == "open":
             self._count("left_open")
+        elif what in ("card", "declined_then_card"):
+            if what == "declined_then_card":
+                self.sb.control("POST", path, {"method": "card", "outcome": "decline"})
+                self._count("card_declined")
+            self.sb.control("POST", path, {"method": "card", "outcome": "succeed"})
+            self._count("card_paid")
+        else:
+            outcome = "succeed" if what == "ach_settles" else "fail_later"
+            paid = self.sb.control("POST", path, {"method": "us_bank_account", "outcome": outcome})
+            intent = paid["payment_intent"]["id"]
+            time.sleep(0.05)
+            if what == "ach_settles":
+                self.sb.control("POST", f"payment_intents/{intent}/settle", {})
+                self._count("ach_settled")
+            else:
+                self.sb.control("POST", f"payment_intents/{intent}/fail", {})
+                self._count("ach_failed")
         return conn
 
     # -- proof ------------------------------------------------------------------------
@@ -314,12 +331,23 @@ class Traffic:
         for invoice in self.setup["invoices"]:
             status, paid, total = invoices[invoice["id"]]
             statuses[status] = statuses.get(status, 0) + 1
-            truth = 0
+            truth, processing = 0, False
             for session_id, acct in sessions.get(invoice["id"], []):
                 session = self.sb.api("GET", f"/v1/checkout/sessions/{session_id}", account=acct)
-                if session.get("payment_status") == "paid":
-                    truth += session["amount_total"]
-            expected = "paid" if truth >= total else "partially_paid" if truth else "open"
+                if not session.get("payment_intent"):
+                    continue
+                intent = self.sb.api(
+                    "GET", f"/v1/payment_intents/{session['payment_intent']}", account=acct
+                )
+                if intent["status"] == "succeeded":
+                    truth += intent["amount_received"]
+                processing |= intent["status"] == "processing"
+            if truth >= total:
+                expected = "paid"
+            elif processing:
+                expected = "payment_processing"
+            else:
+                expected = "partially_paid" if truth else "open"
             if (status, paid) != (expected, truth):
                 problems.append(
                     f"invoice {invoice['id']}: firmpay {status} paid {paid}, sandbox says {expected} paid {truth}"

@@ -71,16 +71,18 @@ def stripe_event_store(*, payload: str, data: dict) -> bool:
     try:
         event_id, event_type = data["id"], data["type"]
         created = datetime.fromtimestamp(int(data.get("created") or 0), tz=UTC)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
         raise WebhookPayloadInvalid("not a Stripe event") from error
-    if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str):
+    account = data.get("account") or ""
+    texts = (event_id, event_type, account)
+    if not event_id or not all(isinstance(t, str) and "\x00" not in t for t in texts):
         raise WebhookPayloadInvalid("not a Stripe event")
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
     params = (
         event_id,
         event_type[:100],
-        data.get("account") or "",
+        account,
         bool(data.get("livemode")),
         adapt(created),
         payload,

@@ -15,7 +15,7 @@ from pathlib import Path
 import stripe
 from django.conf import settings
 
-from firmpay.payments.exceptions import WebhookSignatureInvalid
+from firmpay.payments.exceptions import WebhookPayloadInvalid, WebhookSignatureInvalid
 from firmpay.payments.stripe.client import get_client
 from firmpay.payments.stripe.dataclasses import WebhookEndpoint
 from firmpay.payments.stripe.errors import translated_errors
@@ -91,6 +91,10 @@ def verify(payload: bytes, sig_header: str, secrets: list[str] | None = None) ->
     """Raise WebhookSignatureInvalid unless one secret signed `payload` within 300 s."""
     if not sig_header:
         raise WebhookSignatureInvalid("missing Stripe-Signature header")
+    try:
+        payload.decode("utf-8") if isinstance(payload, bytes) else payload
+    except UnicodeDecodeError as error:
+        raise WebhookPayloadInvalid("body is not UTF-8") from error
     for secret in signing_secrets() if secrets is None else secrets:
         try:
             stripe.WebhookSignature.verify_header(payload, sig_header, secret, TOLERANCE_SECONDS)
