@@ -215,6 +215,8 @@ def _form(session: dict[str, Any], method: str, values: dict[str, str], firm: st
             + field("cvc", "CVC", "", extra="inputmode=numeric")
             + "</div></div>"
             + field("name", "Name on card", name, required=False)
+            + "<p class=muted>Test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is "
+            "declined, 4000 0000 0000 9995 has insufficient funds; any future date and CVC.</p>"
         )
     elif method == "us_bank_account":
         fields = (
