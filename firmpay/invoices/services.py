@@ -11,6 +11,7 @@ from firmpay.core.audit import audit_record_create
 from firmpay.core.money import format_amount
 from firmpay.invoices.dates import default_due_date, firm_today
 from firmpay.invoices.exceptions import InvoiceNotEditable, InvoiceStateError, PaymentRefused
+from firmpay.invoices.hooks import invoice_hooks_run
 from firmpay.invoices.models import (
     Invoice,
     InvoiceLine,
@@ -183,6 +184,7 @@ def invoice_send(*, invoice: Invoice, sent_by=None) -> Invoice:
         invoice.save(update_fields=["sent_at", "updated_at"])
         invoice_id = invoice.pk
         transaction.on_commit(lambda: invoice_email_send_task(invoice_id))
+        invoice_hooks_run("sent", invoice=invoice)
     return invoice
 
 
@@ -196,6 +198,7 @@ def invoice_void(*, invoice: Invoice, voided_by=None, request=None) -> Invoice:
         invoice.status = InvoiceStatus.VOID
         invoice.voided_at = timezone.now()
         invoice.save(update_fields=["status", "voided_at", "updated_at"])
+        invoice_hooks_run("voided", invoice=invoice)
         audit_record_create(
             action="invoice.void",
             firm=invoice.firm,
@@ -248,6 +251,7 @@ def invoice_record_manual_payment(
             recorded_by=recorded_by,
         )
         invoice_recompute_status(invoice=invoice)
+        invoice_hooks_run("manual_payment_recorded", invoice=invoice, payment=payment)
         audit_record_create(
             action="invoice.manual_payment",
             firm=invoice.firm,
