@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "firmpay.support",
     "firmpay.helpdesk",
     "firmpay.ops",
+    "firmpay.accounting",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,36 @@ FIRMPAY_APPLICATION_FEE_BPS = {"free": 150, "standard": 75, "pro": 0} | {
         item.partition("=") for item in env_list("FIRMPAY_APPLICATION_FEE_BPS") if "=" in item
     )
 }
+
+# Accounting sync (issue 7; firmpay/accounting/providers/ read these). Base URLs are
+# overridable for tests and the fake consent page. ACCOUNTING_TOKEN_KEY encrypts OAuth tokens
+# at rest (comma-separated keys, newest first); generated once under the data dir in development.
+ACCOUNTING_TOKEN_KEY = env_str("ACCOUNTING_TOKEN_KEY") or (
+    "" if PRODUCTION else persistent_secret(DATA_DIR / "secrets" / "accounting_token_key")
+)
+XERO_CLIENT_ID = env_str("XERO_CLIENT_ID")
+XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")
+XERO_AUTHORIZE_URL = env_str(
+    "XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize"
+)
+XERO_TOKEN_URL = env_str("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
+XERO_REVOKE_URL = env_str("XERO_REVOKE_URL", "https://identity.xero.com/connect/revocation")
+XERO_API_BASE = env_str("XERO_API_BASE", "https://api.xero.com")
+XERO_APP_URL = env_str("XERO_APP_URL", "https://go.xero.com")
+QUICKBOOKS_CLIENT_ID = env_str("QUICKBOOKS_CLIENT_ID")
+QUICKBOOKS_CLIENT_SECRET = env_str("QUICKBOOKS_CLIENT_SECRET")
+QUICKBOOKS_AUTHORIZE_URL = env_str(
+    "QUICKBOOKS_AUTHORIZE_URL", "https://appcenter.intuit.com/connect/oauth2"
+)
+QUICKBOOKS_TOKEN_URL = env_str(
+    "QUICKBOOKS_TOKEN_URL", "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+)
+QUICKBOOKS_REVOKE_URL = env_str(
+    "QUICKBOOKS_REVOKE_URL", "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+)
+# https://sandbox-quickbooks.api.intuit.com for Intuit's sandbox companies.
+QUICKBOOKS_API_BASE = env_str("QUICKBOOKS_API_BASE", "https://quickbooks.api.intuit.com")
+QUICKBOOKS_APP_URL = env_str("QUICKBOOKS_APP_URL", "https://app.qbo.intuit.com")
 
 # Email (Django 6.1 MAILERS): the outbox folder under the data dir (and the console)
 # unless SMTP is configured with EMAIL_HOST.

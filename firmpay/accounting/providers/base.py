@@ -1,0 +1,305 @@
+"""The one interface both accounting providers implement, the dataclasses they return and
+the errors they raise. Core code sees only these: never a vendor's raw JSON.
+
+Each provider is a small httpx client of our own (`xero/`, `quickbooks/`). Every API call
+goes through `ApiContext.gate`, the per-organisation rate limiter, and every create call
+carries the idempotency key the sync row derived (`ApiContext.idempotency_key(step)`).
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import datetime
+import email.utils
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import httpx
+
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+# --- what providers return -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSet:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerAccount:
+    id: str
+    code: str
+    name: str
+    # "bank" (payments can post here), "income" (invoice lines), or "other"
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} — {self.name}" if self.code else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRef:
+    """A record in the accounting system: its id and a link a person can open."""
+
+    id: str
+    url: str = ""
+
+
+# --- what providers are given ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContactData:
+    name: str
+    email: str
+    address_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLineData:
+    description: str
+    quantity: Decimal
+    unit_amount: Decimal
+    line_amount: Decimal
+    tax_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceData:
+    number: str
+    currency: str
+    issue_date: datetime.date
+    due_date: datetime.date
+    contact_id: str
+    income_account: LedgerAccount
+    lines: tuple[InvoiceLineData, ...]
+    total: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentData:
+    invoice_id: str
+    contact_id: str
+    account: LedgerAccount
+    amount: Decimal
+    currency: str
+    paid_on: datetime.date
+    reference: str = ""
+
+
+@dataclass(slots=True)
+class ApiContext:
+    """One organisation's API calls for one sync row."""
+
+    access_token: str
+    org_id: str
+    # Context manager factory: blocks/raises RateLimitWait until the call may go out.
+    gate: Callable[[], contextlib.AbstractContextManager] = field(
+        default=lambda: contextlib.nullcontext()
+    )
+    key_prefix: str = ""
+
+    def idempotency_key(self, step: str) -> str:
+        return f"{self.key_prefix}-{step}" if self.key_prefix else ""
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+class ProviderError(Exception):
+    """The vendor refused or failed. `retriable` errors go back in the queue."""
+
+    retriable = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None, status: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+        self.status = status
+
+
+class RateLimited(ProviderError):
+    retriable = True
+
+
+class ProviderUnavailable(ProviderError):
+    """5xx, timeouts, connection errors: the request may or may not have been acted on."""
+
+    retriable = True
+
+
+class AuthRevoked(ProviderError):
+    """The refresh token expired or was revoked (`invalid_grant`): the firm must reconnect."""
+
+
+class ProviderRejected(ProviderError):
+    """A 4xx the vendor will give again: fix the data or settings, then retry."""
+
+
+class RateLimitWait(Exception):
+    """Our own limiter says: not now, try again in `seconds`."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"rate limit: wait {seconds:.1f}s")
+        self.seconds = seconds
+
+
+# --- the interface ---------------------------------------------------------------------
+
+
+class Provider(abc.ABC):
+    vendor: str
+    name: str
+    # Per-organisation limits (requests per minute, requests in flight).
+    per_minute: int
+    concurrent: int
+    # Xero's callback names no organisation (GET /connections lists them); QuickBooks'
+    # carries the realmId.
+    picks_organisation: bool
+
+    @abc.abstractmethod
+    def is_configured(self) -> bool: ...
+
+    @abc.abstractmethod
+    def authorize_url(self, *, state: str, redirect_uri: str) -> str: ...
+
+    @abc.abstractmethod
+    def exchange_code(self, *, code: str, redirect_uri: str) -> TokenSet: ...
+
+    @abc.abstractmethod
+    def refresh(self, *, refresh_token: str) -> TokenSet: ...
+
+    @abc.abstractmethod
+    def revoke(self, *, refresh_token: str) -> None: ...
+
+    @abc.abstractmethod
+    def organisations(self, *, access_token: str, callback: dict) -> list[Organisation]: ...
+
+    @abc.abstractmethod
+    def organisation_release(self, *, access_token: str, org_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def accounts(self, *, ctx: ApiContext) -> list[LedgerAccount]: ...
+
+    @abc.abstractmethod
+    def contact_create(self, *, ctx: ApiContext, contact: ContactData) -> RemoteRef: ...
+
+    @abc.abstractmethod
+    def invoice_create(self, *, ctx: ApiContext, invoice: InvoiceData) -> RemoteRef: ...
+
+    @abc.abstractmethod
+    def invoice_void(self, *, ctx: ApiContext, invoice_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def payment_create(self, *, ctx: ApiContext, payment: PaymentData) -> RemoteRef: ...
+
+    @abc.abstractmethod
+    def payment_reverse(self, *, ctx: ApiContext, payment_id: str) -> None: ...
+
+
+# --- HTTP helpers shared by both clients -----------------------------------------------
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        if parsed is None:
+            return None
+        now = datetime.datetime.now(datetime.UTC)
+        return max(0.0, (parsed - now).total_seconds())
+
+
+@contextlib.contextmanager
+def transport_errors() -> Iterator[None]:
+    """Timeouts and connection errors: the vendor may have acted, so retry with the same
+    idempotency key."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise ProviderUnavailable(f"timed out: {type(exc).__name__}") from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(f"could not reach the server: {type(exc).__name__}") from exc
+
+
+def raise_for_response(response: httpx.Response, *, describe: Callable[[httpx.Response], str]):
+    status = response.status_code
+    if status < 400:
+        return
+    if status == 429:
+        raise RateLimited(
+            "rate limited by the vendor", retry_after=retry_after_seconds(response), status=429
+        )
+    if status >= 500:
+        raise ProviderUnavailable(
+            f"server error {status}", retry_after=retry_after_seconds(response), status=status
+        )
+    if status == 401:
+        raise ProviderRejected("the access token was refused (401)", status=401)
+    raise ProviderRejected(describe(response), status=status)
+
+
+def token_error(response: httpx.Response) -> ProviderError:
+    """The token endpoint's error: invalid_grant means the firm must reconnect."""
+    try:
+        error = response.json().get("error", "")
+    except ValueError:
+        error = ""
+    if response.status_code == 429:
+        return RateLimited("token endpoint rate limited", retry_after=retry_after_seconds(response))
+    if response.status_code >= 500:
+        return ProviderUnavailable(f"token endpoint error {response.status_code}")
+    if error == "invalid_grant":
+        return AuthRevoked("the connection was revoked or expired (invalid_grant)", status=400)
+    return ProviderRejected(f"token request refused: {error or response.status_code}")
+
+
+def token_set_from(payload: dict, now: datetime.datetime) -> TokenSet:
+    return TokenSet(
+        access_token=payload["access_token"],
+        refresh_token=payload["refresh_token"],
+        expires_at=now + datetime.timedelta(seconds=int(payload.get("expires_in", 1800))),
+    )
+
+
+def decimal_str(value: Decimal) -> str:
+    """JSON numbers without floats: vendors read "123.45" as a number."""
+    return format(value, "f")
+
+
+_DECIMAL_MARK = "\x00decimal:"
+
+
+def json_body(payload) -> bytes:
+    """JSON with Decimal amounts written as JSON numbers, digit for digit (never a float)."""
+    import json
+    import re
+
+    def default(value):
+        if isinstance(value, Decimal):
+            return f"{_DECIMAL_MARK}{decimal_str(value)}"
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        raise TypeError(f"cannot encode {type(value).__name__}")
+
+    text = json.dumps(payload, default=default)
+    text = re.sub(r'"\\u0000decimal:(-?[0-9.]+)"', r"\1", text)
+    return text.encode()

@@ -1,0 +1,3 @@
+from firmpay.accounting.providers.quickbooks.client import QuickBooksProvider
+
+__all__ = ["QuickBooksProvider"]

@@ -1,0 +1,3 @@
+from firmpay.accounting.providers.xero.client import XeroProvider
+
+__all__ = ["XeroProvider"]

@@ -1,0 +1,280 @@
+"""Connecting Xero or QuickBooks Online: OAuth 2.0 with a single-use `state` bound to the
+session, firm and user; choosing the organisation and the accounts; reconnecting; and
+disconnecting (the vendor's token revoked). Only owners and admins get here (views)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from firmpay.accounting.crypto import token_decrypt
+from firmpay.accounting.exceptions import (
+    ConnectFailed,
+    ConnectionExists,
+    ConnectionNotReady,
+    OAuthDenied,
+    OAuthStateInvalid,
+    ProviderNotConfigured,
+)
+from firmpay.accounting.models import (
+    LIVE_STATUSES,
+    AccountingConnection,
+    ConnectionStatus,
+    OAuthState,
+    SyncItem,
+    SyncStatus,
+)
+from firmpay.accounting.providers import provider_for
+from firmpay.accounting.providers.base import ApiContext, LedgerAccount, ProviderError
+from firmpay.accounting.ratelimit import rate_gate
+from firmpay.accounting.services.outbox import connection_backlog_release
+from firmpay.accounting.services.tokens import connection_access_token, tokens_store
+from firmpay.core.audit import audit_record_create
+
+logger = logging.getLogger(__name__)
+STATE_TTL = timedelta(minutes=10)
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _session_key(session) -> str:
+    if not session.session_key:
+        session.save()
+    return session.session_key
+
+
+def _live(firm) -> AccountingConnection | None:
+    return AccountingConnection.objects.filter(firm=firm, status__in=LIVE_STATUSES).first()
+
+
+def oauth_start(*, firm, user, session, vendor: str, redirect_uri: str) -> str:
+    """The vendor's authorize URL with a fresh single-use state (10 minutes)."""
+    provider = provider_for(vendor)
+    if not provider.is_configured():
+        raise ProviderNotConfigured()
+    current = _live(firm)
+    if current is not None and current.vendor != vendor:
+        raise ConnectionExists()
+    state = secrets.token_urlsafe(32)
+    OAuthState.objects.create(
+        state_hash=_hash(state),
+        firm=firm,
+        user=user,
+        vendor=vendor,
+        session_key_hash=_hash(_session_key(session)),
+        redirect_uri=redirect_uri,
+        expires_at=timezone.now() + STATE_TTL,
+    )
+    return provider.authorize_url(state=state, redirect_uri=redirect_uri)
+
+
+def _state_consume(*, state: str, vendor: str, firm, user, session) -> OAuthState:
+    if not state:
+        raise OAuthStateInvalid()
+    now = timezone.now()
+    state_hash = _hash(state)
+    # Used once: the first request to mark it wins, a replay finds it consumed.
+    if not OAuthState.objects.filter(state_hash=state_hash, consumed_at__isnull=True).update(
+        consumed_at=now
+    ):
+        raise OAuthStateInvalid()
+    row = OAuthState.objects.get(state_hash=state_hash)
+    if (
+        row.expires_at < now
+        or row.vendor != vendor
+        or row.firm_id != firm.pk
+        or row.user_id != user.pk
+        or not secrets.compare_digest(row.session_key_hash, _hash(session.session_key or ""))
+    ):
+        raise OAuthStateInvalid()
+    return row
+
+
+def oauth_complete(
+    *,
+    firm,
+    user,
+    session,
+    vendor: str,
+    state: str,
+    code: str = "",
+    error: str = "",
+    realm_id: str = "",
+    request=None,
+) -> AccountingConnection:
+    """Finish the callback: tokens stored encrypted, organisations listed. A new connection
+    waits in Finishing setup; a reconnection of the same organisation is live again at once
+    and its backlog drains."""
+    row = _state_consume(state=state, vendor=vendor, firm=firm, user=user, session=session)
+    if error:
+        raise OAuthDenied()
+    if not code:
+        raise ConnectFailed()
+    provider = provider_for(vendor)
+    try:
+        tokens = provider.exchange_code(code=code, redirect_uri=row.redirect_uri)
+        organisations = provider.organisations(
+            access_token=tokens.access_token, callback={"realmId": realm_id}
+        )
+    except ProviderError as exc:
+        logger.warning("accounting connect failed for firm %s: %s", firm.pk, exc.message)
+        raise ConnectFailed() from exc
+    if not organisations:
+        raise ConnectFailed("No organisation was shared with Firmpay. Please connect again.")
+    choices = [{"id": org.id, "name": org.name} for org in organisations]
+    with transaction.atomic():
+        current = _live(firm)
+        if current is not None:
+            current = AccountingConnection.objects.select_for_update().get(pk=current.pk)
+            if current.vendor != vendor:
+                raise ConnectionExists()
+            return _reconnect(current, tokens, choices, user=user, request=request)
+        connection = AccountingConnection(firm=firm, vendor=vendor, org_choices=choices)
+        if not provider.picks_organisation or len(choices) == 1:
+            connection.org_id, connection.org_name = choices[0]["id"], choices[0]["name"]
+        tokens_store(connection, tokens)
+        try:
+            with transaction.atomic():
+                connection.save()
+        except IntegrityError:
+            raise ConnectionExists() from None
+    return connection
+
+
+def _reconnect(connection, tokens, choices, *, user, request) -> AccountingConnection:
+    tokens_store(connection, tokens)
+    connection.org_choices = choices
+    granted = {choice["id"] for choice in choices}
+    if connection.status == ConnectionStatus.SETUP:
+        connection.save()
+        return connection
+    if connection.org_id not in granted:
+        raise ConnectFailed(
+            f"Reconnect to {connection.org_name}: that organisation was not shared this time."
+        )
+    connection.status = ConnectionStatus.CONNECTED
+    connection.last_error, connection.last_error_at = "", None
+    connection.save()
+    audit_record_create(
+        action="accounting.reconnected",
+        firm=connection.firm,
+        actor=user,
+        target=connection,
+        detail={"vendor": connection.vendor, "organisation": connection.org_name},
+        request=request,
+    )
+    connection_backlog_release(connection=connection)
+    return connection
+
+
+def connection_organisation_choose(*, connection: AccountingConnection, org_id: str):
+    if connection.status != ConnectionStatus.SETUP:
+        raise ConnectionNotReady("This connection is already set up.")
+    for choice in connection.org_choices:
+        if choice["id"] == org_id:
+            connection.org_id, connection.org_name = choice["id"], choice["name"]
+            connection.save(update_fields=["org_id", "org_name", "updated_at"])
+            return connection
+    raise ConnectionNotReady("Choose one of the organisations you shared.")
+
+
+def connection_accounts(*, connection: AccountingConnection) -> list[LedgerAccount]:
+    """The organisation's chart of accounts, from the vendor."""
+    if not connection.org_id:
+        raise ConnectionNotReady("Choose the organisation first.")
+    provider = provider_for(connection.vendor)
+    ctx = ApiContext(
+        access_token=connection_access_token(connection=connection),
+        org_id=connection.org_id,
+        gate=lambda: rate_gate(
+            key=connection.rate_key, per_minute=provider.per_minute, concurrent=provider.concurrent
+        ),
+    )
+    return provider.accounts(ctx=ctx)
+
+
+def connection_accounts_choose(
+    *,
+    connection: AccountingConnection,
+    accounts: list[LedgerAccount],
+    payment_account_id: str,
+    income_account_id: str,
+    user,
+    request=None,
+) -> AccountingConnection:
+    """Payments post to a bank/clearing account; invoice lines to an income account. Then
+    the connection is live and anything waiting for it drains."""
+    by_id = {account.id: account for account in accounts}
+    payment, income = by_id.get(payment_account_id), by_id.get(income_account_id)
+    if payment is None or payment.kind != "bank":
+        raise ConnectionNotReady("Choose a bank or clearing account for payments.")
+    if income is None or income.kind != "income":
+        raise ConnectionNotReady("Choose an income account for invoice lines.")
+    with transaction.atomic():
+        connection = AccountingConnection.objects.select_for_update().get(pk=connection.pk)
+        if connection.status not in (ConnectionStatus.SETUP, ConnectionStatus.CONNECTED):
+            raise ConnectionNotReady("Reconnect before changing accounts.")
+        first_time = connection.status == ConnectionStatus.SETUP
+        connection.payment_account_id = payment.id
+        connection.payment_account_code = payment.code
+        connection.payment_account_name = payment.name
+        connection.income_account_id = income.id
+        connection.income_account_code = income.code
+        connection.income_account_name = income.name
+        connection.status = ConnectionStatus.CONNECTED
+        if first_time:
+            connection.connected_at, connection.connected_by = timezone.now(), user
+        connection.save()
+        audit_record_create(
+            action="accounting.connected" if first_time else "accounting.accounts_changed",
+            firm=connection.firm,
+            actor=user,
+            target=connection,
+            detail={
+                "vendor": connection.vendor,
+                "organisation": connection.org_name,
+                "payment_account": payment.label,
+                "income_account": income.label,
+            },
+            request=request,
+        )
+        connection_backlog_release(connection=connection)
+    return connection
+
+
+def connection_disconnect(*, connection: AccountingConnection, user, request=None) -> None:
+    """Stop syncing, forget the tokens, and revoke them at the vendor (best effort: the
+    firm is disconnected here whatever the vendor answers)."""
+    with transaction.atomic():
+        connection = AccountingConnection.objects.select_for_update().get(pk=connection.pk)
+        if connection.status == ConnectionStatus.DISCONNECTED:
+            return
+        refresh_token = token_decrypt(connection.refresh_token_enc)
+        connection.status = ConnectionStatus.DISCONNECTED
+        connection.disconnected_at = timezone.now()
+        connection.access_token_enc = connection.refresh_token_enc = ""
+        connection.save()
+        SyncItem.objects.filter(
+            connection=connection,
+            status__in=[SyncStatus.PENDING, SyncStatus.BLOCKED, SyncStatus.FAILED],
+        ).update(status=SyncStatus.CANCELLED)
+        audit_record_create(
+            action="accounting.disconnected",
+            firm=connection.firm,
+            actor=user,
+            target=connection,
+            detail={"vendor": connection.vendor, "organisation": connection.org_name},
+            request=request,
+        )
+    if refresh_token:
+        try:
+            provider_for(connection.vendor).revoke(refresh_token=refresh_token)
+        except ProviderError as exc:
+            logger.warning("revoking the %s token failed: %s", connection.vendor, exc.message)
