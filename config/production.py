@@ -17,6 +17,10 @@ REQUIRED = {
         "STRIPE_WEBHOOK_SECRET (the Connect endpoint's whsec_ signing secret; "
         "comma-separated while rolling)"
     ),
+    "ACCOUNTING_TOKEN_KEY": (
+        "ACCOUNTING_TOKEN_KEY (encrypts Xero/QuickBooks tokens at rest; the same value on "
+        "every machine, comma-separated newest first when rotating)"
+    ),
 }
 
 # Pages load only our own static files (htmx is vendored); no inline script or style.

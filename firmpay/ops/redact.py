@@ -14,6 +14,9 @@ SECRET_SETTINGS = (
     "SECRET_KEY",
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
+    "ACCOUNTING_TOKEN_KEY",
+    "XERO_CLIENT_SECRET",
+    "QUICKBOOKS_CLIENT_SECRET",
 )
 STRIPE_SECRET = re.compile(
     r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9_]{6,}|\bwhsec_[A-Za-z0-9+/=_]{6,}"
@@ -59,6 +62,8 @@ def configured_secrets() -> tuple[str, ...]:
     values: list[str] = []
     for name in SECRET_SETTINGS:
         value = getattr(settings, name, "")
+        if isinstance(value, str) and name == "ACCOUNTING_TOKEN_KEY":
+            value = value.split(",")
         values.extend(value if isinstance(value, list | tuple) else [value])
     for mailer in (getattr(settings, "MAILERS", None) or {}).values():
         values.append((mailer.get("OPTIONS") or {}).get("password", ""))

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "STRIPE_SECRET_KEY": "sk_live_deploycheck0000000000",
     "STRIPE_CONNECT_CLIENT_ID": "ca_deploycheck000000000000000",
     "STRIPE_WEBHOOK_SECRET": "whsec_deploycheck000000000000",
+    "ACCOUNTING_TOKEN_KEY": "accounting-token-key-for-the-deploy-check",
     "DEBUG": "false",
 }
 
@@ -36,6 +37,7 @@ def settings_dict(**overrides):
         "STRIPE_SECRET_KEY": "sk_live_x",
         "STRIPE_CONNECT_CLIENT_ID": "ca_x",
         "STRIPE_WEBHOOK_SECRET": ["whsec_x"],
+        "ACCOUNTING_TOKEN_KEY": "k",
         "LOGGING": {"handlers": {"console": {"formatter": "plain"}}},
     }
     return base | overrides
@@ -65,7 +67,7 @@ def test_production_refuses_to_start_and_names_everything_missing():
     result = run_django(env, "check")
     assert result.returncode != 0
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "STRIPE_SECRET_KEY",
-                 "STRIPE_CONNECT_CLIENT_ID", "STRIPE_WEBHOOK_SECRET"):  # fmt: skip
+                 "STRIPE_CONNECT_CLIENT_ID", "STRIPE_WEBHOOK_SECRET", "ACCOUNTING_TOKEN_KEY"):  # fmt: skip
         assert name in result.stderr, name
 
 
@@ -79,6 +81,7 @@ def test_production_refuses_to_start_and_names_everything_missing():
         ({"STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY"),
         ({"STRIPE_CONNECT_CLIENT_ID": ""}, "STRIPE_CONNECT_CLIENT_ID"),
         ({"STRIPE_WEBHOOK_SECRET": []}, "STRIPE_WEBHOOK_SECRET"),
+        ({"ACCOUNTING_TOKEN_KEY": ""}, "ACCOUNTING_TOKEN_KEY"),
         ({"DEBUG": True}, "DEBUG=false"),
     ],
 )
