@@ -10,7 +10,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = (ROOT / "docs" / "deploy.md").read_text()
 # Names that appear in the docs but are not Firmpay's variables.
-NOT_OURS = {"WEB_CONCURRENCY", "POSTGRES_PASSWORD", "POSTGRES_DB", "POSTGRES_USER", "DATABASE_URL_RESTORED"}
+NOT_OURS = {
+    "WEB_CONCURRENCY",
+    "POSTGRES_PASSWORD",
+    "POSTGRES_DB",
+    "POSTGRES_USER",
+    "DATABASE_URL_RESTORED",
+}
 READS = re.compile(
     r"""(?:env_(?:str|bool|int|list)\(\s*|environ(?:\.get)?[\[(]\s*|getenv\(\s*|\$\{?)["']?([A-Z][A-Z0-9_]{2,})"""
 )
@@ -40,7 +46,9 @@ def test_every_variable_in_the_docs_is_read_by_the_code():
 def test_every_variable_the_configuration_reads_is_documented():
     """In deploy.md's table, or (an app's own settings) in that app's docs/*.md."""
     all_docs = "\n".join(p.read_text() for p in ROOT.glob("docs/*.md"))
-    missing = sorted(name for name in read_by_config() - documented() if f"`{name}`" not in all_docs)
+    missing = sorted(
+        name for name in read_by_config() - documented() if f"`{name}`" not in all_docs
+    )
     assert not missing, f"add these to docs/deploy.md's Environment table: {missing}"
 
 

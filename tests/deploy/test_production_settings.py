@@ -44,7 +44,13 @@ def settings_dict(**overrides):
 
 
 def run_django(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "DJANGO_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("STRIPE_", "DJANGO_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+        )
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -107,7 +113,11 @@ def test_production_logs_are_json_lines_with_a_request_id():
         "import logging, django; django.setup();"
         "logging.getLogger('firmpay.deploy').warning('hello %s', 'sk_live_abcdefghijkl')"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "DJANGO_", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("STRIPE_", "DJANGO_", "DATABASE_URL"))
+    }
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **PRODUCTION_ENV},
                             timeout=60)  # fmt: skip

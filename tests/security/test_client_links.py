@@ -22,7 +22,9 @@ def test_tokens_carry_at_least_256_bits_from_the_os_generator():
     # Every position is spread over the whole 64-symbol alphabet: no fixed prefix or counter.
     counts = Counter(ch for t in tokens for ch in t[:42])
     assert len(counts) == 64
-    entropy = -sum(n / sum(counts.values()) * math.log2(n / sum(counts.values())) for n in counts.values())
+    entropy = -sum(
+        n / sum(counts.values()) * math.log2(n / sum(counts.values())) for n in counts.values()
+    )
     assert entropy > 5.9  # bits per symbol; ideal 6
 
 

@@ -17,18 +17,27 @@ from firmpay.tenancy.tests.factories import make_firm, make_owner
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-password-2026"
-INLINE = re.compile(r"""\son[a-z]+\s*=|<script(?![^>]*\bsrc=)[^>]*>|\sstyle\s*=|javascript:""", re.I)
+INLINE = re.compile(
+    r"""\son[a-z]+\s*=|<script(?![^>]*\bsrc=)[^>]*>|\sstyle\s*=|javascript:""", re.I
+)
 
 
 def test_no_template_has_inline_script_handlers_or_styles():
     offenders = []
     for template in ROOT.glob("**/templates/**/*.html"):
-        if ".venv" in template.parts or "tests" in template.parts or "staticfiles" in template.parts:
+        if (
+            ".venv" in template.parts
+            or "tests" in template.parts
+            or "staticfiles" in template.parts
+        ):
             continue
         for number, text in enumerate(template.read_text().splitlines(), 1):
             if INLINE.search(text):
                 offenders.append(f"{template.relative_to(ROOT)}:{number}: {text.strip()[:100]}")
-    assert not offenders, "inline script/style breaks under the CSP; use static/js/firmpay.js data- attributes or a CSS class:\n" + "\n".join(offenders)
+    assert not offenders, (
+        "inline script/style breaks under the CSP; use static/js/firmpay.js data- attributes or a CSS class:\n"
+        + "\n".join(offenders)
+    )
 
 
 def test_pages_send_the_policy_in_production(client, settings, db):
@@ -52,7 +61,10 @@ def test_pages_work_under_the_production_csp(live_server, settings, new_context)
 
     page = new_context().new_page()
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -76,6 +88,12 @@ def test_pages_work_under_the_production_csp(live_server, settings, new_context)
     copy = page.get_by_role("button", name="Copy link")
     copy.click()
     assert copy.inner_text() == "Copied"
-    for path in ("/clients/", "/settings/firm/", "/settings/integrations/", "/payments/", "/reminders/"):
+    for path in (
+        "/clients/",
+        "/settings/firm/",
+        "/settings/integrations/",
+        "/payments/",
+        "/reminders/",
+    ):
         page.goto(f"{live_server.url}{path}")
     assert not violations, violations

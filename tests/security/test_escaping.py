@@ -79,7 +79,9 @@ FIRM_PAGES = [
 @pytest.mark.parametrize("path", FIRM_PAGES)
 def test_firm_pages_show_user_input_as_text(world, path):
     firm, owner, client, invoice = world
-    response = client_for(owner, firm).get(path.format(invoice=invoice.pk, draft=invoice.draft.pk, client=client.pk))
+    response = client_for(owner, firm).get(
+        path.format(invoice=invoice.pk, draft=invoice.draft.pk, client=client.pk)
+    )
     assert response.status_code == 200, path
     html = response.content.decode()
     assert_inert(html, path)

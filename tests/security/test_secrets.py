@@ -33,7 +33,13 @@ def signed(body: bytes, secret: str) -> str:
 
 def test_no_secret_in_logs_or_pages(settings, stripe_sandbox, caplog):
     settings.SECRET_KEY = SECRET_KEY
-    settings.MAILERS = {**settings.MAILERS, "smtp": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend", "OPTIONS": {"password": SMTP_PASSWORD}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "smtp": {
+            "BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "OPTIONS": {"password": SMTP_PASSWORD},
+        },
+    }
     secrets = [SECRET_KEY, settings.STRIPE_SECRET_KEY, WEBHOOK_SECRET, SMTP_PASSWORD]
     caplog.set_level(logging.DEBUG)
     for name in ("stripe", "django", "huey", "firmpay", "django.request", "django.db.backends"):
@@ -44,7 +50,9 @@ def test_no_secret_in_logs_or_pages(settings, stripe_sandbox, caplog):
     owner = make_owner(firm)
     web = client_for(owner, firm)
     account = payment_account_create(firm=firm, actor=owner)
-    stripe_sandbox.control("POST", f"accounts/{account.stripe_account_id}/state", {"state": "verified"})
+    stripe_sandbox.control(
+        "POST", f"accounts/{account.stripe_account_id}/state", {"state": "verified"}
+    )
     payment_account_refresh(account=account)
     for path in ("/settings/integrations/", "/settings/integrations/stripe/manage/",
                  "/payments/", "/settings/firm/", "/invoices/"):  # fmt: skip
@@ -67,8 +75,12 @@ def test_no_secret_in_logs_or_pages(settings, stripe_sandbox, caplog):
                                  HTTP_STRIPE_SIGNATURE=signature)  # fmt: skip
         pages.append(response.content.decode())
     for _ in range(3):
-        pages.append(browser.post("/login/", {"username": owner.email, "password": "wrong"}).content.decode())
-    logging.getLogger("firmpay.test").warning("settings dump: %s", {"key": settings.STRIPE_SECRET_KEY})
+        pages.append(
+            browser.post("/login/", {"username": owner.email, "password": "wrong"}).content.decode()
+        )
+    logging.getLogger("firmpay.test").warning(
+        "settings dump: %s", {"key": settings.STRIPE_SECRET_KEY}
+    )
 
     logs = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     assert len(caplog.records) > 10, "the flows should have logged something"

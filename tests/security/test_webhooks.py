@@ -8,7 +8,9 @@ import time
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from firmpay.payments.models import StripeEvent
 from tests.security.conftest import WEBHOOK_SECRET
@@ -54,7 +56,15 @@ def test_a_correctly_signed_event_is_stored_once():
         lambda body, sig: (body, None),
         lambda body, sig: (body, "garbage"),
     ],
-    ids=["body changed", "signature changed", "zero signature", "other secret", "empty", "missing", "garbage"],
+    ids=[
+        "body changed",
+        "signature changed",
+        "zero signature",
+        "other secret",
+        "empty",
+        "missing",
+        "garbage",
+    ],
 )
 def test_tampered_or_missing_signatures_are_refused_and_nothing_stored(tamper):
     body = event()
@@ -112,7 +122,9 @@ def test_other_methods_are_not_allowed():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 event_like = st.fixed_dictionaries(
@@ -120,9 +132,17 @@ event_like = st.fixed_dictionaries(
     optional={
         "id": st.one_of(st.text(max_size=40), st.integers(), st.none()),
         "type": st.one_of(
-            st.sampled_from(["account.updated", "checkout.session.completed", "charge.refunded",
-                             "payment_intent.succeeded", "account.application.deauthorized"]),
-            st.text(max_size=40), st.integers(),
+            st.sampled_from(
+                [
+                    "account.updated",
+                    "checkout.session.completed",
+                    "charge.refunded",
+                    "payment_intent.succeeded",
+                    "account.application.deauthorized",
+                ]
+            ),
+            st.text(max_size=40),
+            st.integers(),
         ),  # fmt: skip
         "account": st.one_of(st.text(max_size=30), st.none(), st.integers()),
         "created": st.one_of(st.integers(), st.floats(allow_nan=False), st.text(max_size=10)),
