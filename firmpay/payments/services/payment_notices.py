@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import logging
 
+from django.apps import apps
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,7 +18,6 @@ from firmpay.invoices.links import invoice_link_url
 from firmpay.payments.checkout_models import (
     DEBIT_METHODS,
     REFUND_COUNTED,
-    OnlinePayment,
     OnlinePaymentStatus,
     PaymentMethodType,
     PaymentNotice,
@@ -49,7 +49,8 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
         wanted.append(("debit_initiated", ""))
     if status == OnlinePaymentStatus.FAILED and payment.processing_at is not None:
         wanted += [("failed_client", ""), ("failed_firm", "")]
-    if before in PAID and status in (OnlinePaymentStatus.FAILED, OnlinePaymentStatus.LOST):
+    reversed_ = (OnlinePaymentStatus.FAILED, OnlinePaymentStatus.LOST, OnlinePaymentStatus.REFUNDED)
+    if before in PAID and status in reversed_ and before not in reversed_:
         _accounting("accounting_on_payment_reversed", payment)
     for refund in refunds:
         if refund.status in REFUND_COUNTED:
@@ -73,24 +74,27 @@ def _enqueue(notice_id: int) -> None:
 
 
 def _accounting(name: str, payment) -> None:
-    """Tell the accounting app (if installed) after the change commits."""
-    try:
-        module = importlib.import_module("firmpay.accounting.services")
-    except ImportError:
+    """Tell the accounting app, when installed, in the caller's transaction (it writes an
+    outbox row and kicks its own task after commit; without a connection it does nothing)."""
+    if not apps.is_installed("firmpay.accounting"):
         return
-    hook = getattr(module, name, None)
-    if hook is None:
-        return
-    payment_id = payment.pk
-
-    def call() -> None:
-        fresh = OnlinePayment.objects.select_related("invoice").get(pk=payment_id)
-        try:
-            hook(payment=fresh)
-        except Exception:  # noqa: BLE001 - accounting must not undo a payment
-            logger.exception("%s failed for payment %s", name, payment_id)
-
-    transaction.on_commit(call)
+    services = importlib.import_module("firmpay.accounting.services")
+    common = {
+        "firm": payment.invoice.firm,
+        "invoice": payment.invoice,
+        "payment_key": f"online:{payment.pk}",
+    }
+    if name == "accounting_on_payment_succeeded":
+        paid = payment.succeeded_at or timezone.now()
+        services.accounting_on_payment_succeeded(
+            **common,
+            amount=payment.amount,
+            currency=payment.currency,
+            paid_on=paid.date(),
+            reference=payment.payment_intent_id,
+        )
+    else:
+        services.accounting_on_payment_reversed(**common, reason=payment.status)
 
 
 def firm_recipients(firm) -> list[str]:

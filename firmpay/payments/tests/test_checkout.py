@@ -440,3 +440,26 @@ def test_payments_list_filters_and_totals(client, ready, fake):
     )
     tomorrow = (timezone.now() + timedelta(days=1)).date().isoformat()
     assert 'data-payment="' not in client.get(f"/payments/?date_from={tomorrow}").content.decode()
+
+
+def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, fake, monkeypatch):
+    import firmpay.accounting.services as accounting
+
+    calls = []
+    monkeypatch.setattr(
+        accounting, "accounting_on_payment_succeeded", lambda **kw: calls.append(("paid", kw))
+    )
+    monkeypatch.setattr(
+        accounting, "accounting_on_payment_reversed", lambda **kw: calls.append(("reversed", kw))
+    )
+    firm, _account, invoice = ready
+    payment = checkout_start(invoice=invoice, return_url=PAGE)
+    paid(payment)
+    paid(payment)  # a duplicate changes nothing
+    payment_refund_create(
+        payment=payment, amount=10000, reason="duplicate", actor=firm.owner, request_key="acc"
+    )
+    assert [kind for kind, _ in calls] == ["paid", "reversed"]
+    assert calls[0][1]["payment_key"] == f"online:{payment.pk}"
+    assert calls[0][1]["amount"] == 10000 and calls[0][1]["currency"] == "USD"
+    assert calls[1][1]["invoice"].pk == invoice.pk
