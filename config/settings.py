@@ -248,6 +248,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The SDK logs every request at INFO; ours log what matters (never secrets).
         "stripe": {"level": "WARNING"},
+        # Configured here, run_huey adds no plain-text handler of its own (no duplicate
+        # lines): the consumer's task log goes through the JSON/redacting console handler.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
