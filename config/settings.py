@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "firmpay.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (CSS, vendored htmx) from gunicorn: `make run` and
+    # the Procfile have no other static server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sends Content-Security-Policy when SECURE_CSP is set (production) and gives
     # templates `csp_nonce`.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
