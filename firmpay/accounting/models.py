@@ -134,6 +134,9 @@ class SyncItem(TenantModel):
     last_error = models.CharField(max_length=500, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when the vendor rejected the request (4xx: nothing was booked), so the retry
+    # after a fix is a new request rather than a replay of the stored rejection.
+    wire_round = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -151,7 +154,8 @@ class SyncItem(TenantModel):
     @property
     def idempotency_prefix(self) -> str:
         """Outgoing idempotency keys derive from this row: the same on every retry."""
-        return f"firmpay-sync-{self.pk}"
+        suffix = f"r{self.wire_round}" if self.wire_round else ""
+        return f"firmpay-sync-{self.pk}{suffix}"
 
 
 class RemoteKind(models.TextChoices):

@@ -166,6 +166,8 @@ def _failed_attempt(item: SyncItem, connection: AccountingConnection, error: Pro
         return _retry_later(
             item, seconds=backoff(attempts, error.retry_after), counted=True, error=error.message
         )
+    if not retriable:
+        SyncItem.objects.filter(pk=item.pk).update(wire_round=item.wire_round + 1)
     return _finish(item, status=SyncStatus.FAILED, counted=True, error=error.message)
 
 
