@@ -30,7 +30,9 @@ def connect_xero(browser_client, xero, *, tenant: int = 0, bank_code="090") -> A
         reverse("accounting:xero_callback"), {"code": code, "state": params["state"]}
     )
     if response["Location"].endswith("/settings/integrations/"):
-        return AccountingConnection.objects.get(status="connected", vendor="xero")
+        return AccountingConnection.objects.filter(status="connected", vendor="xero").latest(
+            "updated_at"
+        )
     assert response["Location"] == SETUP, response["Location"]
     browser_client.post(SETUP, {"org_id": xero.tenants[tenant]["id"]})
     tenant_id = xero.tenants[tenant]["id"]
@@ -42,7 +44,11 @@ def connect_xero(browser_client, xero, *, tenant: int = 0, bank_code="090") -> A
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    return AccountingConnection.objects.exclude(status="disconnected").get(vendor="xero")
+    return (
+        AccountingConnection.objects.exclude(status="disconnected")
+        .filter(vendor="xero")
+        .latest("updated_at")
+    )
 
 
 def connect_quickbooks(browser_client, qbo) -> AccountingConnection:
@@ -53,11 +59,17 @@ def connect_quickbooks(browser_client, qbo) -> AccountingConnection:
         {"code": code, "state": params["state"], "realmId": qbo.realm},
     )
     if response["Location"].endswith("/settings/integrations/"):
-        return AccountingConnection.objects.get(status="connected", vendor="quickbooks")
+        return AccountingConnection.objects.filter(status="connected", vendor="quickbooks").latest(
+            "updated_at"
+        )
     assert response["Location"] == SETUP
     response = browser_client.post(SETUP, {"payment_account": "4", "income_account": "79"})
     assert response.status_code == 302, response.content.decode()[:2000]
-    return AccountingConnection.objects.exclude(status="disconnected").get(vendor="quickbooks")
+    return (
+        AccountingConnection.objects.exclude(status="disconnected")
+        .filter(vendor="quickbooks")
+        .latest("updated_at")
+    )
 
 
 def sent_invoice(firm, *, name="Hollis & Daughters", amount=12345, tax_rate="20"):
