@@ -7,10 +7,16 @@ then posts events signed with the secret `stripe_setup` stored: account events
 (for connected and unknown accounts) and payment events, 10% of them duplicates,
 shuffled. Waits until the worker has processed every event, then reads the database.
 
-Prints progress, then JSON on the last line: accepted_per_s, p50_ms, p99_ms, drain_s,
-lost, double_processed (and a few more figures).
+Runs twice, side by side: `embedded` (the `make run` default: SQLite, the SQLite Huey
+queue) and `postgresql_2web` (the same processes on a fresh PostgreSQL database and a Redis
+queue of its own: DATABASE_URL/REDIS_URL, as docs/deploy.md describes). Both have gunicorn
+with 2 sync web processes and one Huey consumer.
+
+Prints progress, then JSON on the last line: {"embedded": {...}, "postgresql_2web": {...}},
+each with accepted_per_s, p50_ms, p99_ms, drain_s, lost, double_processed (and more).
 
     .venv/bin/python bench/webhooks.py [--events 10000] [--senders 4] [--accounts 10]
+                                       [--only embedded|postgresql_2web]
 """
 
 from __future__ import annotations
@@ -86,7 +92,38 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
     raise SystemExit(f"{url} did not answer within {timeout}s")
 
 
-def start_app(data_dir: Path, port: int, sandbox_port: int) -> subprocess.Popen:
+PG_DB = "firmpay_bench"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+REDIS_BENCH_URL = "redis://127.0.0.1:6379/6"
+MODES = {
+    "embedded": {},
+    "postgresql_2web": {"DATABASE_URL": PG_URL, "REDIS_URL": REDIS_BENCH_URL, "WEB_WORKERS": "2"},
+}
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def prepare_backing_services(mode: str) -> None:
+    if mode == "postgresql_2web":
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        pg_admin(f'CREATE DATABASE "{PG_DB}"')
+        subprocess.run(["redis-cli", "-n", "6", "flushdb"], check=True, capture_output=True)
+
+
+def cleanup_backing_services(mode: str) -> None:
+    if mode == "postgresql_2web":
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        subprocess.run(["redis-cli", "-n", "6", "flushdb"], check=False, capture_output=True)
+
+
+def start_app(
+    data_dir: Path, port: int, sandbox_port: int, mode_env: dict | None = None
+) -> subprocess.Popen:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -97,6 +134,7 @@ def start_app(data_dir: Path, port: int, sandbox_port: int) -> subprocess.Popen:
         PORT=str(port),
         STRIPE_SANDBOX_PORT=str(sandbox_port),
         LOG_LEVEL="WARNING",
+        **(mode_env or {}),
     )
     log = open(data_dir / "run.log", "w")  # noqa: SIM115 - lives as long as the app
     return subprocess.Popen(
@@ -118,7 +156,9 @@ def stop_app(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def connect_accounts(data_dir: Path, port: int, sandbox_port: int, count: int) -> list[str]:
+def connect_accounts(
+    data_dir: Path, port: int, sandbox_port: int, count: int, mode_env: dict | None = None
+) -> list[str]:
     """Paid firms with platform-created accounts, made verified in the sandbox."""
     code = f"""
 import json, urllib.request
@@ -135,12 +175,13 @@ for acct in ids:
 print(json.dumps(ids))
 """
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
         "FIRMPAY_DATA_DIR": str(data_dir),
         "PORT": str(port),
         "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
         "STRIPE_SECRET_KEY": SANDBOX_KEY,
         "LOG_LEVEL": "WARNING",
+        **(mode_env or {}),
     }
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-c", code],
@@ -228,25 +269,35 @@ def cpu_by_process(session_id: int) -> dict[str, float]:
     return {name: round(value, 2) for name, value in sorted(totals.items())}
 
 
-def event_counts(db: Path, prefix: str) -> tuple[int, int, int, int]:
+COUNTS_SQL = (
+    "SELECT count(*), sum(CASE WHEN status IN ('processed','ignored') THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) "
+    "FROM payments_stripeevent WHERE event_id LIKE {mark}"
+)
+
+
+def event_counts(db: Path | str, prefix: str) -> tuple[int, int, int, int]:
     """(rows, done, processed more than once, failed) among the bench's events."""
+    if isinstance(db, str):  # a PostgreSQL URL
+        import psycopg
+
+        with psycopg.connect(db.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            return conn.execute(COUNTS_SQL.format(mark="%s"), (prefix + "%",)).fetchone()
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
-        return conn.execute(
-            "SELECT count(*), sum(status IN ('processed','ignored')), sum(attempts > 1), "
-            "sum(status = 'failed') FROM payments_stripeevent WHERE event_id LIKE ?",
-            (prefix + "%",),
-        ).fetchone()
+        return conn.execute(COUNTS_SQL.format(mark="?"), (prefix + "%",)).fetchone()
 
 
-def run(args) -> dict:
+def run(args, mode: str = "embedded") -> dict:
+    mode_env = MODES[mode]
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
     port, sandbox_port = free_port(), free_port()
-    print(f"data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
-    proc = start_app(data_dir, port, sandbox_port)
+    print(f"[{mode}] data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
+    prepare_backing_services(mode)
+    proc = start_app(data_dir, port, sandbox_port, mode_env)
     try:
         wait_http(f"http://127.0.0.1:{port}/webhooks/stripe/", 180, proc)
         secret = (data_dir / "secrets" / "stripe_webhook_secret").read_text().strip()
-        accounts = connect_accounts(data_dir, port, sandbox_port, args.accounts)
+        accounts = connect_accounts(data_dir, port, sandbox_port, args.accounts, mode_env)
         print(f"connected {len(accounts)} sandbox accounts", flush=True)
         time.sleep(2)  # let the sandbox's own onboarding events settle
         seed = random.randrange(10**6)
@@ -271,7 +322,7 @@ def run(args) -> dict:
         send_s = time.perf_counter() - started
         accepted = len(latencies) - sum(1 for f in failures if f.isdigit())
         print(f"sent in {send_s:.2f}s; waiting for the worker", flush=True)
-        db = data_dir / "firmpay.sqlite3"
+        db = mode_env.get("DATABASE_URL") or data_dir / "firmpay.sqlite3"
         prefix = f"evt_bench{seed}_"
         drain_started = time.perf_counter()
         while True:
@@ -288,6 +339,9 @@ def run(args) -> dict:
         cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
         print(f"CPU seconds during the run: {cpu}", flush=True)
         return {
+            "database": "postgresql" if mode_env else "sqlite",
+            "queue": "redis" if mode_env else "sqlite",
+            "web_processes": 2,
             "events_posted": len(posts),
             "unique_events": len(unique_ids),
             "accepted": accepted,
@@ -304,6 +358,7 @@ def run(args) -> dict:
         }
     finally:
         stop_app(proc)
+        cleanup_backing_services(mode)
 
 
 def main() -> None:
@@ -312,8 +367,14 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument("--drain-timeout", type=float, default=300)
-    result = run(parser.parse_args())
-    print(json.dumps(result))
+    parser.add_argument("--only", choices=sorted(MODES))
+    args = parser.parse_args()
+    results = {mode: run(args, mode) for mode in MODES if args.only in (None, mode)}
+    for mode, result in results.items():
+        print(f"{mode:>16}: {result['accepted_per_s']} events/s accepted, p50 {result['p50_ms']} ms, "
+              f"p99 {result['p99_ms']} ms, drain {result['drain_s']} s, lost {result['lost']}, "
+              f"processed twice {result['double_processed']}", flush=True)  # fmt: skip
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":
