@@ -50,6 +50,8 @@ class OAuthServer:
     access_tokens: dict = field(default_factory=dict)
     revoked: bool = False
     refresh_count: int = 0
+    # Seconds the token endpoint takes (to let a second worker arrive mid-refresh).
+    delay: float = 0
 
     def issue_code(self, **extra) -> str:
         code = "code_" + secrets.token_urlsafe(8)
@@ -75,6 +77,10 @@ class OAuthServer:
         )
 
     def token(self, request: httpx.Request) -> httpx.Response:
+        if self.delay:
+            import time
+
+            time.sleep(self.delay)
         if not self._basic_ok(request):
             return httpx.Response(401, json={"error": "invalid_client"})
         form = dict(
