@@ -16,7 +16,7 @@ from firmpay.accounting.models import (
     SyncStatus,
     Vendor,
 )
-from firmpay.accounting.providers import VENDORS, provider_for
+from firmpay.accounting.providers import VENDORS, vendor_available
 
 
 def connection_for_firm(*, firm) -> AccountingConnection | None:
@@ -67,7 +67,7 @@ def accounting_cards(*, firm) -> list[AccountingCard]:
         card = AccountingCard(
             vendor=vendor,
             name=Vendor(vendor).label,
-            configured=provider_for(vendor).is_configured(),
+            configured=vendor_available(vendor),
         )
         if live is not None and live.vendor != vendor:
             card.code, card.label = "other", "Not connected"

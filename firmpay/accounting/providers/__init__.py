@@ -15,3 +15,10 @@ def provider_for(vendor: str) -> Provider:
 
         return QuickBooksProvider()
     raise ValueError(f"unknown accounting vendor {vendor!r}")
+
+
+def vendor_available(vendor: str) -> bool:
+    """App credentials for the vendor and a key to encrypt its tokens are both set."""
+    from django.conf import settings
+
+    return bool(settings.ACCOUNTING_TOKEN_KEY) and provider_for(vendor).is_configured()

@@ -29,7 +29,7 @@ from firmpay.accounting.models import (
     SyncItem,
     SyncStatus,
 )
-from firmpay.accounting.providers import provider_for
+from firmpay.accounting.providers import provider_for, vendor_available
 from firmpay.accounting.providers.base import ApiContext, LedgerAccount, ProviderError
 from firmpay.accounting.ratelimit import rate_gate
 from firmpay.accounting.services.outbox import connection_backlog_release
@@ -57,7 +57,7 @@ def _live(firm) -> AccountingConnection | None:
 def oauth_start(*, firm, user, session, vendor: str, redirect_uri: str) -> str:
     """The vendor's authorize URL with a fresh single-use state (10 minutes)."""
     provider = provider_for(vendor)
-    if not provider.is_configured():
+    if not vendor_available(vendor):
         raise ProviderNotConfigured()
     current = _live(firm)
     if current is not None and current.vendor != vendor:

@@ -147,3 +147,41 @@ def test_a_second_firm_syncs_to_its_own_organisation(owner_client, firm, xero):
         "Hollis & Daughters",
     ]
     assert set(tenants.values()) == {xero.tenants[0]["id"], xero.tenants[1]["id"]}
+
+
+def test_card_says_unavailable_without_app_credentials(owner_client, accounting_settings):
+    accounting_settings.XERO_CLIENT_ID = ""
+    page = owner_client.get("/settings/integrations/").content.decode()
+    assert 'id="xero-unavailable"' in page and 'id="quickbooks-connect"' in page
+    response = owner_client.post(reverse("accounting:xero_connect"), follow=True)
+    assert "not configured" in response.content.decode()
+
+
+def test_owner_changes_the_payment_account_later(owner_client, firm, xero):
+    connect_xero(owner_client, xero)
+    assert "Change accounts" in owner_client.get("/settings/integrations/").content.decode()
+    owner_client.post(
+        "/settings/integrations/accounting/setup/",
+        {
+            "payment_account": xero.account("800")["AccountID"],
+            "income_account": xero.account("260")["AccountID"],
+        },
+    )
+    connection = AccountingConnection.objects.get()
+    assert (connection.payment_account_code, connection.income_account_code) == ("800", "260")
+    from firmpay.core.models import AuditRecord
+
+    assert AuditRecord.objects.filter(firm=firm, action="accounting.accounts_changed").exists()
+
+
+def test_a_receivables_account_is_refused_for_payments(owner_client, xero):
+    connect_xero(owner_client, xero)
+    response = owner_client.post(
+        "/settings/integrations/accounting/setup/",
+        {
+            "payment_account": xero.account("610")["AccountID"],
+            "income_account": xero.account("200")["AccountID"],
+        },
+    )
+    assert "Choose a bank or clearing account" in response.content.decode()
+    assert AccountingConnection.objects.get().payment_account_code == "090"
