@@ -202,6 +202,12 @@ def handle_checkout_session(event: EventEnvelope) -> str:
     session = session_from_stripe(event.object)
     payment = _payment_for(
         account=event.account, metadata=session.metadata, payment_intent=session.payment_intent
+    ) or (
+        OnlinePayment.objects.filter(
+            stripe_account_id=event.account, checkout_session_id=session.id
+        ).first()
+        if event.account
+        else None
     )
     if payment is None or payment.checkout_session_id not in ("", session.id):
         return StripeEventStatus.IGNORED
