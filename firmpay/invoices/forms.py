@@ -92,6 +92,11 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": "Add at least one line.",
+        "too_many_forms": "An invoice has at most %(num)d lines.",
+    }
+
     def lines(self) -> list[LineInput]:
         return [
             form.line()

@@ -80,8 +80,19 @@ def test_invalid_invoice_form_shows_field_errors_and_writes_nothing(staff, acme)
 def test_a_line_less_invoice_is_refused(staff, acme):
     response = staff.post(reverse("invoices:create"), form_data(acme.pk, []))
     assert response.status_code == 200
-    assert response.context["lines"].non_form_errors()
+    assert response.context["lines"].non_form_errors() == ["Add at least one line."]
+    assert "Add at least one line." in response.content.decode()
     assert Invoice.objects.count() == 0
+
+
+def test_field_errors_sit_inside_their_field(staff, acme):
+    """A <ul> cannot live in a <p>: the browser moved each error out into a grid cell of its
+    own, pushing the next field along."""
+    response = staff.post(reverse("invoices:create"), form_data("", []))
+    html = response.content.decode()
+    assert '<p class="field-' not in html
+    assert '<div class="field-client">' in html
+    assert "Client:" not in html
 
 
 def test_add_line_shows_one_more_line_and_saves_nothing(staff, acme):
