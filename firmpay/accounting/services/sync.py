@@ -34,6 +34,7 @@ from firmpay.accounting.providers.base import (
     PaymentData,
     Provider,
     ProviderError,
+    RateLimited,
     RateLimitWait,
 )
 from firmpay.accounting.ratelimit import rate_gate
@@ -62,6 +63,12 @@ class Deferred(Exception):
 
 class Skipped(Exception):
     """Nothing to do there (e.g. voiding an invoice that never reached the vendor)."""
+
+
+class ProviderErrorDependency(ProviderError):
+    """The row this one depends on gave up: fail too (Retry now retries both)."""
+
+    retriable = False
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:
@@ -154,10 +161,10 @@ def _retry_later(item: SyncItem, *, seconds: float, counted: bool, error: str = 
 
 
 def _failed_attempt(item: SyncItem, connection: AccountingConnection, error: ProviderError) -> str:
-    now = timezone.now()
-    AccountingConnection.objects.filter(pk=connection.pk).update(
-        last_error=error.message[:500], last_error_at=now
-    )
+    if not isinstance(error, RateLimited):  # being throttled is not an error to show
+        AccountingConnection.objects.filter(pk=connection.pk).update(
+            last_error=error.message[:500], last_error_at=timezone.now()
+        )
     if error.status == 401:
         connection_token_expire(connection=connection)
     retriable = error.retriable or error.status == 401
@@ -210,10 +217,6 @@ def _wait_for(connection, key: str, what: str) -> SyncItem | None:
     if dependency.status in (SyncStatus.FAILED, SyncStatus.CANCELLED):
         raise ProviderErrorDependency(f"{what} did not sync: retry it first")
     raise Deferred(DEPENDENCY_WAIT, f"waiting for {what}")
-
-
-class ProviderErrorDependency(ProviderError):
-    retriable = False
 
 
 # --- handlers, one per action ------------------------------------------------------------
