@@ -14,6 +14,8 @@ def invoice_email_send(*, invoice: Invoice) -> None:
         "firm": firm,
         "client": invoice.client,
         "link": invoice_link_url(invoice),
+        "total": format_amount(invoice.total, invoice.currency),
+        "amount_paid": format_amount(invoice.amount_paid, invoice.currency),
         "amount_due": format_amount(invoice.amount_due, invoice.currency),
     }
     message = EmailMessage(

@@ -72,6 +72,23 @@ def test_sending_again_resends_the_email(invoice, django_capture_on_commit_callb
     assert len(mail.outbox) == 2
 
 
+def test_sending_again_after_a_payment_states_what_was_paid_and_what_is_due(
+    invoice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_send(invoice=invoice)
+    pay(invoice, 4000)
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_send(invoice=invoice)
+    pay(invoice, 6000)
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_send(invoice=invoice)
+    partly, paid = mail.outbox[1].body, mail.outbox[2].body
+    assert "for $100.00" in partly and "$40.00 has been paid; $60.00 is still due." in partly
+    assert "for $100.00" in paid and "paid in full: nothing is due" in paid
+    assert "$0.00" not in paid
+
+
 def test_a_sent_invoice_can_no_longer_be_edited(invoice):
     invoice_send(invoice=invoice)
     with pytest.raises(InvoiceNotEditable):
