@@ -91,3 +91,32 @@ def test_owner_connects_xero_and_card_shows_the_organisation(live_server, page, 
     connection = AccountingConnection.objects.get(firm=owner.firm)
     assert connection.status == "connected" and connection.payment_account_code == "800"
     assert AuditRecord.objects.filter(firm=owner.firm, action="accounting.connected").exists()
+
+
+def test_sent_invoice_shows_synced_with_a_link_to_xero(live_server, page, consent_page, xero):
+    from firmpay.accounting.tests.flows import sent_invoice
+
+    owner = make_owner()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/settings/integrations/")
+    page.locator("#xero-connect").click()
+    page.get_by_role("link", name="Allow access").click()
+    page.get_by_label("Acme Books Ltd").check()
+    page.get_by_role("button", name="Use this organisation").click()
+    page.get_by_label("Payments post to").select_option(label="090 — Business Bank Account")
+    page.get_by_label("Income account for invoice lines").select_option(label="200 — Sales")
+    page.get_by_role("button", name="Save and connect").click()
+    expect(page.locator("#xero-status")).to_have_text("Connected")
+
+    # Sent in this process: Huey runs the sync kick right after the commit.
+    invoice = sent_invoice(owner.firm)
+    page.goto(f"{live_server.url}/invoices/{invoice.pk}/")
+    expect(page.locator("#accounting-sync-state")).to_have_text("Synced")
+    (remote,) = xero.invoices.values()
+    expect(page.locator("#accounting-sync-link")).to_have_attribute(
+        "href", f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={remote['InvoiceID']}"
+    )
