@@ -105,3 +105,13 @@ def test_revoked_access_needs_reconnecting_then_the_backlog_drains(owner_client,
         drain()
     assert len(qbo.invoices) == 1 and len(qbo.live_payments()) == 1
     assert not SyncItem.objects.exclude(status="done").exists()
+
+
+def test_invoice_lines_share_one_item_carrying_the_income_account(owner_client, firm, qbo):
+    connect_quickbooks(owner_client, qbo)
+    sent_invoice(firm)
+    sent_invoice(firm, name="Pryce Holdings")
+    drain()
+    (item,) = qbo.items.values()
+    assert item["IncomeAccountRef"] == {"value": "79"} and item["Type"] == "Service"
+    assert len(qbo.invoices) == 2 and len(qbo.customers) == 2

@@ -250,3 +250,16 @@ def test_disconnect_revokes_and_stops_syncing(owner_client, firm, xero):
     assert AuditRecord.objects.filter(firm=firm, action="accounting.disconnected").exists()
     page = owner_client.get("/settings/integrations/").content.decode()
     assert 'id="xero-status">Not connected<' in page
+
+
+def test_a_refused_access_token_is_refreshed_on_the_next_attempt(owner_client, firm, xero):
+    connect_xero(owner_client, xero)
+    xero.oauth.access_tokens.clear()  # revoked on Xero's side; the refresh token still works
+    invoice = sent_invoice(firm)
+    drain()
+    item = SyncItem.objects.get(invoice=invoice)
+    assert item.status == SyncStatus.PENDING and "401" in item.last_error
+    with time_machine.travel(item.next_attempt_at + datetime.timedelta(seconds=1)):
+        drain()
+    item.refresh_from_db()
+    assert item.status == SyncStatus.DONE and xero.oauth.refresh_count == 1
