@@ -162,7 +162,7 @@ def _learn_ids(payment: OnlinePayment, *, payment_intent: str = "", charge: str 
             ).update(payment=payment)
 
 
-def _adopt(payment: OnlinePayment) -> None:
+def _adopt(payment: OnlinePayment) -> bool:
     for model in (PaymentRefund, PaymentDispute):
         rows = model.objects.filter(
             payment__isnull=True, stripe_account_id=payment.stripe_account_id
@@ -171,6 +171,7 @@ def _adopt(payment: OnlinePayment) -> None:
             rows.filter(payment_intent_id=payment.payment_intent_id).update(payment=payment)
         if payment.charge_id:
             rows.filter(charge_id=payment.charge_id).update(payment=payment)
+    return True
 
 
 def _recheck_unplaced(account: str, payment_intent: str, charge: str) -> None:
@@ -186,11 +187,30 @@ def _set_once(payment: OnlinePayment, field: str, at: datetime) -> None:
         setattr(payment, field, at)
 
 
+def _facts(payment: OnlinePayment) -> tuple:
+    return (
+        payment.processing_at,
+        payment.succeeded_at,
+        payment.failed_at,
+        payment.expired_at,
+        payment.charge_amount_refunded,
+        payment.payment_intent_id,
+        payment.charge_id,
+        payment.method,
+        payment.failure_message,
+    )
+
+
 def _apply(payment_id: int, change) -> str:
+    """Lock, let `change` record its facts, and settle the payment and invoice when a fact
+    is new (`change` returns True when it changed a refund or dispute row). A late or
+    duplicate event adds nothing and writes nothing."""
     with transaction.atomic():
         payment = _locked(payment_id)
-        change(payment)
-        _settle(payment)
+        before = _facts(payment)
+        rows_changed = change(payment)
+        if rows_changed or _facts(payment) != before:
+            _settle(payment)
     return StripeEventStatus.PROCESSED
 
 
@@ -288,7 +308,7 @@ def handle_charge(event: EventEnvelope) -> str:
             return _refunds_unplaced(event, charge)
         return StripeEventStatus.IGNORED
 
-    def change(p: OnlinePayment) -> None:
+    def change(p: OnlinePayment) -> bool:
         _learn_ids(p, payment_intent=charge.payment_intent, charge=charge.id, method=charge.method)
         kind = event.type.removeprefix("charge.")
         if kind == "pending" and charge.method in DEBIT_METHODS:
@@ -301,8 +321,11 @@ def handle_charge(event: EventEnvelope) -> str:
             p.failure_message = p.failure_message or "The bank debit failed."
         if charge.amount_refunded > p.charge_amount_refunded:
             p.charge_amount_refunded = charge.amount_refunded
+        changed = False
         for refund in charge.refunds:
-            _refund_upsert(refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+            row = _refund_upsert(refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+            changed = changed or row.changed
+        return changed
 
     return _apply(payment.pk, change)
 

@@ -64,6 +64,7 @@ def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -
                 "status": status,
             },
         )
+        row.changed = True
         return row
     changed = False
     if not row.stripe_refund_id:
@@ -75,6 +76,7 @@ def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -
         row.status, changed = status, True
     if changed:
         row.save()
+    row.changed = changed
     return row
 
 
@@ -93,9 +95,11 @@ def handle_refund(event: EventEnvelope) -> str:
         core._recheck_unplaced(event.account, refund.payment_intent, refund.charge)
         return StripeEventStatus.PROCESSED
 
-    def change(p: OnlinePayment) -> None:
+    def change(p: OnlinePayment) -> bool:
         core._learn_ids(p, payment_intent=refund.payment_intent, charge=refund.charge)
-        _refund_upsert(refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+        return _refund_upsert(
+            refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p
+        ).changed
 
     return core._apply(payment.pk, change)
 
@@ -103,7 +107,8 @@ def handle_refund(event: EventEnvelope) -> str:
 _DISPUTE_CLOSED = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
 
 
-def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment) -> None:
+def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment) -> bool:
+    """Returns whether the row is new or changed."""
     status = _DISPUTE_CLOSED.get(dispute.status, DisputeStatus.OPEN)
     row, created = PaymentDispute.objects.get_or_create(
         stripe_dispute_id=dispute.id,
@@ -122,7 +127,8 @@ def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment
         },
     )
     if created:
-        return
+        return True
+    before = (row.payment_id, row.status, row.stripe_status, row.evidence_due_by)
     if payment is not None and row.payment_id is None:
         row.payment = payment
     # Forward only: an outcome is never undone by a late "open" event.
@@ -130,7 +136,10 @@ def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment
         row.status = status
         row.stripe_status = dispute.status
         row.evidence_due_by = dispute.evidence_due_by or row.evidence_due_by
+    if (row.payment_id, row.status, row.stripe_status, row.evidence_due_by) == before:
+        return False
     row.save()
+    return True
 
 
 def handle_dispute(event: EventEnvelope) -> str:
@@ -148,8 +157,8 @@ def handle_dispute(event: EventEnvelope) -> str:
         core._recheck_unplaced(event.account, dispute.payment_intent, dispute.charge)
         return StripeEventStatus.PROCESSED
 
-    def change(p: OnlinePayment) -> None:
+    def change(p: OnlinePayment) -> bool:
         core._learn_ids(p, payment_intent=dispute.payment_intent, charge=dispute.charge)
-        _dispute_upsert(dispute, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+        return _dispute_upsert(dispute, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
 
     return core._apply(payment.pk, change)
