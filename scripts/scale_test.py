@@ -312,7 +312,15 @@ def main() -> int:
         print(f"==> traffic: {traffic.describe()}", flush=True)
         chaos_log: list[str] = []
 
+        chaos_errors: list[str] = []
+
         def chaos() -> None:
+            try:
+                misbehave()
+            except Exception as error:  # noqa: BLE001 - reported after the traffic
+                chaos_errors.append(f"{type(error).__name__}: {error}")
+
+        def misbehave() -> None:
             traffic.wait_progress(0.3, timeout=120)
             victim = workers[1]
             victim.kill9()
@@ -331,6 +339,10 @@ def main() -> int:
         chaos_thread.join(timeout=150)
         if chaos_thread.is_alive():
             raise c.Timeout("the chaos schedule (kill, Redis restart) did not finish")
+        if chaos_errors:
+            raise RuntimeError(f"the chaos schedule failed: {chaos_errors[0]}")
+        if traffic.counts["errors"]:
+            problems.append(f"{traffic.counts['errors']} traffic errors: {traffic.errors[:3]}")
         figures["traffic_s"] = round(time.monotonic() - traffic_started, 1)
         figures["chaos"] = chaos_log
         figures["faults_injected"] = sb.faults_figures()
@@ -343,7 +355,7 @@ def main() -> int:
         figures["drain_s"] = round(time.monotonic() - drain_started, 1)
 
         # 4. Proof.
-        problems = verify(sb, sandbox_db, endpoint_id, setup, traffic, figures)
+        problems += verify(sb, sandbox_db, endpoint_id, setup, traffic, figures)
         for proc in webs + workers:
             if not proc.alive():
                 problems.append(f"{proc.name} died (see {logs / (proc.name + '.log')})")
