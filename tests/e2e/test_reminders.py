@@ -13,10 +13,10 @@ from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build
 from firmpay.tenancy.models import Role
+from firmpay.tenancy.tests.factories import DEFAULT_PASSWORD as PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pw-123456789"
 
 
 def seed():
