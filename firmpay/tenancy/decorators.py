@@ -14,6 +14,9 @@ def _guard(check):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:
+                # Firmpay support staff belong to no firm: their home is the back office.
+                if request.user.is_staff:
+                    return redirect("support:index")
                 return redirect("tenancy:firm_create")
             if not check(request.membership):
                 raise PermissionDenied("Your role in this firm cannot do that.")

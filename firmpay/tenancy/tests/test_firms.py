@@ -136,3 +136,13 @@ def test_a_user_with_no_firm_sees_the_create_page_with_a_hint(client):
     client.force_login(make_user())
     response = client.get(reverse("tenancy:firm_create"))
     assert "not a member of any firm" in response.content.decode()
+
+
+def test_support_staff_without_a_firm_land_in_the_back_office_after_log_in(client):
+    make_user(email="support@firmpay.test", password="pw-Support-2026", is_staff=True)
+    response = client.post(
+        reverse("tenancy:login"),
+        {"username": "support@firmpay.test", "password": "pw-Support-2026"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("support:index")
