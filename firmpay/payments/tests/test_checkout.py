@@ -463,3 +463,31 @@ def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, fake, monke
     assert calls[0][1]["payment_key"] == f"online:{payment.pk}"
     assert calls[0][1]["amount"] == 10000 and calls[0][1]["currency"] == "USD"
     assert calls[1][1]["invoice"].pk == invoice.pk
+
+
+def test_owners_switch_debits_off_and_allow_part_payments(client, ready, fake):
+    firm, _account, invoice = ready
+    client.force_login(firm.owner)
+    page = client.get("/payments/settings/").content.decode()
+    assert "Offer ACH direct debit" in page and 'aria-current="page">Online payments' in page
+    client.post(
+        "/payments/settings/",
+        {"bacs_enabled": "on", "allow_partial": "on", "partial_minimum": "2500"},
+    )
+    row = CheckoutSettings.objects.get(firm=firm)
+    assert (row.ach_enabled, row.bacs_enabled, row.allow_partial, row.partial_minimum) == (
+        False,
+        True,
+        True,
+        2500,
+    )
+    assert checkout_start(invoice=invoice, return_url=PAGE).allowed_methods == ["card"]
+
+
+def test_staff_cannot_change_payment_settings(client, ready):
+    firm, _account, _invoice = ready
+    staff = User.objects.create_user(f"{uuid.uuid4().hex[:6]}@staff.test", "pw-12345678")
+    Membership.objects.create(user=staff, firm=firm, role=Role.STAFF)
+    client.force_login(staff)
+    client.post("/payments/settings/", {"allow_partial": "on", "partial_minimum": "1"})
+    assert not CheckoutSettings.objects.filter(firm=firm).exists()
