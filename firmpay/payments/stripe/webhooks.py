@@ -41,6 +41,13 @@ CONNECT_EVENT_TYPES = [
     "charge.refunded",
     "charge.dispute.created",
     "charge.dispute.closed",
+    # Online payments (issue 5): refund outcomes (a bank debit refund settles or fails
+    # later) and dispute progress.
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+    "charge.refund.updated",
+    "charge.dispute.updated",
     "payout.paid",
     "payout.failed",
 ]
