@@ -41,7 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import cluster as c  # noqa: E402
 from scale.traffic import Sandbox, Traffic  # noqa: E402
 
-DB_NAME = "firmpay_scale"
+# A database of this run's own (another run on the machine must not drop it), and a lock so
+# two runs do not restart each other's Redis mid-proof: the second waits for the first.
+DB_NAME = f"firmpay_scale_{os.getpid()}"
+LOCK_PATH = Path(tempfile.gettempdir()) / "firmpay-scale-test.lock"
 REDIS_DB = 5
 ARTIFACTS = c.ROOT / "test-artifacts" / "scale-test"
 
@@ -203,6 +206,21 @@ def verify(sb: Sandbox, sandbox_db: Path, endpoint_id: str, setup: dict, traffic
     return problems
 
 
+def machine_lock(timeout: float):
+    import fcntl
+
+    handle = open(LOCK_PATH, "w")  # noqa: SIM115 - held for the whole run
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise c.Timeout(f"another scale test held {LOCK_PATH} for {timeout:.0f}s") from None
+            time.sleep(1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--firms", type=int, default=40)
@@ -212,6 +230,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work dir and database")
     args = parser.parse_args()
 
+    lock = machine_lock(600)
     started = time.monotonic()
     figures: dict = {}
     problems: list[str] = []
@@ -392,6 +411,7 @@ def main() -> int:
         print("SCALE TEST PASSED: no event lost, none applied twice, every state matches Stripe")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+    lock.close()
     return 1 if problems else 0
 
 
