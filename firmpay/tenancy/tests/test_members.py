@@ -101,3 +101,11 @@ def test_an_invalid_role_changes_nothing(owner_client, firm, staff_user):
     target = membership(firm, staff_user)
     owner_client.post(reverse("tenancy:membership_role", args=[target.pk]), {"role": "emperor"})
     assert membership(firm, staff_user).role == Role.STAFF
+
+
+def test_removing_a_member_asks_for_confirmation_first(owner_client, firm, staff_user):
+    membership(firm, staff_user)
+
+    html = owner_client.get(reverse("tenancy:members")).content.decode()
+
+    assert f'data-confirm="Remove {staff_user.email} from {firm.name}?' in html
