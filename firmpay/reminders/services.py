@@ -168,8 +168,8 @@ def reminder_send_now(
             sent = timezone.localtime(state.last_manual_at, firm_zone(zone))
             raise ReminderRefused(
                 f"A reminder for {invoice.number} was already sent by hand at "
-                f"{sent:%H:%M} on {sent.day} {sent:%B}. You can send another after "
-                f"{sent:%H:%M} tomorrow."
+                f"{sent:%H:%M} on {sent.day} {sent:%B} ({zone} time). You can send another "
+                f"after {sent:%H:%M} tomorrow."
             )
         state.last_manual_at = now
         state.save(update_fields=["last_manual_at", "updated_at"])

@@ -43,8 +43,10 @@ def test_a_second_manual_reminder_within_24_hours_is_refused(
     invoice, django_capture_on_commit_callbacks
 ):
     send_now(invoice, NOON, django_capture_on_commit_callbacks)
-    with pytest.raises(ReminderRefused, match="already sent by hand at 13:00 on 25 May"):
+    with pytest.raises(ReminderRefused, match="already sent by hand at 13:00 on 25 May") as refused:
         send_now(invoice, NOON + datetime.timedelta(hours=23), django_capture_on_commit_callbacks)
+    # The firm reads UTC elsewhere ("Sent ... UTC"): a local time says which zone it is in.
+    assert f"({invoice.firm.timezone} time)" in str(refused.value)
     send_now(
         invoice, NOON + datetime.timedelta(hours=24, minutes=1), django_capture_on_commit_callbacks
     )
