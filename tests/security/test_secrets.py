@@ -66,6 +66,7 @@ def test_no_secret_in_logs_or_pages(settings, stripe_sandbox, caplog):
     pages.append(browser.get(invoice_link_path(invoice)).content.decode())
     pay = browser.post(invoice_link_path(invoice) + "pay/")
     pages.append(pay.content.decode() + pay.get("Location", ""))
+    assert pay.status_code == 303, "the Pay button should have opened a Checkout Session"
 
     body = json.dumps({"id": "evt_secret_1", "object": "event", "type": "account.updated",
                        "account": account.stripe_account_id, "created": int(time.time()),
@@ -84,6 +85,7 @@ def test_no_secret_in_logs_or_pages(settings, stripe_sandbox, caplog):
 
     logs = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     assert len(caplog.records) > 10, "the flows should have logged something"
+    assert any(r.name.startswith("stripe") for r in caplog.records), "the SDK's requests are logged"
     for secret in secrets:
         assert secret not in logs, f"a secret ({secret[:6]}...) reached the logs"
         for page in pages:
