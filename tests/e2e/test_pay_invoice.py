@@ -199,7 +199,15 @@ def test_a_declined_card_then_a_good_one(app, page, stripe_sandbox):
     pay_by_card(page, "4000000000000002")
     expect(page.get_by_role("alert")).to_have_text("Your card was declined.")
     pay_by_card(page, "4242424242424242")
-    back_on_the_return_page(page, app, stripe_sandbox, "paid")
+    # The return page refreshes itself: it says "not yet confirmed" until the webhooks
+    # land, then "paid" without a reload (htmx polling our records).
+    page.wait_for_url(re.compile(r".*/paid/\d+/$"))
+    state = page.locator("#payment-state")
+    expect(state).to_have_attribute("data-state", "unconfirmed")
+    expect(state).to_contain_text("Not yet confirmed")
+    deliver_webhooks(stripe_sandbox)
+    expect(state).to_have_attribute("data-state", "paid", timeout=15_000)
+    expect(state).to_contain_text("Payment received")
     assert status_of(invoice) == "paid"
     payment = OnlinePayment.objects.get(invoice=invoice)
     assert payment.status == "succeeded" and payment.method == "card"
