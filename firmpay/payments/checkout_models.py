@@ -14,6 +14,19 @@ from django.db.models import Q
 from firmpay.core.models import TenantModel
 from firmpay.core.money import CURRENCY_CHOICES
 
+__all__ = [
+    "CheckoutSettings",
+    "DisputeStatus",
+    "OnlinePayment",
+    "OnlinePaymentStatus",
+    "PaymentDispute",
+    "PaymentMethodType",
+    "PaymentNotice",
+    "PaymentRefund",
+    "RefundReason",
+    "RefundStatus",
+]
+
 
 class OnlinePaymentStatus(models.TextChoices):
     PENDING = "pending", "Pending"  # checkout open, nothing paid yet
