@@ -12,6 +12,27 @@ export DEBUG="${DEBUG:-false}"
 mkdir -p "$FIRMPAY_DATA_DIR/logs"
 PY=.venv/bin/python
 
+port_free() {
+    .venv/bin/python - "$1" <<'PY'
+import socket, sys
+with socket.socket() as probe:
+    try:
+        probe.bind(("127.0.0.1", int(sys.argv[1])))
+    except OSError:
+        sys.exit(1)
+PY
+}
+# Refuse before starting anything, so a second `make run` cannot start a second worker
+# and sandbox on the same data directory.
+if ! port_free "$PORT"; then
+    echo "Port $PORT is already in use (is Firmpay already running?). Stop it, or use PORT=8001 make run." >&2
+    exit 1
+fi
+if [ -z "${STRIPE_API_BASE:-}" ] && [ -z "${STRIPE_SECRET_KEY:-}" ] && ! port_free "${STRIPE_SANDBOX_PORT:-12111}"; then
+    echo "Port ${STRIPE_SANDBOX_PORT:-12111} for the Stripe sandbox is in use. Stop what uses it, or set STRIPE_SANDBOX_PORT." >&2
+    exit 1
+fi
+
 pids=()
 stop() {
     trap - INT TERM EXIT
@@ -35,7 +56,7 @@ $PY manage.py demo_seed
 if declare -f after_migrate >/dev/null; then after_migrate; fi
 
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
-    --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - &
+    --no-control-socket --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - &
 pids+=($!)
 $PY manage.py run_huey --logfile "$FIRMPAY_DATA_DIR/logs/huey.log" &
 pids+=($!)

@@ -7,6 +7,11 @@
 STRIPE_SANDBOX_PLATFORM_KEY="sk_test_sandbox_platform_0000000000000000"
 STRIPE_SANDBOX_CLIENT_ID="ca_SandboxPlatform000000000000000"
 
+sandbox_answers() {
+    .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+        "$STRIPE_API_BASE/_sandbox/clock" 2>/dev/null
+}
+
 if [ -z "${STRIPE_API_BASE:-}" ] && [ -z "${STRIPE_SECRET_KEY:-}" ]; then
     STRIPE_SANDBOX_PORT="${STRIPE_SANDBOX_PORT:-12111}"
     echo "==> Starting the Stripe sandbox on 127.0.0.1:$STRIPE_SANDBOX_PORT (no real money moves)"
@@ -20,7 +25,7 @@ if [ -z "${STRIPE_API_BASE:-}" ] && [ -z "${STRIPE_SECRET_KEY:-}" ]; then
     export STRIPE_CONNECT_CLIENT_ID="$STRIPE_SANDBOX_CLIENT_ID"
     export STRIPE_SANDBOX_MODE="${STRIPE_SANDBOX_MODE:-true}"
     for _ in $(seq 1 100); do
-        if curl -fsS -o /dev/null "$STRIPE_API_BASE/_sandbox/clock" 2>/dev/null; then break; fi
+        if sandbox_answers; then break; fi
         if ! kill -0 "${pids[-1]}" 2>/dev/null; then
             echo "The Stripe sandbox did not start; see $FIRMPAY_DATA_DIR/logs/stripe_sandbox.log" >&2
             exit 1
@@ -34,7 +39,7 @@ if [ -z "${STRIPE_API_BASE:-}" ] && [ -z "${STRIPE_SECRET_KEY:-}" ]; then
              "set STRIPE_SANDBOX_PORT. Log: $FIRMPAY_DATA_DIR/logs/stripe_sandbox.log" >&2
         exit 1
     fi
-    if ! curl -fsS -o /dev/null "$STRIPE_API_BASE/_sandbox/clock"; then
+    if ! sandbox_answers; then
         echo "The Stripe sandbox is not answering on $STRIPE_API_BASE" >&2
         exit 1
     fi
