@@ -176,6 +176,19 @@ def test_yen_payments_are_whole_yen(staff):
     assert "JPY amounts have whole units" in " ".join(response.context["form"].errors["amount"])
 
 
+def test_payment_form_errors_sit_inside_their_field(staff, firm, acme):
+    invoice = invoice_send(invoice=invoice_build(firm=firm, client=acme, lines=[line()]))
+    response = staff.post(
+        reverse("invoices:payment_record", args=[invoice.pk]),
+        {"amount": "", "method": "cash", "received_on": "2026-03-05"},
+    )
+    html = response.content.decode()
+    field = html.split('<div class="field field-amount">')[1].split("</div>")[0]
+    assert 'class="errorlist' in field
+    assert "<p><label" not in html
+    assert "(USD):</label>" not in html and "Received on:" not in html
+
+
 def test_list_filters_by_status_client_overdue_and_search(staff, firm, acme):
     bright = client_build(firm=firm, name="Bright Co")
     draft = invoice_build(firm=firm, client=acme)

@@ -105,6 +105,16 @@ def test_two_steps_on_the_same_day_are_refused(owner):
     ]
 
 
+def test_policy_errors_sit_inside_their_field(owner):
+    """A <ul> cannot live in a <p>: the browser moved each error into a grid cell of its own."""
+    response = owner.post(reverse("reminders:policy"), policy_data(**{"steps-1-offset_days": "-2"}))
+    html = response.content.decode()
+    field = html.split('<div class="field field-offset_days">')[2].split("</div>")[0]
+    assert "Two steps fall on the same day." in field
+    assert "<p><label" not in html
+    assert "Send at:" not in html and "Days from due date:" not in html
+
+
 def test_staff_cannot_change_the_policy(staff):
     assert staff.get(reverse("reminders:policy")).status_code == 403
     assert staff.post(reverse("reminders:policy"), policy_data()).status_code == 403
