@@ -86,3 +86,9 @@ def test_compose_environment_uses_documented_names():
     for required in ("SECRET_KEY", "ALLOWED_HOSTS", "STRIPE_SECRET_KEY", "STRIPE_CONNECT_CLIENT_ID",
                      "STRIPE_WEBHOOK_SECRET"):  # fmt: skip
         assert ":?" in env[required], f"{required} must be required in compose.yaml"
+
+
+def test_compose_builds_an_image_that_exists():
+    services = compose()["services"]
+    assert (ROOT / "Dockerfile").exists()
+    assert all(services[name]["build"] == "." for name in ("web", "worker", "scheduler-worker"))
