@@ -5,9 +5,14 @@ listeners inside the transaction that made the change (so a listener's rows comm
 back with it; listeners defer side effects with `transaction.on_commit`).
 
 Events: "sent" (invoice=), "voided" (invoice=), "manual_payment_recorded" (invoice=, payment=).
+
+Amount sources: an app that takes money for invoices (online payments) registers a function
+`source(*, invoice)` returning an object with `received`, `processing`, `refunded` (ints in
+the invoice's minor units) and `disputed` (bool); invoice_recompute_status adds them up.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 EVENTS = ("sent", "voided", "manual_payment_recorded")
 _listeners: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
@@ -23,3 +28,33 @@ def invoice_hook_register(event: str, listener: Callable[..., None]) -> None:
 def invoice_hooks_run(event: str, **kwargs) -> None:
     for listener in _listeners[event]:
         listener(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalAmounts:
+    received: int = 0
+    processing: int = 0
+    refunded: int = 0
+    disputed: bool = False
+
+
+_amount_sources: list[Callable[..., object]] = []
+
+
+def invoice_amount_source_register(source: Callable[..., object]) -> None:
+    if source not in _amount_sources:
+        _amount_sources.append(source)
+
+
+def invoice_external_amounts(*, invoice) -> ExternalAmounts:
+    """What the registered sources (online payments) hold for the invoice, added up."""
+    total = ExternalAmounts()
+    for source in _amount_sources:
+        amounts = source(invoice=invoice)
+        total = ExternalAmounts(
+            received=total.received + amounts.received,
+            processing=total.processing + amounts.processing,
+            refunded=total.refunded + amounts.refunded,
+            disputed=total.disputed or amounts.disputed,
+        )
+    return total

@@ -11,7 +11,7 @@ from firmpay.core.audit import audit_record_create
 from firmpay.core.money import format_amount
 from firmpay.invoices.dates import default_due_date, firm_today
 from firmpay.invoices.exceptions import InvoiceNotEditable, InvoiceStateError, PaymentRefused
-from firmpay.invoices.hooks import invoice_hooks_run
+from firmpay.invoices.hooks import invoice_external_amounts, invoice_hooks_run
 from firmpay.invoices.models import (
     Invoice,
     InvoiceLine,
@@ -137,9 +137,7 @@ def invoice_amount_received(*, invoice: Invoice) -> int:
 
 
 def _online_amounts(invoice: Invoice):
-    from firmpay.payments.selectors_payments import invoice_online_amounts
-
-    return invoice_online_amounts(invoice=invoice)
+    return invoice_external_amounts(invoice=invoice)
 
 
 def invoice_recompute_status(*, invoice: Invoice) -> Invoice:
