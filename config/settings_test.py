@@ -16,3 +16,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test runner swaps every MAILERS entry for the locmem backend (mail.outbox).
 # Tasks run in the test's thread; with REDIS_URL they still go through Redis.
 HUEY = {**HUEY, "immediate": True, "immediate_use_memory": not REDIS_URL}
+
+# Tests serve static files from the apps' folders (no collectstatic); WhiteNoise still wants
+# its root to exist.
+from config.settings import DATA_DIR  # noqa: E402
+
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
