@@ -189,6 +189,18 @@ def test_payment_form_errors_sit_inside_their_field(staff, firm, acme):
     assert "(USD):</label>" not in html and "Received on:" not in html
 
 
+def test_the_invoice_page_shows_times_in_the_firms_timezone(client):
+    firm = firm_build(timezone="America/New_York")
+    client.force_login(member_build(firm=firm))
+    invoice = invoice_send(invoice=invoice_build(firm=firm, client=client_build(firm=firm)))
+    sent = datetime.datetime(2026, 11, 25, 23, 57, tzinfo=datetime.UTC)
+    Invoice.objects.filter(pk=invoice.pk).update(sent_at=sent, link_revoked_at=sent)
+    html = client.get(reverse("invoices:detail", args=[invoice.pk])).content.decode()
+    assert "<dd>25 November 2026, 18:57 EST</dd>" in html
+    assert "Last revoked 25 November 2026, 18:57 EST." in html
+    assert "UTC" not in html
+
+
 def test_list_filters_by_status_client_overdue_and_search(staff, firm, acme):
     bright = client_build(firm=firm, name="Bright Co")
     draft = invoice_build(firm=firm, client=acme)
