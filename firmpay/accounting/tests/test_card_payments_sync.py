@@ -55,6 +55,9 @@ class Books:
     def reversed(self, payment: dict) -> bool:
         return payment["Status"] == "DELETED" if self.vendor == "xero" else payment["deleted"]
 
+    def date(self, payment: dict) -> str:
+        return str(payment["Date" if self.vendor == "xero" else "TxnDate"])
+
     def amount_due(self) -> Decimal:
         invoice = self.invoice()
         return Decimal(invoice["AmountDue" if self.vendor == "xero" else "Balance"])
@@ -206,6 +209,33 @@ def test_card_payment_is_booked_once_when_the_first_answer_is_lost(
     (remote,) = books.payments()
     assert books.amount(remote) == Decimal("248.14") and books.amount_due() == 0
     assert len(books.payment_writes()) == 2  # the retry replayed the same key
+
+
+def test_card_payment_is_dated_on_the_firms_calendar(
+    books, firm, stripe_live, stripe_sandbox, stripe_webhooks
+):
+    """A New York firm's client pays at 22:00 local (03:00 UTC the next day): the books show
+    the payment on the day it was made there, as the invoice's dates are."""
+    firm.timezone = "America/New_York"
+    firm.save(update_fields=["timezone"])
+    invoice = sent_invoice(firm)
+    drain()
+    sandbox_now = datetime.datetime.fromtimestamp(
+        stripe_sandbox.control("GET", "clock")["now"], datetime.UTC
+    )
+    three_am = sandbox_now.replace(hour=3, minute=0, second=0, microsecond=0)
+    if three_am <= sandbox_now:
+        three_am += datetime.timedelta(days=1)
+    stripe_sandbox.advance(seconds=(three_am - sandbox_now).total_seconds())
+
+    payment = pay_by_card(stripe_sandbox, invoice)
+    stripe_webhooks.deliver()
+    drain()
+
+    payment.refresh_from_db()
+    assert payment.succeeded_at.date() == three_am.date()
+    (remote,) = books.payments()
+    assert books.date(remote) == (three_am - datetime.timedelta(days=1)).date().isoformat()
 
 
 def test_full_refund_of_a_card_payment_reverses_it_there(

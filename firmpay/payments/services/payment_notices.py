@@ -22,6 +22,7 @@ from firmpay.payments.checkout_models import (
     PaymentMethodType,
     PaymentNotice,
 )
+from firmpay.tenancy.middleware import firm_timezone
 from firmpay.tenancy.models import Membership, Role
 
 logger = logging.getLogger("firmpay.payments.notices")
@@ -86,11 +87,13 @@ def _accounting(name: str, payment) -> None:
     }
     if name == "accounting_on_payment_succeeded":
         paid = payment.succeeded_at or timezone.now()
+        # The firm's calendar day, as invoice dates are (not the UTC date).
+        paid_on = timezone.localtime(paid, firm_timezone(payment.invoice.firm)).date()
         services.accounting_on_payment_succeeded(
             **common,
             amount=payment.amount,
             currency=payment.currency,
-            paid_on=paid.date(),
+            paid_on=paid_on,
             reference=payment.payment_intent_id,
         )
     else:
