@@ -57,18 +57,24 @@ def round_minor(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _amount_expected(places: int) -> str:
+    """What to type instead: 'like 125.50' in USD, 'like 12500' in JPY, 'like 125.500' in KWD."""
+    example = "12500" if places == 0 else "125." + "50".ljust(places, "0")[:places]
+    return f"Enter an amount like {example}."
+
+
 def parse_amount(text: str, currency: str) -> int:
     """'12.50' in USD -> 1250. Refuses more decimals than the currency has."""
     cleaned = str(text).strip().replace(",", "")
     for symbol in SYMBOLS.values():
         cleaned = cleaned.removeprefix(symbol)
+    places = exponent(currency)
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise MoneyError(f"{text!r} is not an amount") from exc
+        raise MoneyError(_amount_expected(places)) from exc
     if not value.is_finite():
-        raise MoneyError(f"{text!r} is not an amount")
-    places = exponent(currency)
+        raise MoneyError(_amount_expected(places))
     scaled = value.scaleb(places)
     if scaled != scaled.to_integral_value():
         unit = "whole units" if places == 0 else f"{places} decimal places"

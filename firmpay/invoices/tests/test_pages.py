@@ -143,7 +143,7 @@ def test_detail_page_sends_and_records_a_full_payment(staff, firm, acme):
     [
         ("123.456", "USD amounts have 2 decimal places"),
         ("200", "is more than the $123.45 due"),
-        ("abc", "is not an amount"),
+        ("abc", "Enter an amount like 125.50."),
         ("0", "more than zero"),
     ],
 )
