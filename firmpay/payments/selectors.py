@@ -90,9 +90,10 @@ class RequirementRow:
     key: str  # Stripe's key, e.g. company.tax_id
     label: str  # "Company tax ID"
     state: str  # past_due | currently_due | eventually_due | pending_verification
-    state_label: str  # "Overdue" | "Due" | "Due later" | "Being verified"
+    state_label: str  # "Overdue" (or "Needed" before any submission) | "Due" | "Due later" | ...
     deadline: datetime | None
     error: str  # Stripe's reason when it rejected what was given
+    tone: str = "warn"  # badge colour: bad | warn | open
 
 
 REQUIREMENT_STATES = [
@@ -101,6 +102,10 @@ REQUIREMENT_STATES = [
     ("eventually_due", "Due later"),
     ("pending_verification", "Being verified"),
 ]
+REQUIREMENT_TONES = {"past_due": "bad", "pending_verification": "open"}
+# Until onboarding is submitted once, Stripe lists everything as past_due: a brand-new
+# account is not late, it has simply not started.
+NOT_YET_SUBMITTED = ("Needed", "warn")
 
 
 def requirement_rows(snapshot: AccountSnapshot) -> list[RequirementRow]:
@@ -119,8 +124,11 @@ def requirement_rows(snapshot: AccountSnapshot) -> list[RequirementRow]:
             deadline = req.current_deadline if state in ("past_due", "currently_due") else None
             if state == "eventually_due":
                 deadline = snapshot.future_requirements.current_deadline
+            shown = (state_label, REQUIREMENT_TONES.get(state, "warn"))
+            if state == "past_due" and not snapshot.details_submitted:
+                shown = NOT_YET_SUBMITTED
             rows.append(
-                RequirementRow(key, label, state, state_label, deadline, errors.get(key, ""))
+                RequirementRow(key, label, state, shown[0], deadline, errors.get(key, ""), shown[1])
             )
     return rows
 
