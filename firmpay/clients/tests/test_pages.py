@@ -40,6 +40,15 @@ def test_invalid_client_form_shows_field_errors_and_writes_nothing(member_client
     assert Client.objects.count() == 0
 
 
+def test_client_form_errors_sit_inside_their_field(member_client):
+    response = member_client.post(reverse("clients:create"), {"name": "", "currency": "USD"})
+    html = response.content.decode()
+    field = html.split('<div class="field field-name">')[1].split("</div>")[0]
+    assert 'class="errorlist' in field
+    assert "Name:</label>" not in html
+    assert "<p>" not in html.split("novalidate>")[1].split("</form>")[0]
+
+
 def test_edit_saves_changes(member_client, firm):
     client = client_build(firm=firm, name="Old")
     response = member_client.post(
