@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import httpx
+from django.utils import timezone
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
@@ -278,6 +279,47 @@ def token_set_from(payload: dict, now: datetime.datetime) -> TokenSet:
         refresh_token=payload["refresh_token"],
         expires_at=now + datetime.timedelta(seconds=int(payload.get("expires_in", 1800))),
     )
+
+
+def token_request(url: str, *, data: dict, auth: tuple[str, str], headers=None) -> TokenSet:
+    """POST to a vendor's token endpoint (code exchange or refresh): the new TokenSet, or
+    the token error (`token_error`) when it is not a 200."""
+    now = timezone.now()
+    with transport_errors():
+        response = httpx.post(url, data=data, auth=auth, headers=headers, timeout=TIMEOUT)
+    if response.status_code != 200:
+        raise token_error(response)
+    return token_set_from(response.json(), now)
+
+
+def api_request(
+    ctx: ApiContext,
+    method: str,
+    url: str,
+    *,
+    describe: Callable[[httpx.Response], str],
+    headers: dict | None = None,
+    body=None,
+    params=None,
+) -> dict:
+    """One Accounting API call for `ctx`'s organisation: bearer token, JSON in and out,
+    through the rate gate, transport and HTTP errors mapped to ProviderError. `headers`
+    are the vendor's own (tenant, idempotency key)."""
+    all_headers = {"Authorization": f"Bearer {ctx.access_token}", "Accept": "application/json"}
+    all_headers.update(headers or {})
+    if body is not None:
+        all_headers["Content-Type"] = "application/json"
+    with ctx.gate(), transport_errors():
+        response = httpx.request(
+            method,
+            url,
+            params=params,
+            headers=all_headers,
+            content=json_body(body) if body is not None else None,
+            timeout=TIMEOUT,
+        )
+    raise_for_response(response, describe=describe)
+    return response.json() if response.content else {}
 
 
 def decimal_str(value: Decimal) -> str:

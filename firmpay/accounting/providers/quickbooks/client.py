@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
 
 from firmpay.accounting.providers.base import (
     TIMEOUT,
@@ -21,10 +20,8 @@ from firmpay.accounting.providers.base import (
     Provider,
     RemoteRef,
     TokenSet,
-    json_body,
-    raise_for_response,
-    token_error,
-    token_set_from,
+    api_request,
+    token_request,
     transport_errors,
 )
 
@@ -78,18 +75,12 @@ class QuickBooksProvider(Provider):
         return f"{settings.QUICKBOOKS_AUTHORIZE_URL}?{query}"
 
     def _token(self, data: dict) -> TokenSet:
-        now = timezone.now()
-        with transport_errors():
-            response = httpx.post(
-                settings.QUICKBOOKS_TOKEN_URL,
-                data=data,
-                auth=self._auth(),
-                headers={"Accept": "application/json"},
-                timeout=TIMEOUT,
-            )
-        if response.status_code != 200:
-            raise token_error(response)
-        return token_set_from(response.json(), now)
+        return token_request(
+            settings.QUICKBOOKS_TOKEN_URL,
+            data=data,
+            auth=self._auth(),
+            headers={"Accept": "application/json"},
+        )
 
     def exchange_code(self, *, code: str, redirect_uri: str) -> TokenSet:
         return self._token(
@@ -133,20 +124,14 @@ class QuickBooksProvider(Provider):
         key = ctx.idempotency_key(step) if step else ""
         if key:
             query["requestid"] = key[:50]
-        headers = {"Authorization": f"Bearer {ctx.access_token}", "Accept": "application/json"}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        with ctx.gate(), transport_errors():
-            response = httpx.request(
-                method,
-                f"{self.api}/v3/company/{ctx.org_id}/{path}",
-                params=query,
-                headers=headers,
-                content=json_body(body) if body is not None else None,
-                timeout=TIMEOUT,
-            )
-        raise_for_response(response, describe=_describe)
-        return response.json() if response.content else {}
+        return api_request(
+            ctx,
+            method,
+            f"{self.api}/v3/company/{ctx.org_id}/{path}",
+            describe=_describe,
+            body=body,
+            params=query,
+        )
 
     def _query(self, ctx: ApiContext, sql: str, entity: str) -> list[dict]:
         return (

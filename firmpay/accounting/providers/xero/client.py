@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
-from django.utils import timezone
 
 from firmpay.accounting.providers.base import (
     TIMEOUT,
@@ -20,10 +19,9 @@ from firmpay.accounting.providers.base import (
     Provider,
     RemoteRef,
     TokenSet,
-    json_body,
+    api_request,
     raise_for_response,
-    token_error,
-    token_set_from,
+    token_request,
     transport_errors,
 )
 
@@ -84,14 +82,7 @@ class XeroProvider(Provider):
         return f"{settings.XERO_AUTHORIZE_URL}?{query}"
 
     def _token(self, data: dict) -> TokenSet:
-        now = timezone.now()
-        with transport_errors():
-            response = httpx.post(
-                settings.XERO_TOKEN_URL, data=data, auth=self._auth(), timeout=TIMEOUT
-            )
-        if response.status_code != 200:
-            raise token_error(response)
-        return token_set_from(response.json(), now)
+        return token_request(settings.XERO_TOKEN_URL, data=data, auth=self._auth())
 
     def exchange_code(self, *, code: str, redirect_uri: str) -> TokenSet:
         return self._token(
@@ -142,26 +133,18 @@ class XeroProvider(Provider):
 
     # --- Accounting API ---
     def _call(self, ctx: ApiContext, method: str, path: str, *, body=None, step: str = "") -> dict:
-        headers = {
-            "Authorization": f"Bearer {ctx.access_token}",
-            "Xero-Tenant-Id": ctx.org_id,
-            "Accept": "application/json",
-        }
-        if body is not None:
-            headers["Content-Type"] = "application/json"
+        headers = {"Xero-Tenant-Id": ctx.org_id}
         key = ctx.idempotency_key(step) if step else ""
         if key:
             headers["Idempotency-Key"] = key[:128]
-        with ctx.gate(), transport_errors():
-            response = httpx.request(
-                method,
-                f"{self.api}/api.xro/2.0/{path}",
-                headers=headers,
-                content=json_body(body) if body is not None else None,
-                timeout=TIMEOUT,
-            )
-        raise_for_response(response, describe=_describe)
-        return response.json() if response.content else {}
+        return api_request(
+            ctx,
+            method,
+            f"{self.api}/api.xro/2.0/{path}",
+            describe=_describe,
+            headers=headers,
+            body=body,
+        )
 
     def accounts(self, *, ctx: ApiContext) -> list[LedgerAccount]:
         rows = self._call(ctx, "GET", "Accounts").get("Accounts", [])
