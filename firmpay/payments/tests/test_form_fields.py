@@ -26,5 +26,7 @@ def test_settings_errors_sit_inside_their_field(signed_in):
     assert '<div class="field field-partial_minimum">' in page
     field = page.split('<div class="field field-partial_minimum">')[1].split("</div>")[0]
     assert 'class="errorlist' in field
+    assert 'aria-describedby="id_partial_minimum_helptext' in field
+    assert '<span class="helptext" id="id_partial_minimum_helptext">' in field
     assert "<p>" not in page.split('<form method="post" class="card">')[1].split("</form>")[0]
     assert "):</label>" not in page and "invoices):" not in page

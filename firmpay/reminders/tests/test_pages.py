@@ -111,6 +111,7 @@ def test_policy_errors_sit_inside_their_field(owner):
     html = response.content.decode()
     field = html.split('<div class="field field-offset_days">')[2].split("</div>")[0]
     assert "Two steps fall on the same day." in field
+    assert '<span class="helptext" id="id_steps-1-offset_days_helptext">' in field
     assert "<p><label" not in html
     assert "Send at:" not in html and "Days from due date:" not in html
 
