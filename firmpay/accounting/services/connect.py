@@ -4,9 +4,7 @@ disconnecting (the vendor's token revoked). Only owners and admins get here (vie
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -35,19 +33,10 @@ from firmpay.accounting.ratelimit import rate_gate
 from firmpay.accounting.services.outbox import connection_backlog_release
 from firmpay.accounting.services.tokens import connection_access_token, tokens_store
 from firmpay.core.audit import audit_record_create
+from firmpay.core.oauth_state import session_key_hash, session_matches, state_hash, state_new
 
 logger = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _session_key(session) -> str:
-    if not session.session_key:
-        session.save()
-    return session.session_key
 
 
 def _live(firm) -> AccountingConnection | None:
@@ -62,13 +51,13 @@ def oauth_start(*, firm, user, session, vendor: str, redirect_uri: str) -> str:
     current = _live(firm)
     if current is not None and current.vendor != vendor:
         raise ConnectionExists()
-    state = secrets.token_urlsafe(32)
+    state = state_new()
     OAuthState.objects.create(
-        state_hash=_hash(state),
+        state_hash=state_hash(state),
         firm=firm,
         user=user,
         vendor=vendor,
-        session_key_hash=_hash(_session_key(session)),
+        session_key_hash=session_key_hash(session),
         redirect_uri=redirect_uri,
         expires_at=timezone.now() + STATE_TTL,
     )
@@ -79,19 +68,19 @@ def _state_consume(*, state: str, vendor: str, firm, user, session) -> OAuthStat
     if not state:
         raise OAuthStateInvalid()
     now = timezone.now()
-    state_hash = _hash(state)
+    hashed = state_hash(state)
     # Used once: the first request to mark it wins, a replay finds it consumed.
-    if not OAuthState.objects.filter(state_hash=state_hash, consumed_at__isnull=True).update(
+    if not OAuthState.objects.filter(state_hash=hashed, consumed_at__isnull=True).update(
         consumed_at=now
     ):
         raise OAuthStateInvalid()
-    row = OAuthState.objects.get(state_hash=state_hash)
+    row = OAuthState.objects.get(state_hash=hashed)
     if (
         row.expires_at < now
         or row.vendor != vendor
         or row.firm_id != firm.pk
         or row.user_id != user.pk
-        or not secrets.compare_digest(row.session_key_hash, _hash(session.session_key or ""))
+        or not session_matches(row.session_key_hash, session)
     ):
         raise OAuthStateInvalid()
     return row

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from firmpay.core.audit import audit_record_create
+from firmpay.core.oauth_state import session_key_hash, session_matches, state_hash, state_new
 from firmpay.payments.exceptions import (
     AccountAlreadyConnected,
     AccountConnectedElsewhere,
@@ -25,26 +24,16 @@ STATE_TTL = timedelta(minutes=10)
 PENDING_ROW_GRACE = timedelta(minutes=1)
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _session_key(session) -> str:
-    if not session.session_key:
-        session.save()
-    return session.session_key
-
-
 def oauth_start(*, firm, user, session, redirect_uri: str) -> str:
     """The Stripe authorize URL to redirect to, with a fresh single-use `state` bound to
     this session, firm and user (expires in 10 minutes). `redirect_uri` is the absolute
     URL of the UI's callback view."""
-    state = secrets.token_urlsafe(32)
+    state = state_new()
     OAuthState.objects.create(
-        state_hash=_hash(state),
+        state_hash=state_hash(state),
         firm=firm,
         user=user,
-        session_key_hash=_hash(_session_key(session)),
+        session_key_hash=session_key_hash(session),
         redirect_uri=redirect_uri,
         expires_at=timezone.now() + STATE_TTL,
     )
@@ -63,18 +52,17 @@ def _state_consume(*, state: str, firm, user, session) -> OAuthState:
     if not state:
         raise OAuthStateInvalid()
     now = timezone.now()
-    state_hash = _hash(state)
-    if not OAuthState.objects.filter(state_hash=state_hash, consumed_at__isnull=True).update(
+    hashed = state_hash(state)
+    if not OAuthState.objects.filter(state_hash=hashed, consumed_at__isnull=True).update(
         consumed_at=now
     ):
         raise OAuthStateInvalid()
-    row = OAuthState.objects.get(state_hash=state_hash)
-    session_hash = _hash(session.session_key or "")
+    row = OAuthState.objects.get(state_hash=hashed)
     if (
         row.expires_at < now
         or row.firm_id != firm.pk
         or row.user_id != user.pk
-        or not secrets.compare_digest(row.session_key_hash, session_hash)
+        or not session_matches(row.session_key_hash, session)
     ):
         raise OAuthStateInvalid()
     return row
