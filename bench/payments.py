@@ -37,41 +37,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from webhooks import (  # noqa: E402 - the shared helpers of the webhook bench
+from _app import (  # noqa: E402 - the benches' shared app start/stop helpers
     PYTHON,
     ROOT,
     SANDBOX_KEY,
     free_port,
     percentile,
+    start_app,
     stop_app,
     wait_http,
 )
 
 REQUEST_LOG = "message='Request to Stripe api'"
-
-
-def start_app(data_dir: Path, port: int, sandbox_port: int) -> subprocess.Popen:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("STRIPE_", "DATABASE_URL", "REDIS_URL", "HUEY_"))
-    }
-    env.update(
-        FIRMPAY_DATA_DIR=str(data_dir),
-        PORT=str(port),
-        STRIPE_SANDBOX_PORT=str(sandbox_port),
-        LOG_LEVEL="WARNING",
-        STRIPE_LOG="info",  # the SDK prints one line per request to stderr: we count them
-    )
-    log = open(data_dir / "run.log", "w")  # noqa: SIM115 - lives as long as the app
-    return subprocess.Popen(
-        ["bash", str(ROOT / "scripts" / "run.sh")],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def setup(data_dir: Path, port: int, sandbox_port: int, firms: int, invoices: int) -> list:
@@ -200,7 +177,8 @@ def run(args) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-pay-"))
     port, sandbox_port = free_port(), free_port()
     print(f"data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
-    proc = start_app(data_dir, port, sandbox_port)
+    # the SDK prints one line per request to stderr: we count them
+    proc = start_app(data_dir, port, sandbox_port, {"STRIPE_LOG": "info"})
     try:
         wait_http(f"http://127.0.0.1:{port}/webhooks/stripe/", 180, proc)
         rows = setup(data_dir, port, sandbox_port, args.firms, args.payments)

@@ -28,20 +28,25 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-SANDBOX_KEY = "sk_test_sandbox_platform_0000000000000000"
+from _app import (
+    PYTHON,
+    ROOT,
+    SANDBOX_KEY,
+    free_port,
+    percentile,
+    start_app,
+    stop_app,
+    wait_http,
+)
+
 ACCOUNT_TYPES = ["account.updated", "capability.updated", "account.external_account.updated"]
 # Payment events, each with Stripe's example object of its resource (fixtures3.json).
 PAYMENT_TYPES = {
@@ -59,37 +64,11 @@ def example_objects() -> dict[str, dict]:
     return {name: resources[name] for name in set(PAYMENT_TYPES.values())}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
-
-
 def sign(body: bytes, secret: str) -> str:
     # What stripe.WebhookSignature.generate_signature_header does (kept SDK-free and cheap).
     timestamp = int(time.time())
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"scripts/run.sh exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {timeout}s")
 
 
 PG_DB = "firmpay_bench"
@@ -119,41 +98,6 @@ def cleanup_backing_services(mode: str) -> None:
     if mode == "postgresql_2web":
         pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
         subprocess.run(["redis-cli", "-n", "6", "flushdb"], check=False, capture_output=True)
-
-
-def start_app(
-    data_dir: Path, port: int, sandbox_port: int, mode_env: dict | None = None
-) -> subprocess.Popen:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("STRIPE_", "DATABASE_URL", "REDIS_URL", "HUEY_"))
-    }
-    env.update(
-        FIRMPAY_DATA_DIR=str(data_dir),
-        PORT=str(port),
-        STRIPE_SANDBOX_PORT=str(sandbox_port),
-        LOG_LEVEL="WARNING",
-        **(mode_env or {}),
-    )
-    log = open(data_dir / "run.log", "w")  # noqa: SIM115 - lives as long as the app
-    return subprocess.Popen(
-        ["bash", str(ROOT / "scripts" / "run.sh")],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # run.sh stops gunicorn, huey and the sandbox
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def connect_accounts(
