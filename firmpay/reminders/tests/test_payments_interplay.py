@@ -1,22 +1,23 @@
 """Reminders stop the moment money moves online, and resume when it does not arrive.
 
 The client pays by bank debit through the real payments path: Firmpay starts the checkout
-(`checkout_start`, Stripe's session creation stood in for), then Stripe's events are fed
+(`checkout_start`, the session created for real on the firm's connected account in the
+Stripe sandbox: real SDK over HTTP, nothing patched), then Stripe's events are fed
 through the processing service (`checkout.session.completed` unpaid and
 `payment_intent.processing` put the invoice in payment processing; `async_payment_failed`
 and `payment_intent.payment_failed` reopen it). The clock is controlled throughout."""
 
 import datetime
-import uuid
 
 import pytest
 import time_machine
 from django.core import mail
 
 from firmpay.invoices.models import InvoiceStatus
+from firmpay.payments.services import payment_account_create, payment_account_refresh
 from firmpay.payments.services.checkout import checkout_start
 from firmpay.payments.stripe import checkout as stripe_checkout
-from firmpay.payments.tests.online import Stripe, connected_account, deliver
+from firmpay.payments.tests.online import Stripe, deliver
 from firmpay.reminders.models import ReminderSend, SendStatus
 from firmpay.reminders.services import reminders_sweep
 from firmpay.reminders.tests.helpers import firm_in, open_invoice
@@ -34,30 +35,29 @@ INSUFFICIENT_FUNDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def stripe_sessions(monkeypatch):
-    """Stripe's answer to creating a Checkout session (the only Stripe call on this path)."""
-
-    def create(**kw):
-        session_id = f"cs_test_{uuid.uuid4().hex[:16]}"
-        return stripe_checkout.CheckoutSessionInfo(
-            id=session_id,
-            url=f"https://checkout.test/{session_id}",
-            status="open",
-            payment_status="unpaid",
-            payment_intent="",
-            amount_total=kw["amount"],
-            expires_at=None,
-            metadata=kw["metadata"],
-        )
-
-    monkeypatch.setattr(stripe_checkout, "checkout_session_create", create)
+@pytest.fixture
+def stripe_settings(settings, stripe_sandbox, tmp_path):
+    """The app's one StripeClient pointed at the in-process sandbox."""
+    settings.STRIPE_API_BASE = stripe_sandbox.base_url
+    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
+    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
+    settings.STRIPE_WEBHOOK_SECRET = ["whsec_test_reminders_000000000000000"]
+    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
+    settings.STRIPE_SANDBOX_MODE = True
+    return settings
 
 
 @pytest.fixture
-def invoice():
-    firm = firm_in("UTC")
-    connected_account(firm, ach="active")
+def invoice(stripe_settings, stripe_sandbox):
+    """A UTC firm whose connected account (created in the sandbox, made Active there, ACH
+    active) takes payments, and an invoice of theirs due on DUE."""
+    firm = firm_in("UTC", plan="standard")
+    account = payment_account_create(firm=firm, actor=None)
+    stripe_sandbox.control(
+        "POST", f"accounts/{account.stripe_account_id}/state", {"state": "verified"}
+    )
+    account = payment_account_refresh(account=account)
+    assert account.charges_enabled and account.snapshot["capabilities"]["ach"] == "active"
     return open_invoice(firm=firm, due_date=DUE)
 
 
@@ -66,6 +66,10 @@ def debit_start(invoice, at: datetime.datetime) -> Stripe:
     initiated (it settles, or fails, days later)."""
     with time_machine.travel(at, tick=False):
         payment = checkout_start(invoice=invoice, return_url="http://testserver/i/x/")
+        session = stripe_checkout.checkout_session_retrieve(
+            account_id=payment.stripe_account_id, session_id=payment.checkout_session_id
+        )
+        assert (session.status, session.amount_total) == ("open", invoice.amount_due)
         debit = Stripe(payment, method="us_bank_account")
         deliver(debit.session("checkout.session.completed", "unpaid"))
         deliver(debit.intent("payment_intent.processing"))
