@@ -1,14 +1,21 @@
-"""Starting payments and the pages around them. Stripe's answers come from a stand-in for
-the adapter (firmpay/payments/stripe/checkout.py); the sandbox journeys are in
-tests/e2e/test_pay_invoice.py."""
+"""Starting payments and the pages around them, against the Stripe sandbox (real SDK over
+HTTP, nothing patched): each firm's connected account is created in the sandbox and made
+Active there, sessions and refunds are made for real and read back from the sandbox, and
+payments are made with the sandbox's control calls; their events are read back from the
+account's event list and fed through the processing service, as the webhook would. The
+browser journeys are in tests/e2e/test_pay_invoice.py."""
 
 from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
+import httpx
 import pytest
+import stripe
+from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -17,93 +24,102 @@ from firmpay.core.models import AuditRecord
 from firmpay.invoices.links import invoice_link_path
 from firmpay.payments.checkout_exceptions import AmountInvalid, PaymentInProgress
 from firmpay.payments.checkout_models import CheckoutSettings, OnlinePayment, PaymentRefund
-from firmpay.payments.services import payment_account_disconnect
+from firmpay.payments.models import PaymentAccount, StripeEvent
+from firmpay.payments.services import (
+    oauth_complete,
+    oauth_start,
+    payment_account_create,
+    payment_account_disconnect,
+    payment_account_refresh,
+)
 from firmpay.payments.services.checkout import checkout_start
 from firmpay.payments.services.refunds import payment_refund_create
-from firmpay.payments.stripe import checkout as adapter
-from firmpay.payments.tests.online import (
-    Stripe,
-    connected_account,
-    deliver,
-    pending_payment,
-    sent_invoice,
-)
+from firmpay.payments.tests.online import deliver, sent_invoice
 from firmpay.tenancy.models import Membership, Role, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_settings")]
+
+PAGE = "http://testserver/i/x/"
+ACH = "us_bank_account_ach_payments"
 
 
-class FakeStripe:
-    def __init__(self):
-        self.sessions: dict[str, dict] = {}
-        self.by_key: dict[str, adapter.CheckoutSessionInfo] = {}
-        self.expired: list[str] = []
-        self.refunds: dict[str, adapter.RefundInfo] = {}
-        self.lock = threading.Lock()
-
-    def create(self, **kw):
-        with self.lock:
-            if kw["idempotency_key"] in self.by_key:
-                return self.by_key[kw["idempotency_key"]]
-            sid = f"cs_test_{uuid.uuid4().hex[:16]}"
-            self.sessions[sid] = kw
-            info = adapter.CheckoutSessionInfo(
-                id=sid,
-                url=f"https://checkout.test/{sid}",
-                status="open",
-                payment_status="unpaid",
-                payment_intent="",
-                amount_total=kw["amount"],
-                expires_at=datetime.now(tz=UTC) + timedelta(hours=24),
-                metadata=kw["metadata"],
-            )
-            self.by_key[kw["idempotency_key"]] = info
-            return info
-
-    def expire(self, *, account_id, session_id):
-        self.expired.append(session_id)
-
-    def refund(self, **kw):
-        key = kw["idempotency_key"]
-        if key not in self.refunds:
-            self.refunds[key] = adapter.RefundInfo(
-                id=f"re_{uuid.uuid4().hex[:16]}",
-                amount=kw["amount"],
-                currency="USD",
-                status="succeeded",
-                charge="",
-                payment_intent=kw["payment_intent"],
-                metadata=kw["metadata"],
-            )
-        return self.refunds[key]
+def live_account(stripe_sandbox, firm, *, capability=None) -> PaymentAccount:
+    """The firm's connected account, created in the sandbox (card, transfers and the
+    country's debit: ACH in the US, Bacs in GB) and made Active there; `capability` =
+    (name, status) forces one capability's status."""
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    acct = account.stripe_account_id
+    stripe_sandbox.control("POST", f"accounts/{acct}/state", {"state": "verified"})
+    if capability:
+        name, status = capability
+        stripe_sandbox.control(
+            "POST",
+            f"accounts/{acct}/state",
+            {"state": "capability", "capability": name, "status": status},
+        )
+    return payment_account_refresh(account=account)
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    fake = FakeStripe()
-    monkeypatch.setattr(adapter, "checkout_session_create", fake.create)
-    monkeypatch.setattr(adapter, "checkout_session_expire", fake.expire)
-    monkeypatch.setattr(adapter, "refund_create", fake.refund)
-    return fake
-
-
-@pytest.fixture
-def ready(make_firm):
+def ready(make_firm, stripe_sandbox):
     firm = make_firm()
     firm.bank_details = "Acme Bank, routing 110000000, account 000123456789"
     firm.save()
-    account = connected_account(firm)
+    account = live_account(stripe_sandbox, firm)
+    assert account.charges_enabled and account.snapshot["capabilities"]["ach"] == "active"
     return firm, account, sent_invoice(firm)
 
 
-PAGE = "http://testserver/i/x/"
+def session_of(stripe_client, payment):
+    """The payment's Checkout Session as the sandbox holds it."""
+    return stripe_client.v1.checkout.sessions.retrieve(
+        payment.checkout_session_id, options={"stripe_account": payment.stripe_account_id}
+    )
 
 
-def paid(payment, *, method="card"):
-    s = Stripe(payment, method=method)
-    deliver(s.session("checkout.session.completed", "paid"))
-    payment.refresh_from_db()
-    return s
+def sessions_on(stripe_client, account, **params) -> list[str]:
+    """Ids of the Checkout Sessions on the connected account (optionally by status)."""
+    listed = stripe_client.v1.checkout.sessions.list(
+        params={"limit": 100, **params}, options={"stripe_account": account.stripe_account_id}
+    )
+    return [session.id for session in listed.data]
+
+
+def feed(stripe_client, account_id: str) -> list[dict]:
+    """Every event of the connected account not stored yet, oldest first, through the
+    processing service; returns what was fed."""
+    listed = stripe_client.v1.events.list(
+        params={"limit": 100}, options={"stripe_account": account_id}
+    )
+    fed = []
+    for event in reversed(listed.data):
+        if not StripeEvent.objects.filter(event_id=event.id).exists():
+            data = event.to_dict()
+            deliver(data)
+            fed.append(data)
+    return fed
+
+
+def pay(stripe_sandbox, payment, *, method="card", outcome="succeed") -> dict:
+    """The client pays the open session as the hosted page would."""
+    return stripe_sandbox.control(
+        "POST",
+        f"checkout/sessions/{payment.checkout_session_id}/pay",
+        {"method": method, "outcome": outcome},
+    )
+
+
+@pytest.fixture
+def paid(stripe_sandbox, stripe_client):
+    """Pay in the sandbox and feed the account's events; returns the events fed."""
+
+    def paid(payment, *, method="card", outcome="succeed") -> list[dict]:
+        pay(stripe_sandbox, payment, method=method, outcome=outcome)
+        fed = feed(stripe_client, payment.stripe_account_id)
+        payment.refresh_from_db()
+        return fed
+
+    return paid
 
 
 # --- the client's page ------------------------------------------------------------------
@@ -127,68 +143,108 @@ def test_without_an_account_the_page_says_unavailable_and_shows_bank_details(cli
     assert "sort code 10-88-00" in page
 
 
-def test_pay_redirects_to_a_session_on_the_connected_account(client, ready, fake):
+def test_pay_redirects_to_a_session_on_the_connected_account(
+    client, ready, stripe_sandbox, stripe_client
+):
     firm, account, invoice = ready
     response = client.post(invoice_link_path(invoice) + "pay/")
     assert response.status_code == 303
     payment = OnlinePayment.objects.get(invoice=invoice)
     assert response["Location"] == payment.checkout_url
-    sent = fake.sessions[payment.checkout_session_id]
-    assert sent["account_id"] == account.stripe_account_id
-    assert sent["amount"] == 10000 and sent["currency"] == "USD"
-    assert sent["application_fee_amount"] == 75  # standard plan: 75 bps
-    assert sent["methods"] == ["card", "us_bank_account"]
-    assert sent["metadata"]["firmpay_payment_id"] == str(payment.pk)
-    assert sent["metadata"]["firmpay_invoice_id"] == str(invoice.pk)
-    assert sent["idempotency_key"] == f"online_payment:{payment.pk}:checkout"
-    assert sent["success_url"].endswith(f"/paid/{payment.pk}/")
-    assert sent["cancel_url"] == f"http://testserver{invoice_link_path(invoice)}"
+    # Retrieved with the connected account's header: the session lives on that account.
+    session = session_of(stripe_client, payment)
+    assert session.url == payment.checkout_url
+    assert session.amount_total == 10000 and session.currency == "usd"
+    assert session.payment_method_types == ["card", "us_bank_account"]
+    assert session.metadata["firmpay_payment_id"] == str(payment.pk)
+    assert session.metadata["firmpay_invoice_id"] == str(invoice.pk)
+    assert session.success_url.endswith(f"/paid/{payment.pk}/")
+    assert session.cancel_url == f"http://testserver{invoice_link_path(invoice)}"
+    # The idempotency key was used for this session on this account: other parameters
+    # under the same key are refused.
+    with pytest.raises(stripe.IdempotencyError):
+        stripe_client.v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": "usd",
+                            "unit_amount": 1,
+                            "product_data": {"name": "other"},
+                        },
+                    }
+                ],
+                "success_url": PAGE,
+            },
+            options={
+                "stripe_account": account.stripe_account_id,
+                "idempotency_key": f"online_payment:{payment.pk}:checkout",
+            },
+        )
+    intent = pay(stripe_sandbox, payment)["payment_intent"]
+    assert intent["application_fee_amount"] == 75  # standard plan: 75 bps
+    assert intent["metadata"]["firmpay_payment_id"] == str(payment.pk)
+    assert intent["metadata"]["firmpay_invoice_id"] == str(invoice.pk)
 
 
-def test_fee_is_zero_on_a_plan_set_to_zero(ready, fake, settings):
+def test_fee_is_zero_on_a_plan_set_to_zero(ready, settings, stripe_sandbox, stripe_client):
     _firm, _account, invoice = ready
     settings.FIRMPAY_APPLICATION_FEE_BPS = {"standard": 0}
     payment = checkout_start(invoice=invoice, return_url=PAGE)
-    assert fake.sessions[payment.checkout_session_id]["application_fee_amount"] == 0
+    assert payment.application_fee_amount == 0
+    intent = pay(stripe_sandbox, payment)["payment_intent"]
+    assert not intent["application_fee_amount"]
+    fees = stripe_client.v1.application_fees.list(params={"limit": 100})
+    assert [fee for fee in fees.data if fee.account == payment.stripe_account_id] == []
 
 
-def test_methods_follow_capabilities_currency_and_the_firm_switches(make_firm, fake):
+def test_methods_follow_capabilities_currency_and_the_firm_switches(
+    make_firm, stripe_sandbox, stripe_client
+):
     firm = make_firm(country="GB")
-    connected_account(firm, ach="active", bacs="active")
+    account = live_account(stripe_sandbox, firm)
+    assert account.snapshot["capabilities"]["bacs"] == "active"
     gbp = sent_invoice(firm, currency="GBP")
     payment = checkout_start(invoice=gbp, return_url=PAGE)
     assert payment.allowed_methods == ["card", "bacs_debit"]
+    assert session_of(stripe_client, payment).payment_method_types == ["card", "bacs_debit"]
     CheckoutSettings.objects.create(firm=firm, bacs_enabled=False)
-    other = sent_invoice(firm, currency="GBP")
-    assert checkout_start(invoice=other, return_url=PAGE).allowed_methods == ["card"]
+    other = checkout_start(invoice=sent_invoice(firm, currency="GBP"), return_url=PAGE)
+    assert other.allowed_methods == ["card"]
+    assert session_of(stripe_client, other).payment_method_types == ["card"]
     inactive = make_firm()
-    connected_account(inactive, ach="pending")
-    assert checkout_start(invoice=sent_invoice(inactive), return_url=PAGE).allowed_methods == [
-        "card"
-    ]
+    live_account(stripe_sandbox, inactive, capability=(ACH, "pending"))
+    pending = checkout_start(invoice=sent_invoice(inactive), return_url=PAGE)
+    assert pending.allowed_methods == ["card"]
+    assert session_of(stripe_client, pending).payment_method_types == ["card"]
 
 
-def test_a_still_open_session_for_the_same_amount_is_reused(ready, fake):
-    _firm, _account, invoice = ready
+def test_a_still_open_session_for_the_same_amount_is_reused(ready, stripe_client):
+    _firm, account, invoice = ready
     first = checkout_start(invoice=invoice, return_url=PAGE)
     second = checkout_start(invoice=invoice, return_url=PAGE)
-    assert first.pk == second.pk and len(fake.sessions) == 1
+    assert first.pk == second.pk
+    assert sessions_on(stripe_client, account) == [first.checkout_session_id]
 
 
 def test_a_new_amount_retires_the_older_open_session(
-    ready, fake, django_capture_on_commit_callbacks
+    ready, stripe_client, django_capture_on_commit_callbacks
 ):
-    firm, _account, invoice = ready
+    firm, account, invoice = ready
     CheckoutSettings.objects.create(firm=firm, allow_partial=True, partial_minimum=1000)
     first = checkout_start(invoice=invoice, return_url=PAGE)
     with django_capture_on_commit_callbacks(execute=True):
         part = checkout_start(invoice=invoice, return_url=PAGE, amount=4000)
     first.refresh_from_db()
     assert first.status == "expired" and part.amount == 4000
-    assert fake.expired == [first.checkout_session_id]
+    assert session_of(stripe_client, first).status == "expired"
+    assert sessions_on(stripe_client, account, status="expired") == [first.checkout_session_id]
+    assert session_of(stripe_client, part).status == "open"
 
 
-def test_partial_payments_only_when_allowed_and_above_the_minimum(ready, fake):
+def test_partial_payments_only_when_allowed_and_above_the_minimum(ready, paid):
     firm, _account, invoice = ready
     with pytest.raises(AmountInvalid):
         checkout_start(invoice=invoice, return_url=PAGE, amount=4000)
@@ -203,12 +259,12 @@ def test_partial_payments_only_when_allowed_and_above_the_minimum(ready, fake):
     assert (invoice.status, invoice.amount_due) == ("partially_paid", 6000)
 
 
-def test_double_click_makes_one_session(client, ready, fake):
-    _firm, _account, invoice = ready
+def test_double_click_makes_one_session(client, ready, stripe_client):
+    _firm, account, invoice = ready
     url = invoice_link_path(invoice) + "pay/"
     first, second = client.post(url), client.post(url)
     assert first["Location"] == second["Location"]
-    assert len(fake.sessions) == 1
+    assert len(sessions_on(stripe_client, account)) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -216,9 +272,9 @@ def test_double_click_makes_one_session(client, ready, fake):
     "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
     reason="row locks: PostgreSQL",
 )
-def test_two_simultaneous_pay_clicks_create_one_session(make_firm, fake):
+def test_two_simultaneous_pay_clicks_create_one_session(make_firm, stripe_sandbox, stripe_client):
     firm = make_firm()
-    connected_account(firm)
+    account = live_account(stripe_sandbox, firm)
     invoice = sent_invoice(firm)
     barrier = threading.Barrier(2)
     results = []
@@ -235,15 +291,13 @@ def test_two_simultaneous_pay_clicks_create_one_session(make_firm, fake):
         t.start()
     for t in threads:
         t.join()
-    assert len(set(results)) == 1 and len(fake.sessions) == 1
+    assert len(set(results)) == 1 and len(sessions_on(stripe_client, account)) == 1
 
 
-def test_a_processing_debit_blocks_a_new_session(client, ready, fake):
+def test_a_processing_debit_blocks_a_new_session(client, ready, paid):
     _firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
-    deliver(
-        Stripe(payment, method="us_bank_account").session("checkout.session.completed", "unpaid")
-    )
+    paid(payment, method="us_bank_account")  # initiated: settles days later
     invoice.refresh_from_db()
     assert invoice.status == "payment_processing"
     with pytest.raises(PaymentInProgress):
@@ -253,7 +307,7 @@ def test_a_processing_debit_blocks_a_new_session(client, ready, fake):
 
 
 def test_receipt_to_the_client_and_notice_to_the_firm(
-    ready, fake, django_capture_on_commit_callbacks
+    ready, paid, django_capture_on_commit_callbacks
 ):
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
@@ -269,14 +323,15 @@ def test_receipt_to_the_client_and_notice_to_the_firm(
 
 
 def test_a_failed_debit_reopens_the_invoice_and_tells_both(
-    ready, fake, django_capture_on_commit_callbacks
+    ready, stripe_sandbox, stripe_client, django_capture_on_commit_callbacks
 ):
-    firm, _account, invoice = ready
+    firm, account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
-    s = Stripe(payment, method="us_bank_account")
     with django_capture_on_commit_callbacks(execute=True):
-        deliver(s.session("checkout.session.completed", "unpaid"))
-        deliver(s.session("checkout.session.async_payment_failed", "unpaid"))
+        answer = pay(stripe_sandbox, payment, method="us_bank_account", outcome="fail_later")
+        feed(stripe_client, account.stripe_account_id)
+        stripe_sandbox.control("POST", f"payment_intents/{answer['payment_intent']['id']}/fail", {})
+        feed(stripe_client, account.stripe_account_id)
     invoice.refresh_from_db()
     assert invoice.status == "open" and invoice.amount_due == 10000
     to = {tuple(m.to) for m in mail.outbox}
@@ -286,34 +341,66 @@ def test_a_failed_debit_reopens_the_invoice_and_tells_both(
     assert any("Payment failed" in m.subject for m in mail.outbox)
 
 
+REDIRECT_URI = "http://testserver/settings/integrations/stripe/callback/"
+
+
+def oauth_connected_account(stripe_sandbox, firm) -> PaymentAccount:
+    """A verified Stripe account the firm already had, connected through the sandbox's
+    OAuth consent page."""
+    email = f"{uuid.uuid4().hex[:8]}@existing.test"
+    stripe_sandbox.control(
+        "POST", "accounts", {"email": email, "business_name": "Existing Ltd", "state": "verified"}
+    )
+    session = SessionStore()
+    session.save()
+    url = oauth_start(firm=firm, user=firm.owner, session=session, redirect_uri=REDIRECT_URI)
+    with httpx.Client(follow_redirects=True, timeout=10) as browser:
+        page = browser.get(url)
+        base = f"{page.url.scheme}://{page.url.host}:{page.url.port}{page.url.path}"
+        browser.post(base + "/signin", data={"email": email})
+        answer = browser.post(base + "/decide", data={"action": "approve"}, follow_redirects=False)
+    query = {k: v[0] for k, v in parse_qs(urlparse(answer.headers["location"]).query).items()}
+    return oauth_complete(
+        firm=firm, user=firm.owner, session=session, state=query["state"], code=query["code"]
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Product defect found on the real path: payment_account_disconnect deauthorizes the "
+        "OAuth account first and expires its sessions after commit, when Stripe already "
+        "refuses every call on that account (PermissionError): the session stays open and "
+        "payable. The in-memory fake accepted the expire call. Remove this mark once open "
+        "sessions are expired before deauthorizing."
+    ),
+)
 def test_disconnect_expires_open_sessions_and_removes_the_pay_button(
-    client, make_firm, fake, django_capture_on_commit_callbacks
+    client, make_firm, stripe_sandbox, stripe_client, django_capture_on_commit_callbacks
 ):
     firm = make_firm()
-    account = connected_account(firm)
-    account.created_via = "oauth"
-    account.save()
+    account = oauth_connected_account(stripe_sandbox, firm)
+    assert account.created_via == "oauth" and account.charges_enabled
     invoice = sent_invoice(firm)
     payment = checkout_start(invoice=invoice, return_url=PAGE)
-    import firmpay.payments.stripe.accounts as accounts_adapter
-
-    accounts_adapter_deauth = accounts_adapter.oauth_deauthorize
-    accounts_adapter.oauth_deauthorize = lambda acct: None
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            payment_account_disconnect(account=account, actor=firm.owner)
-    finally:
-        accounts_adapter.oauth_deauthorize = accounts_adapter_deauth
+    assert session_of(stripe_client, payment).status == "open"
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_account_disconnect(account=account, actor=firm.owner)
     payment.refresh_from_db()
-    assert payment.status == "expired" and fake.expired == [payment.checkout_session_id]
+    assert payment.status == "expired"
     page = client.get(invoice_link_path(invoice)).content.decode()
     assert 'id="pay-button"' not in page and "Online payment is unavailable" in page
+    # Expired in the sandbox (read through the control API: the platform has no access to
+    # the account any more), so the client cannot pay it.
+    refused = f"Checkout Session {payment.checkout_session_id} is expired, not open"
+    with pytest.raises(AssertionError, match=refused):
+        pay(stripe_sandbox, payment)
 
 
 # --- the return page ----------------------------------------------------------------------
 
 
-def test_return_page_shows_our_records_and_polls_until_final(client, ready, fake):
+def test_return_page_shows_our_records_and_polls_until_final(client, ready, paid):
     _firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     url = invoice_link_path(invoice) + f"paid/{payment.pk}/"
@@ -324,7 +411,7 @@ def test_return_page_shows_our_records_and_polls_until_final(client, ready, fake
     assert "Payment received" in fragment and "hx-trigger" not in fragment
 
 
-def test_return_page_of_another_invoice_is_404(client, ready, fake, make_firm):
+def test_return_page_of_another_invoice_is_404(client, ready, make_firm):
     _firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     other = sent_invoice(invoice.firm)
@@ -334,7 +421,17 @@ def test_return_page_of_another_invoice_is_404(client, ready, fake, make_firm):
 # --- refunds, overpayment -----------------------------------------------------------------
 
 
-def test_partial_refund_from_the_invoice_page_is_idempotent_and_audited(client, ready, fake):
+def charge_of(stripe_client, payment):
+    """The payment's charge as the sandbox holds it."""
+    assert payment.charge_id
+    return stripe_client.v1.charges.retrieve(
+        payment.charge_id, options={"stripe_account": payment.stripe_account_id}
+    )
+
+
+def test_partial_refund_from_the_invoice_page_is_idempotent_and_audited(
+    client, ready, paid, stripe_client
+):
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     paid(payment)
@@ -350,7 +447,9 @@ def test_partial_refund_from_the_invoice_page_is_idempotent_and_audited(client, 
     client.post(f"/payments/{payment.pk}/refund/", form)
     client.post(f"/payments/{payment.pk}/refund/", form)
     refund = PaymentRefund.objects.get(payment=payment)
-    assert refund.amount == 3000 and len(fake.refunds) == 1
+    assert refund.amount == 3000 and refund.stripe_refund_id
+    # One refund at Stripe: the charge has 30.00 back, not 60.00.
+    assert charge_of(stripe_client, payment).amount_refunded == 3000
     payment.refresh_from_db()
     invoice.refresh_from_db()
     assert payment.status == "partially_refunded"
@@ -359,7 +458,7 @@ def test_partial_refund_from_the_invoice_page_is_idempotent_and_audited(client, 
     assert audit.detail["amount"] == 3000 and audit.detail["reason"] == "requested_by_customer"
 
 
-def test_full_refund_marks_the_invoice_refunded(ready, fake):
+def test_full_refund_marks_the_invoice_refunded(ready, paid, stripe_client):
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     paid(payment)
@@ -372,9 +471,10 @@ def test_full_refund_marks_the_invoice_refunded(ready, fake):
     )
     invoice.refresh_from_db()
     assert invoice.status == "refunded"
+    assert charge_of(stripe_client, payment).amount_refunded == 10000
 
 
-def test_staff_cannot_refund(client, ready, fake):
+def test_staff_cannot_refund(client, ready, paid, stripe_client):
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     paid(payment)
@@ -386,22 +486,23 @@ def test_staff_cannot_refund(client, ready, fake):
         {"amount": "10.00", "reason": "duplicate", "request_key": "s"},
     )
     assert response.status_code == 403 and not PaymentRefund.objects.exists()
+    assert charge_of(stripe_client, payment).amount_refunded == 0
 
 
-def test_two_successful_payments_show_an_overpayment_with_a_working_refund(client, ready, fake):
-    firm, account, invoice = ready
-    first = pending_payment(invoice, account)
+def test_two_successful_payments_show_an_overpayment_with_a_working_refund(
+    client, ready, paid, stripe_client, django_capture_on_commit_callbacks
+):
+    """Two tabs: the first session was about to expire when the second was made, and its
+    expiry never reached Stripe (the after-commit call is not run), so the client could
+    pay both."""
+    firm, _account, invoice = ready
+    first = checkout_start(invoice=invoice, return_url=PAGE)
+    OnlinePayment.objects.filter(pk=first.pk).update(session_expires_at=first.created_at)
+    with django_capture_on_commit_callbacks(execute=False):
+        second = checkout_start(invoice=invoice, return_url=PAGE)
+    assert second.pk != first.pk
+    assert session_of(stripe_client, first).status == "open"
     paid(first)
-    second = OnlinePayment.objects.create(
-        firm=firm,
-        invoice=invoice,
-        account=account,
-        stripe_account_id=account.stripe_account_id,
-        amount=10000,
-        currency="USD",
-        checkout_session_id="cs_test_second",
-        session_expires_at=timezone.now() + timedelta(hours=1),
-    )
     paid(second)
     invoice.refresh_from_db()
     assert invoice.status == "paid" and invoice.amount_paid == 20000
@@ -416,19 +517,20 @@ def test_two_successful_payments_show_an_overpayment_with_a_working_refund(clien
     invoice.refresh_from_db()
     second.refresh_from_db()
     assert (invoice.status, invoice.amount_paid, second.status) == ("paid", 10000, "refunded")
+    assert charge_of(stripe_client, second).amount_refunded == 10000
     assert 'id="overpayment"' not in client.get(f"/invoices/{invoice.pk}/").content.decode()
 
 
 # --- the payments list ----------------------------------------------------------------------
 
 
-def test_payments_list_filters_and_totals(client, ready, fake):
-    firm, account, invoice = ready
-    card = pending_payment(invoice, account)
+def test_payments_list_filters_and_totals(client, ready, paid):
+    firm, _account, invoice = ready
+    card = checkout_start(invoice=invoice, return_url=PAGE)
     paid(card)
     other = sent_invoice(firm)
-    debit = pending_payment(other, account)
-    deliver(Stripe(debit, method="us_bank_account").session("checkout.session.completed", "unpaid"))
+    debit = checkout_start(invoice=other, return_url=PAGE)
+    paid(debit, method="us_bank_account")  # initiated: processing
     client.force_login(firm.owner)
     page = client.get("/payments/").content.decode()
     assert page.count('data-payment="') == 2 and "Received $100.00" in page
@@ -442,7 +544,7 @@ def test_payments_list_filters_and_totals(client, ready, fake):
     assert 'data-payment="' not in client.get(f"/payments/?date_from={tomorrow}").content.decode()
 
 
-def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, fake, monkeypatch):
+def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, paid, monkeypatch):
     import firmpay.accounting.services as accounting
 
     calls = []
@@ -454,8 +556,9 @@ def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, fake, monke
     )
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
-    paid(payment)
-    paid(payment)  # a duplicate changes nothing
+    events = paid(payment)
+    for event in events:  # a duplicate delivery of every event changes nothing
+        deliver(event)
     payment_refund_create(
         payment=payment, amount=10000, reason="duplicate", actor=firm.owner, request_key="acc"
     )
@@ -465,7 +568,7 @@ def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, fake, monke
     assert calls[1][1]["invoice"].pk == invoice.pk
 
 
-def test_owners_switch_debits_off_and_allow_part_payments(client, ready, fake):
+def test_owners_switch_debits_off_and_allow_part_payments(client, ready, stripe_client):
     firm, _account, invoice = ready
     client.force_login(firm.owner)
     page = client.get("/payments/settings/").content.decode()
@@ -481,7 +584,9 @@ def test_owners_switch_debits_off_and_allow_part_payments(client, ready, fake):
         True,
         2500,
     )
-    assert checkout_start(invoice=invoice, return_url=PAGE).allowed_methods == ["card"]
+    payment = checkout_start(invoice=invoice, return_url=PAGE)
+    assert payment.allowed_methods == ["card"]
+    assert session_of(stripe_client, payment).payment_method_types == ["card"]
 
 
 def test_staff_cannot_change_payment_settings(client, ready):
