@@ -178,6 +178,9 @@ def payment_account_disconnect(
     if account.created_via != CreatedVia.OAUTH and not by_support:
         raise DisconnectNotAllowed()
     if account.created_via == CreatedVia.OAUTH and account.stripe_account_id:
+        # Expire open sessions while we still have access: after the deauthorize Stripe
+        # refuses every call on the account, and a client could still pay an open one.
+        open_checkout_sessions_expire(account=account)
         try:
             stripe_accounts.oauth_deauthorize(account.stripe_account_id)
         except StripeRequestFailed as error:

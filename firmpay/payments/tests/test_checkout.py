@@ -365,16 +365,6 @@ def oauth_connected_account(stripe_sandbox, firm) -> PaymentAccount:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Product defect found on the real path: payment_account_disconnect deauthorizes the "
-        "OAuth account first and expires its sessions after commit, when Stripe already "
-        "refuses every call on that account (PermissionError): the session stays open and "
-        "payable. The in-memory fake accepted the expire call. Remove this mark once open "
-        "sessions are expired before deauthorizing."
-    ),
-)
 def test_disconnect_expires_open_sessions_and_removes_the_pay_button(
     client, make_firm, stripe_sandbox, stripe_client, django_capture_on_commit_callbacks
 ):
