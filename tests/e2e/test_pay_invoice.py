@@ -16,7 +16,6 @@ import uuid
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from firmpay.clients.services import client_create
@@ -32,6 +31,7 @@ from firmpay.payments.services import (
     payment_account_refresh,
 )
 from firmpay.tenancy.models import Firm, Membership, Role, User
+from tests.stripe_fixtures import deliver_webhooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,28 +39,9 @@ PASSWORD = "a-long-password-2026"
 
 
 @pytest.fixture
-def app(live_server, settings, stripe_sandbox, tmp_path) -> str:
-    settings.STRIPE_API_BASE = stripe_sandbox.base_url
-    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
-    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
-    settings.STRIPE_WEBHOOK_SECRET = []
-    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
-    settings.STRIPE_SANDBOX_MODE = True
-    settings.SITE_URL = live_server.url
-    call_command("stripe_setup", url=f"{live_server.url}/webhooks/stripe/")
-    hold_webhooks(stripe_sandbox)
-    return live_server.url
-
-
-def hold_webhooks(stripe_sandbox) -> None:
-    stripe_sandbox.control("POST", "faults", {"events": {"mode": "shuffle", "count": 100_000}})
-
-
-def deliver_webhooks(stripe_sandbox) -> None:
-    """Release the held events (shuffled), wait for every delivery, hold the next ones."""
-    stripe_sandbox.control("DELETE", "faults")
-    stripe_sandbox.drain()
-    hold_webhooks(stripe_sandbox)
+def app(stripe_live_app, settings) -> str:
+    settings.SITE_URL = stripe_live_app
+    return stripe_live_app
 
 
 def firm_with_stripe(stripe_sandbox, *, country="US", currency="USD", name="Ledger & Sons"):

@@ -20,13 +20,13 @@ import time
 import uuid
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from firmpay.core.models import AuditRecord
 from firmpay.payments.models import PaymentAccount
 from firmpay.payments.services import payment_account_create, payment_account_refresh
 from firmpay.tenancy.models import Firm, Membership, Role, User
+from tests.stripe_fixtures import deliver_webhooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,28 +35,9 @@ INTEGRATIONS = "/settings/integrations/"
 
 
 @pytest.fixture
-def app(live_server, settings, stripe_sandbox, tmp_path) -> str:
+def app(stripe_live_app) -> str:
     """The live server pointed at the sandbox, its webhook endpoint registered there."""
-    settings.STRIPE_API_BASE = stripe_sandbox.base_url
-    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
-    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
-    settings.STRIPE_WEBHOOK_SECRET = []
-    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
-    settings.STRIPE_SANDBOX_MODE = True
-    call_command("stripe_setup", url=f"{live_server.url}/webhooks/stripe/")
-    hold_webhooks(stripe_sandbox)
-    return live_server.url
-
-
-def hold_webhooks(stripe_sandbox) -> None:
-    stripe_sandbox.control("POST", "faults", {"events": {"mode": "shuffle", "count": 100_000}})
-
-
-def deliver_webhooks(stripe_sandbox) -> None:
-    """Release the held events (shuffled), wait for every delivery, hold the next ones."""
-    stripe_sandbox.control("DELETE", "faults")
-    stripe_sandbox.drain()
-    hold_webhooks(stripe_sandbox)
+    return stripe_live_app
 
 
 def snap(page, name: str) -> None:
