@@ -33,7 +33,7 @@ from firmpay.accounting.ratelimit import rate_gate
 from firmpay.accounting.services.outbox import connection_backlog_release
 from firmpay.accounting.services.tokens import connection_access_token, tokens_store
 from firmpay.core.audit import audit_record_create
-from firmpay.core.oauth_state import session_key_hash, session_matches, state_hash, state_new
+from firmpay.core.oauth_state import session_key_hash, state_consume, state_hash, state_new
 
 logger = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)
@@ -65,23 +65,10 @@ def oauth_start(*, firm, user, session, vendor: str, redirect_uri: str) -> str:
 
 
 def _state_consume(*, state: str, vendor: str, firm, user, session) -> OAuthState:
-    if not state:
-        raise OAuthStateInvalid()
-    now = timezone.now()
-    hashed = state_hash(state)
-    # Used once: the first request to mark it wins, a replay finds it consumed.
-    if not OAuthState.objects.filter(state_hash=hashed, consumed_at__isnull=True).update(
-        consumed_at=now
-    ):
-        raise OAuthStateInvalid()
-    row = OAuthState.objects.get(state_hash=hashed)
-    if (
-        row.expires_at < now
-        or row.vendor != vendor
-        or row.firm_id != firm.pk
-        or row.user_id != user.pk
-        or not session_matches(row.session_key_hash, session)
-    ):
+    row = state_consume(
+        OAuthState.objects, state, firm=firm, user=user, session=session, vendor=vendor
+    )
+    if row is None:
         raise OAuthStateInvalid()
     return row
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from firmpay.core.audit import audit_record_create
-from firmpay.core.oauth_state import session_key_hash, session_matches, state_hash, state_new
+from firmpay.core.oauth_state import session_key_hash, state_consume, state_hash, state_new
 from firmpay.payments.exceptions import (
     AccountAlreadyConnected,
     AccountConnectedElsewhere,
@@ -49,21 +49,8 @@ def oauth_start(*, firm, user, session, redirect_uri: str) -> str:
 def _state_consume(*, state: str, firm, user, session) -> OAuthState:
     """Mark the state used (atomically, once) and check it belongs to this session, firm
     and user and has not expired. Raises OAuthStateInvalid."""
-    if not state:
-        raise OAuthStateInvalid()
-    now = timezone.now()
-    hashed = state_hash(state)
-    if not OAuthState.objects.filter(state_hash=hashed, consumed_at__isnull=True).update(
-        consumed_at=now
-    ):
-        raise OAuthStateInvalid()
-    row = OAuthState.objects.get(state_hash=hashed)
-    if (
-        row.expires_at < now
-        or row.firm_id != firm.pk
-        or row.user_id != user.pk
-        or not session_matches(row.session_key_hash, session)
-    ):
+    row = state_consume(OAuthState.objects, state, firm=firm, user=user, session=session)
+    if row is None:
         raise OAuthStateInvalid()
     return row
 
