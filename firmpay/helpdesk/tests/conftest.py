@@ -10,6 +10,7 @@ from django.test import Client
 from firmpay.helpdesk.models import Conversation, Message, Side
 from firmpay.payments.models import PaymentAccount
 from firmpay.tenancy.tests.factories import client_for, make_member, make_user
+from tests.stripe_fixtures import stripe_settings  # noqa: F401 - a fixture
 
 WEBHOOK_SECRET = "whsec_test_helpdesk_00000000000000000"
 
@@ -72,11 +73,5 @@ def conversation(firm, owner):
 
 
 @pytest.fixture
-def stripe_settings(settings, stripe_sandbox, tmp_path):
-    settings.STRIPE_API_BASE = stripe_sandbox.base_url
-    settings.STRIPE_SECRET_KEY = stripe_sandbox.secret_key
-    settings.STRIPE_CONNECT_CLIENT_ID = stripe_sandbox.client_id
-    settings.STRIPE_WEBHOOK_SECRET = [WEBHOOK_SECRET]
-    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "stripe_webhook_secret")
-    settings.STRIPE_SANDBOX_MODE = True
-    return settings
+def stripe_webhook_secrets() -> list[str]:
+    return [WEBHOOK_SECRET]
