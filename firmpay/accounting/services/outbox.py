@@ -129,9 +129,13 @@ def accounting_on_payment_succeeded(
     currency: str,
     paid_on: datetime.date,
     reference: str = "",
+    replaces: str = "",
 ) -> SyncItem | None:
     """Record the payment against the invoice there, once. `payment_key` names the payment
-    for good (`manual:{id}`, `online:{id}`); `amount` is in minor units of `currency`."""
+    for good (`manual:{id}`, `online:{id}`); `amount` is in minor units of `currency`.
+    `replaces`: the key of a payment reversed in the same transaction (a partial refund
+    books the remainder anew); this one waits for that reversal, so the invoice there is
+    never paid twice over."""
     _check_firm(firm, invoice)
     if type(amount) is not int or amount <= 0:
         raise ValueError("amount is a positive int in minor units")
@@ -151,6 +155,7 @@ def accounting_on_payment_succeeded(
             "currency": currency,
             "paid_on": paid_on.isoformat(),
             "reference": reference[:200],
+            **({"after": reverse_key(replaces)} if replaces else {}),
         },
     )
 

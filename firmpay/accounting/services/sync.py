@@ -278,6 +278,8 @@ def handle_invoice_void(item, connection, provider: Provider, ctx) -> None:
 
 def handle_payment_record(item, connection, provider: Provider, ctx) -> None:
     _wait_for(connection, upsert_key(item.invoice_id), "the invoice")
+    if item.payload.get("after"):
+        _wait_for(connection, item.payload["after"], "the reversal of the payment it replaces")
     local_key = f"payment:{item.payment_key}"
     if _remote(connection, local_key) is not None:
         return

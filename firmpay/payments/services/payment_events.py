@@ -32,6 +32,10 @@ from firmpay.payments.checkout_models import (
     PaymentRefund,
 )
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
+from firmpay.payments.services.payment_accounting import (
+    payment_accounting_follow,
+    payment_booked,
+)
 from firmpay.payments.services.payment_notices import notices_for_change
 from firmpay.payments.stripe.checkout import (
     charge_from_stripe,
@@ -74,9 +78,15 @@ def payment_status_derive(
     return OnlinePaymentStatus.PENDING
 
 
-def _settle(payment: OnlinePayment) -> None:
+_UNSET = object()
+
+
+def _settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
     """Recompute the payment's derived fields and status, then the invoice's; queue the
-    emails the change calls for. Call with invoice and payment locked."""
+    emails the change calls for and tell the books. Call with invoice and payment locked;
+    `booked_before` is `payment_booked(payment)` from before the change's rows were written."""
+    if booked_before is _UNSET:
+        booked_before = payment_booked(payment)
     before = payment.status
     refunds = list(payment.refunds.all())
     counted = sum(r.amount for r in refunds if r.status in REFUND_COUNTED)
@@ -95,6 +105,7 @@ def _settle(payment: OnlinePayment) -> None:
         refunds=refunds,
         disputes=list(payment.disputes.all()),
     )
+    payment_accounting_follow(payment=payment, before=booked_before, after=payment_booked(payment))
 
 
 def _locked(payment_id: int) -> OnlinePayment:
@@ -208,9 +219,10 @@ def _apply(payment_id: int, change) -> str:
     with transaction.atomic():
         payment = _locked(payment_id)
         before = _facts(payment)
+        booked = payment_booked(payment)
         rows_changed = change(payment)
         if rows_changed or _facts(payment) != before:
-            _settle(payment)
+            _settle(payment, booked_before=booked)
     return StripeEventStatus.PROCESSED
 
 

@@ -1,13 +1,12 @@
 """Emails about payments: a receipt to the client, "payment initiated" for bank debits,
 the firm told of payments, failures, refunds and disputes. Each (payment, kind, key) is
-sent at most once (PaymentNotice), after the change commits, by a Huey task."""
+sent at most once (PaymentNotice), after the change commits, by a Huey task. (What the
+accounting system hears is in payment_accounting.py.)"""
 
 from __future__ import annotations
 
-import importlib
 import logging
 
-from django.apps import apps
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,7 +21,6 @@ from firmpay.payments.checkout_models import (
     PaymentMethodType,
     PaymentNotice,
 )
-from firmpay.tenancy.middleware import firm_timezone
 from firmpay.tenancy.models import Membership, Role
 
 logger = logging.getLogger("firmpay.payments.notices")
@@ -45,14 +43,10 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
     wanted: list[tuple[str, str]] = []
     if status in PAID and before not in PAID:
         wanted += [("receipt", ""), ("firm_paid", "")]
-        _accounting("accounting_on_payment_succeeded", payment)
     if status == OnlinePaymentStatus.PROCESSING and payment.method in DEBIT_METHODS:
         wanted.append(("debit_initiated", ""))
     if status == OnlinePaymentStatus.FAILED and payment.processing_at is not None:
         wanted += [("failed_client", ""), ("failed_firm", "")]
-    reversed_ = (OnlinePaymentStatus.FAILED, OnlinePaymentStatus.LOST, OnlinePaymentStatus.REFUNDED)
-    if before in PAID and status in reversed_ and before not in reversed_:
-        _accounting("accounting_on_payment_reversed", payment)
     for refund in refunds:
         if refund.status in REFUND_COUNTED:
             wanted += [("refund_firm", str(refund.pk)), ("refund_client", str(refund.pk))]
@@ -72,32 +66,6 @@ def _enqueue(notice_id: int) -> None:
         payment_notice_send_task(notice_id)
     except Exception:  # noqa: BLE001 - the notice row stays unsent; logged for an operator
         logger.exception("could not enqueue payment notice %s", notice_id)
-
-
-def _accounting(name: str, payment) -> None:
-    """Tell the accounting app, when installed, in the caller's transaction (it writes an
-    outbox row and kicks its own task after commit; without a connection it does nothing)."""
-    if not apps.is_installed("firmpay.accounting"):
-        return
-    services = importlib.import_module("firmpay.accounting.services")
-    common = {
-        "firm": payment.invoice.firm,
-        "invoice": payment.invoice,
-        "payment_key": f"online:{payment.pk}",
-    }
-    if name == "accounting_on_payment_succeeded":
-        paid = payment.succeeded_at or timezone.now()
-        # The firm's calendar day, as invoice dates are (not the UTC date).
-        paid_on = timezone.localtime(paid, firm_timezone(payment.invoice.firm)).date()
-        services.accounting_on_payment_succeeded(
-            **common,
-            amount=payment.amount,
-            currency=payment.currency,
-            paid_on=paid_on,
-            reference=payment.payment_intent_id,
-        )
-    else:
-        services.accounting_on_payment_reversed(**common, reason=payment.status)
 
 
 def firm_recipients(firm) -> list[str]:

@@ -15,6 +15,7 @@ from firmpay.payments.checkout_models import (
     RefundReason,
 )
 from firmpay.payments.exceptions import StripeRequestFailed
+from firmpay.payments.services.payment_accounting import payment_booked
 from firmpay.payments.services.payment_events import _settle
 from firmpay.payments.services.payment_refund_events import _refund_upsert
 from firmpay.payments.stripe import checkout as stripe_checkout
@@ -53,6 +54,7 @@ def payment_refund_create(
                     f"At most {format_amount(payment.refundable, payment.currency)} "
                     "of this payment can be refunded."
                 )
+            booked = payment_booked(payment)
             refund = PaymentRefund.objects.create(
                 firm_id=payment.firm_id,
                 payment=payment,
@@ -87,7 +89,7 @@ def payment_refund_create(
                 answer, firm_id=payment.firm_id, account=payment.stripe_account_id, payment=payment
             )
             payment.invoice = Invoice.objects.get(pk=payment.invoice_id)
-            _settle(payment)
+            _settle(payment, booked_before=booked)
             audit_record_create(
                 action="payments.refund_created",
                 firm=payment.firm,
