@@ -83,23 +83,28 @@ def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -
 def handle_refund(event: EventEnvelope) -> str:
     """refund.created / refund.updated / refund.failed / charge.refund.updated."""
     refund = refund_from_stripe(event.object)
+    return _place(event, refund, lambda **kw: _refund_upsert(refund, **kw).changed)
+
+
+def _place(event: EventEnvelope, info, upsert) -> str:
+    """Apply a refund or dispute to its payment; one whose payment is not known yet is
+    stored unplaced (and attached when the payment arrives). `upsert(firm_id=, account=,
+    payment=)` returns whether anything changed."""
     payment = core._payment_for(
-        account=event.account, payment_intent=refund.payment_intent, charge=refund.charge
+        account=event.account, payment_intent=info.payment_intent, charge=info.charge
     )
     if payment is None:
         firm_id = core._firm_id_for_account(event.account)
         if firm_id is None:
             return StripeEventStatus.IGNORED
         with transaction.atomic():
-            _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
-        core._recheck_unplaced(event.account, refund.payment_intent, refund.charge)
+            upsert(firm_id=firm_id, account=event.account, payment=None)
+        core._recheck_unplaced(event.account, info.payment_intent, info.charge)
         return StripeEventStatus.PROCESSED
 
     def change(p: OnlinePayment) -> bool:
-        core._learn_ids(p, payment_intent=refund.payment_intent, charge=refund.charge)
-        return _refund_upsert(
-            refund, firm_id=p.firm_id, account=p.stripe_account_id, payment=p
-        ).changed
+        core._learn_ids(p, payment_intent=info.payment_intent, charge=info.charge)
+        return upsert(firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
 
     return core._apply(payment.pk, change)
 
@@ -145,20 +150,4 @@ def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment
 def handle_dispute(event: EventEnvelope) -> str:
     """charge.dispute.created / updated / closed / funds_withdrawn / funds_reinstated."""
     dispute = dispute_from_stripe(event.object)
-    payment = core._payment_for(
-        account=event.account, payment_intent=dispute.payment_intent, charge=dispute.charge
-    )
-    if payment is None:
-        firm_id = core._firm_id_for_account(event.account)
-        if firm_id is None:
-            return StripeEventStatus.IGNORED
-        with transaction.atomic():
-            _dispute_upsert(dispute, firm_id=firm_id, account=event.account, payment=None)
-        core._recheck_unplaced(event.account, dispute.payment_intent, dispute.charge)
-        return StripeEventStatus.PROCESSED
-
-    def change(p: OnlinePayment) -> bool:
-        core._learn_ids(p, payment_intent=dispute.payment_intent, charge=dispute.charge)
-        return _dispute_upsert(dispute, firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
-
-    return core._apply(payment.pk, change)
+    return _place(event, dispute, lambda **kw: _dispute_upsert(dispute, **kw))
