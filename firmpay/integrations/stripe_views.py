@@ -88,18 +88,26 @@ def _absolute(request, name: str) -> str:
     return request.build_absolute_uri(reverse(name))
 
 
-def _onboarding_redirect(request, account):
-    """A fresh single-use Account Link, then off to Stripe-hosted onboarding."""
+def _off_to(request, make_url):
+    """Off to the Stripe page whose URL `make_url()` mints; a refusal is a message on the card."""
     try:
-        url = payment_account_onboarding_link(
-            account=account,
-            return_url=_absolute(request, "integrations:stripe_return"),
-            refresh_url=_absolute(request, "integrations:stripe_onboarding"),
-        )
+        url = make_url()
     except PaymentsUserError as error:
         messages.error(request, str(error))
         return redirect(INDEX)
     return redirect(url)
+
+
+def _onboarding_redirect(request, account):
+    """A fresh single-use Account Link, then off to Stripe-hosted onboarding."""
+    return _off_to(
+        request,
+        lambda: payment_account_onboarding_link(
+            account=account,
+            return_url=_absolute(request, "integrations:stripe_return"),
+            refresh_url=_absolute(request, "integrations:stripe_onboarding"),
+        ),
+    )
 
 
 @manager_required
@@ -186,11 +194,7 @@ def stripe_dashboard(request):
     account = _connected_account(request)
     if account is None:
         return redirect(INDEX)
-    try:
-        return redirect(payment_account_dashboard_link(account=account))
-    except PaymentsUserError as error:
-        messages.error(request, str(error))
-        return redirect(INDEX)
+    return _off_to(request, lambda: payment_account_dashboard_link(account=account))
 
 
 @manager_required
@@ -200,17 +204,15 @@ def stripe_oauth_start(request):
     if _connected_account(request) is not None:
         messages.info(request, "This firm already has a Stripe account.")
         return redirect(INDEX)
-    try:
-        url = oauth_start(
+    return _off_to(
+        request,
+        lambda: oauth_start(
             firm=request.firm,
             user=request.user,
             session=request.session,
             redirect_uri=_absolute(request, "integrations:stripe_oauth_callback"),
-        )
-    except PaymentsUserError as error:
-        messages.error(request, str(error))
-        return redirect(INDEX)
-    return redirect(url)
+        ),
+    )
 
 
 @manager_required
