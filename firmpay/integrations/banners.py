@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from firmpay.payments.selectors import firm_payment_alerts
+from firmpay.payments.connect.selectors import firm_payment_alerts
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."
 

@@ -146,4 +146,6 @@ class OAuthState(models.Model):
         return f"OAuth state for firm {self.firm_id}"
 
 
-from firmpay.payments.checkout_models import *  # noqa: E402,F403 - online payments (issue 5)
+# Online payments' models live in online/models.py (app label `payments`, tables unchanged);
+# imported here so Django finds them.
+from firmpay.payments.online.models import *  # noqa: E402,F403

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from firmpay.accounting.models import SyncItem, SyncStatus
 from firmpay.accounting.tests.flows import connect_quickbooks, connect_xero, drain, sent_invoice
-from firmpay.payments.checkout_models import OnlinePayment
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.models import OnlinePayment
+from firmpay.payments.online.refunds import payment_refund_create
 from firmpay.payments.services import payment_account_create, payment_account_refresh
-from firmpay.payments.services.checkout import checkout_start
-from firmpay.payments.services.refunds import payment_refund_create
 from firmpay.payments.stripe import webhooks
 
 pytestmark = pytest.mark.django_db

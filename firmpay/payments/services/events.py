@@ -254,7 +254,7 @@ def stripe_events_purge(*, older_than: timedelta = RETENTION) -> int:
 def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
     """Hourly: refresh every connected account from Stripe and store events whose
     delivery failed (`events.list(delivery_success=false)`), then kick them."""
-    from firmpay.payments.services.accounts import (
+    from firmpay.payments.connect.accounts import (
         payment_account_mark_deauthorized,
         payment_account_refresh,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from firmpay.payments.handlers import handle_account_changed, handle_account_deauthorized
+from firmpay.payments.connect.facts import handle_account_changed, handle_account_deauthorized
 from firmpay.payments.stripe.dataclasses import EventEnvelope
 
 HANDLERS: dict[str, Callable[[EventEnvelope], str]] = {
@@ -22,6 +22,6 @@ HANDLERS: dict[str, Callable[[EventEnvelope], str]] = {
 
 # Online payments of invoices (issue 5): checkout sessions, payment intents, charges,
 # refunds and disputes on connected accounts.
-from firmpay.payments.services.payment_events import PAYMENT_HANDLERS  # noqa: E402
+from firmpay.payments.online.facts import PAYMENT_HANDLERS  # noqa: E402
 
 HANDLERS.update(PAYMENT_HANDLERS)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
-from firmpay.payments.checkout_models import OnlinePayment
 from firmpay.payments.models import PaymentAccount, StripeEvent
+from firmpay.payments.online.models import OnlinePayment
 from firmpay.payments.services.events import stripe_event_process, stripe_event_store
 
 

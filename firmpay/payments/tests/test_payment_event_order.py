@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from firmpay.payments.checkout_models import OnlinePayment, PaymentNotice
+from firmpay.payments.online.models import OnlinePayment, PaymentNotice
 from firmpay.payments.tests.online import (
     Stripe,
     connected_account,

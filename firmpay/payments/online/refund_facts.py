@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from firmpay.payments.checkout_models import (
+from firmpay.payments.models import StripeEventStatus
+from firmpay.payments.online import facts as core
+from firmpay.payments.online.models import (
     DisputeStatus,
     OnlinePayment,
     PaymentDispute,
     PaymentRefund,
 )
-from firmpay.payments.models import StripeEventStatus
-from firmpay.payments.services import payment_events as core
 from firmpay.payments.stripe.checkout import (
     ChargeInfo,
     DisputeInfo,

@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_recompute_status
-from firmpay.payments.checkout_models import (
+from firmpay.payments.models import PaymentAccount, StripeEventStatus
+from firmpay.payments.online.books import (
+    payment_accounting_follow,
+    payment_booked,
+)
+from firmpay.payments.online.models import (
     DEBIT_METHODS,
     REFUND_COUNTED,
     DisputeStatus,
@@ -31,12 +36,7 @@ from firmpay.payments.checkout_models import (
     PaymentDispute,
     PaymentRefund,
 )
-from firmpay.payments.models import PaymentAccount, StripeEventStatus
-from firmpay.payments.services.payment_accounting import (
-    payment_accounting_follow,
-    payment_booked,
-)
-from firmpay.payments.services.payment_notices import notices_for_change
+from firmpay.payments.online.notices import notices_for_change
 from firmpay.payments.stripe.checkout import (
     charge_from_stripe,
     method_from_stripe,
@@ -342,7 +342,7 @@ def handle_charge(event: EventEnvelope) -> str:
     return _apply(payment.pk, change)
 
 
-from firmpay.payments.services.payment_refund_events import (  # noqa: E402 - uses the above
+from firmpay.payments.online.refund_facts import (  # noqa: E402 - uses the above
     _refund_upsert,
     _refunds_unplaced,
     handle_dispute,

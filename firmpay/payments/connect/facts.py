@@ -6,12 +6,12 @@ ignored); raising marks the row failed and it is retried with backoff.
 
 from __future__ import annotations
 
-from firmpay.payments.exceptions import AccountAccessLost
-from firmpay.payments.models import PaymentAccount, StripeEventStatus
-from firmpay.payments.services.accounts import (
+from firmpay.payments.connect.accounts import (
     payment_account_mark_deauthorized,
     payment_account_refresh,
 )
+from firmpay.payments.exceptions import AccountAccessLost
+from firmpay.payments.models import PaymentAccount, StripeEventStatus
 from firmpay.payments.stripe.dataclasses import EventEnvelope
 
 

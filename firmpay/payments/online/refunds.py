@@ -8,16 +8,16 @@ from django.db import IntegrityError, transaction
 from firmpay.core.audit import audit_record_create
 from firmpay.core.money import format_amount
 from firmpay.invoices.models import Invoice
-from firmpay.payments.checkout_exceptions import RefundRefused
-from firmpay.payments.checkout_models import (
+from firmpay.payments.exceptions import StripeRequestFailed
+from firmpay.payments.online.books import payment_booked
+from firmpay.payments.online.exceptions import RefundRefused
+from firmpay.payments.online.facts import _settle
+from firmpay.payments.online.models import (
     OnlinePayment,
     PaymentRefund,
     RefundReason,
 )
-from firmpay.payments.exceptions import StripeRequestFailed
-from firmpay.payments.services.payment_accounting import payment_booked
-from firmpay.payments.services.payment_events import _settle
-from firmpay.payments.services.payment_refund_events import _refund_upsert
+from firmpay.payments.online.refund_facts import _refund_upsert
 from firmpay.payments.stripe import checkout as stripe_checkout
 
 

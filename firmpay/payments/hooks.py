@@ -1,0 +1,34 @@
+"""Other apps follow payments without payments importing them (like invoices/hooks.py).
+
+An app registers a listener in its AppConfig.ready(); payments runs the listeners inside the
+transaction that made the change, so a listener's rows commit or roll back with it
+(listeners defer side effects with `transaction.on_commit`).
+
+Events:
+- "payment_booked" (firm=, invoice=, payment_key=, amount=, currency=, paid_on=, reference=,
+  replaces=): an online payment (or what is left of it after a refund) should show in the
+  books under `payment_key`.
+- "payment_unbooked" (firm=, invoice=, payment_key=, reason=): what was booked under
+  `payment_key` is taken back (refund, returned debit, lost dispute).
+- "account_disconnected" (account=): a firm's payment account stopped taking payments; runs
+  after the disconnect commits.
+
+This module imports nothing of Firmpay, so any app may register into it.
+"""
+
+from collections.abc import Callable
+
+EVENTS = ("payment_booked", "payment_unbooked", "account_disconnected")
+_listeners: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
+
+
+def payment_hook_register(event: str, listener: Callable[..., None]) -> None:
+    if event not in _listeners:
+        raise ValueError(f"unknown payment event {event!r}")
+    if listener not in _listeners[event]:
+        _listeners[event].append(listener)
+
+
+def payment_hooks_run(event: str, **kwargs) -> None:
+    for listener in _listeners[event]:
+        listener(**kwargs)
