@@ -1,7 +1,7 @@
-"""What each Stripe event does. Registered in the table in `stripe/events.py`.
+"""What account facts do (appliers registered with `@fact_applier`).
 
-A handler takes an EventEnvelope and returns the row's final status (processed or
-ignored); raising marks the row failed and it is retried with backoff.
+An applier takes a fact and returns the event row's final status (processed or ignored);
+raising marks the row failed and it is retried with backoff.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from firmpay.payments.connect.accounts import (
     payment_account_refresh,
 )
 from firmpay.payments.exceptions import AccountAccessLost
+from firmpay.payments.facts import AccountChanged, AccountDeauthorized, fact_applier
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
-from firmpay.payments.stripe.dataclasses import EventEnvelope
 
 
 def _connected_account(stripe_account_id: str) -> PaymentAccount | None:
@@ -27,31 +27,30 @@ def _connected_account(stripe_account_id: str) -> PaymentAccount | None:
     )
 
 
-def handle_account_changed(event: EventEnvelope) -> str:
-    """account.updated, capability.updated, account.external_account.*: retrieve the
-    account fresh and recompute (the event's own copy may be stale or out of order)."""
-    account_id = event.account or (
-        event.object.get("id") if event.type == "account.updated" else ""
-    )
-    account = _connected_account(account_id)
+@fact_applier(AccountChanged)
+def account_changed_apply(fact: AccountChanged) -> str:
+    """Retrieve the account fresh and recompute (the event's own copy may be stale or out
+    of order)."""
+    account = _connected_account(fact.account)
     if account is None:
         return StripeEventStatus.IGNORED
     # A read from Stripe that started after we received this event already reflects it
     # (both times on our clock): a burst of events for one account costs one retrieve.
-    fresh = account.snapshot_at and event.received_at and account.snapshot_at > event.received_at
+    fresh = account.snapshot_at and fact.received_at and account.snapshot_at > fact.received_at
     if not fresh:
         try:
             payment_account_refresh(account=account)
         except AccountAccessLost:
-            payment_account_mark_deauthorized(account=account, at=event.created)
+            payment_account_mark_deauthorized(account=account, at=fact.at)
     return StripeEventStatus.PROCESSED
 
 
-def handle_account_deauthorized(event: EventEnvelope) -> str:
-    """account.application.deauthorized: the account revoked Firmpay's access."""
-    account = _connected_account(event.account)
+@fact_applier(AccountDeauthorized)
+def account_deauthorized_apply(fact: AccountDeauthorized) -> str:
+    """The account revoked Firmpay's access."""
+    account = _connected_account(fact.account)
     # An old event must not cut a connection made after it (reconnected via OAuth).
-    if account is None or event.created < account.created_at.replace(microsecond=0):
+    if account is None or fact.at < account.created_at.replace(microsecond=0):
         return StripeEventStatus.IGNORED
-    payment_account_mark_deauthorized(account=account, at=event.created)
+    payment_account_mark_deauthorized(account=account, at=fact.at)
     return StripeEventStatus.PROCESSED

@@ -1,63 +1,87 @@
-"""Refund and dispute events: each refund and dispute is a row keyed by Stripe's id, with
-a status that only moves forward; one that arrives before we know its payment is stored
-unattached and adopted when the payment learns its payment intent or charge."""
+"""Refund and dispute facts: each refund and dispute is a row keyed by the processor's id,
+with a status that only moves forward; one that arrives before we know its payment is stored
+unattached and adopted when the payment learns its intent or charge (`state.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
+from firmpay.payments.facts import (
+    DisputeClosed,
+    Disputed,
+    PaymentRef,
+    Refunded,
+    RefundFailed,
+    fact_applier,
+)
 from firmpay.payments.models import StripeEventStatus
-from firmpay.payments.online import facts as core
 from firmpay.payments.online.models import (
     DisputeStatus,
     OnlinePayment,
     PaymentDispute,
     PaymentRefund,
 )
-from firmpay.payments.stripe.checkout import (
-    ChargeInfo,
-    DisputeInfo,
-    RefundInfo,
-    dispute_from_stripe,
-    refund_from_stripe,
+from firmpay.payments.online.state import (
+    firm_id_for_account,
+    payment_change,
+    payment_for_ref,
+    payment_learn_ids,
+    unplaced_recheck,
 )
-from firmpay.payments.stripe.dataclasses import EventEnvelope
 
 
-def _refunds_unplaced(event: EventEnvelope, charge: ChargeInfo) -> str:
-    """A refund event before its payment's: keep the refunds, place them later."""
-    firm_id = core._firm_id_for_account(event.account)
-    if firm_id is None:
-        return StripeEventStatus.IGNORED
-    if not charge.refunds:
-        # Only a total and no payment of ours known for it: the refund.* events carry
-        # each refund and are placed when the payment is known.
-        return StripeEventStatus.IGNORED
-    with transaction.atomic():
-        for refund in charge.refunds:
-            _refund_upsert(refund, firm_id=firm_id, account=event.account, payment=None)
-    core._recheck_unplaced(event.account, charge.payment_intent, charge.id)
-    return StripeEventStatus.PROCESSED
+def _place(ref: PaymentRef, upsert: Callable[..., bool]) -> str:
+    """Apply a refund or dispute to its payment; one whose payment is not known yet is
+    stored unplaced (and attached when the payment arrives). `upsert(firm_id=, account=,
+    payment=)` returns whether anything changed."""
+    payment = payment_for_ref(PaymentRef(account=ref.account, intent=ref.intent, charge=ref.charge))
+    if payment is None:
+        firm_id = firm_id_for_account(ref.account)
+        if firm_id is None:
+            return StripeEventStatus.IGNORED
+        with transaction.atomic():
+            upsert(firm_id=firm_id, account=ref.account, payment=None)
+        unplaced_recheck(ref)
+        return StripeEventStatus.PROCESSED
+
+    def change(p: OnlinePayment) -> bool:
+        payment_learn_ids(p, PaymentRef(account=ref.account, intent=ref.intent, charge=ref.charge))
+        return upsert(firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
+
+    return payment_change(payment.pk, change)
+
+
+@fact_applier(Refunded, RefundFailed)
+def refund_apply(fact: Refunded | RefundFailed) -> str:
+    return _place(fact.ref, lambda **kw: refund_upsert(fact, **kw).changed)
+
+
+@fact_applier(Disputed, DisputeClosed)
+def dispute_apply(fact: Disputed | DisputeClosed) -> str:
+    return _place(fact.ref, lambda **kw: _dispute_upsert(fact, **kw))
 
 
 _REFUND_RANK = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2, "canceled": 2}
 
 
-def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -> PaymentRefund:
-    row = PaymentRefund.objects.filter(stripe_refund_id=refund.id).first()
-    if row is None and refund.metadata.get("firmpay_refund_id", "").isdigit():
-        row = PaymentRefund.objects.filter(
-            pk=int(refund.metadata["firmpay_refund_id"]), stripe_refund_id=""
-        ).first()
+def refund_upsert(
+    refund: Refunded | RefundFailed, *, firm_id: int, account: str, payment
+) -> PaymentRefund:
+    """The refund's row, created or moved forward; `.changed` says whether it was written."""
+    row = PaymentRefund.objects.filter(stripe_refund_id=refund.refund_id).first()
+    if row is None and refund.our_refund_id is not None:
+        row = PaymentRefund.objects.filter(pk=refund.our_refund_id, stripe_refund_id="").first()
     status = refund.status if refund.status in _REFUND_RANK else "pending"
     if row is None:
         row, _ = PaymentRefund.objects.get_or_create(
-            stripe_refund_id=refund.id,
+            stripe_refund_id=refund.refund_id,
             defaults={
                 "firm_id": firm_id,
                 "payment": payment,
-                "payment_intent_id": refund.payment_intent,
-                "charge_id": refund.charge,
+                "payment_intent_id": refund.ref.intent,
+                "charge_id": refund.ref.charge,
                 "stripe_account_id": account,
                 "amount": refund.amount,
                 "currency": refund.currency,
@@ -68,7 +92,7 @@ def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -
         return row
     changed = False
     if not row.stripe_refund_id:
-        row.stripe_refund_id, changed = refund.id, True
+        row.stripe_refund_id, changed = refund.refund_id, True
     if payment is not None and row.payment_id is None:
         row.payment, changed = payment, True
     # Forward only: pending → succeeded → failed/canceled (a succeeded refund can still fail).
@@ -80,48 +104,20 @@ def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -
     return row
 
 
-def handle_refund(event: EventEnvelope) -> str:
-    """refund.created / refund.updated / refund.failed / charge.refund.updated."""
-    refund = refund_from_stripe(event.object)
-    return _place(event, refund, lambda **kw: _refund_upsert(refund, **kw).changed)
-
-
-def _place(event: EventEnvelope, info, upsert) -> str:
-    """Apply a refund or dispute to its payment; one whose payment is not known yet is
-    stored unplaced (and attached when the payment arrives). `upsert(firm_id=, account=,
-    payment=)` returns whether anything changed."""
-    payment = core._payment_for(
-        account=event.account, payment_intent=info.payment_intent, charge=info.charge
-    )
-    if payment is None:
-        firm_id = core._firm_id_for_account(event.account)
-        if firm_id is None:
-            return StripeEventStatus.IGNORED
-        with transaction.atomic():
-            upsert(firm_id=firm_id, account=event.account, payment=None)
-        core._recheck_unplaced(event.account, info.payment_intent, info.charge)
-        return StripeEventStatus.PROCESSED
-
-    def change(p: OnlinePayment) -> bool:
-        core._learn_ids(p, payment_intent=info.payment_intent, charge=info.charge)
-        return upsert(firm_id=p.firm_id, account=p.stripe_account_id, payment=p)
-
-    return core._apply(payment.pk, change)
-
-
-_DISPUTE_CLOSED = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
-
-
-def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment) -> bool:
+def _dispute_upsert(
+    dispute: Disputed | DisputeClosed, *, firm_id: int, account: str, payment
+) -> bool:
     """Returns whether the row is new or changed."""
-    status = _DISPUTE_CLOSED.get(dispute.status, DisputeStatus.OPEN)
+    status = DisputeStatus.OPEN
+    if isinstance(dispute, DisputeClosed):
+        status = DisputeStatus.WON if dispute.won else DisputeStatus.LOST
     row, created = PaymentDispute.objects.get_or_create(
-        stripe_dispute_id=dispute.id,
+        stripe_dispute_id=dispute.dispute_id,
         defaults={
             "firm_id": firm_id,
             "payment": payment,
-            "payment_intent_id": dispute.payment_intent,
-            "charge_id": dispute.charge,
+            "payment_intent_id": dispute.ref.intent,
+            "charge_id": dispute.ref.charge,
             "stripe_account_id": account,
             "amount": dispute.amount,
             "currency": dispute.currency,
@@ -145,9 +141,3 @@ def _dispute_upsert(dispute: DisputeInfo, *, firm_id: int, account: str, payment
         return False
     row.save()
     return True
-
-
-def handle_dispute(event: EventEnvelope) -> str:
-    """charge.dispute.created / updated / closed / funds_withdrawn / funds_reinstated."""
-    dispute = dispute_from_stripe(event.object)
-    return _place(event, dispute, lambda **kw: _dispute_upsert(dispute, **kw))

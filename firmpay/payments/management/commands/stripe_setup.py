@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from firmpay.payments.exceptions import PaymentsError
-from firmpay.payments.stripe import webhooks
+from firmpay.payments.stripe import endpoints, webhooks
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError("STRIPE_SECRET_KEY is not set.")
         url = url or settings.SITE_URL + reverse("payments:stripe_webhook")
         try:
-            endpoint = webhooks.endpoint_ensure(url)
+            endpoint = endpoints.endpoint_ensure(url)
         except PaymentsError as error:
             raise CommandError(f"Stripe refused the webhook endpoint: {error}") from error
         if endpoint.secret:
