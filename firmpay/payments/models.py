@@ -94,6 +94,9 @@ class StripeEventStatus(models.TextChoices):
     PROCESSED = "processed", "Processed"
     FAILED = "failed", "Failed"
     IGNORED = "ignored", "Ignored"
+    # Sent in another API version than the one Firmpay reads (stripe.api_version): kept,
+    # not read, until the operator fixes the endpoint and replays it.
+    FLAGGED = "flagged", "Flagged: other API version"
 
 
 class StripeEvent(models.Model):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from firmpay.payments.models import CreatedVia, PaymentAccount, StripeEvent
+from firmpay.payments.models import CreatedVia, PaymentAccount, StripeEvent, StripeEventStatus
 from firmpay.payments.stripe.client import dashboard_base_url
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
+from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
 from firmpay.payments.stripe.requirements import requirement_label
 from firmpay.payments.stripe.status import (
     IntegrationStatus,
@@ -315,3 +317,32 @@ def stripe_events_recent(
     if account_id:
         events = events.filter(account_id=account_id)
     return events[:limit]
+
+
+@dataclass(frozen=True)
+class FlaggedEvent:
+    event_id: str
+    type: str
+    account_id: str
+    received_at: datetime
+    api_version: str  # the version Stripe sent it in
+
+
+def stripe_api_version() -> str:
+    """The Stripe API version Firmpay reads (the SDK's pinned version)."""
+    return PINNED_API_VERSION
+
+
+def stripe_events_flagged(*, limit: int = 100) -> list[FlaggedEvent]:
+    """Events kept but not read (another API version), newest first, with their version."""
+    rows = StripeEvent.objects.filter(status=StripeEventStatus.FLAGGED).order_by("-received_at")
+    flagged = []
+    for row in rows[:limit]:
+        try:
+            version = json.loads(row.payload).get("api_version") or ""
+        except ValueError:
+            version = ""
+        flagged.append(
+            FlaggedEvent(row.event_id, row.type, row.account_id, row.received_at, str(version))
+        )
+    return flagged

@@ -16,6 +16,7 @@ import firmpay.payments.online.refund_facts  # noqa: F401
 from firmpay.payments.facts import FACT_APPLIERS, PaymentFact
 from firmpay.payments.models import StripeEventStatus
 from firmpay.payments.stripe.dataclasses import EventEnvelope
+from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
 from firmpay.payments.stripe.events import payment_facts_from_event
 
 
@@ -26,7 +27,11 @@ def payment_fact_apply(*, fact: PaymentFact) -> str:
 
 
 def stripe_event_apply(event: EventEnvelope) -> str:
-    """What one stored Stripe event does; returns the row's status (processed | ignored)."""
+    """What one stored Stripe event does; returns the row's status (processed | ignored |
+    flagged). An event rendered in another API version than the SDK's is never read: it
+    is flagged for the operator (`manage.py stripe_events_flagged`, the support back office)."""
+    if event.api_version and event.api_version != PINNED_API_VERSION:
+        return StripeEventStatus.FLAGGED
     facts = payment_facts_from_event(event)
     if not facts:
         return StripeEventStatus.IGNORED
