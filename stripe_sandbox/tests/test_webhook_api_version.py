@@ -78,9 +78,7 @@ def test_an_event_can_be_redelivered_in_another_version(
     one_update(stripe_client)
     first = webhook_receiver.wait_for(1)[0]
     event_id = json.loads(first["body"])["id"]
-    answer = stripe_sandbox.control(
-        "POST", f"events/{event_id}/redeliver", {"api_version": OLDER}
-    )
+    answer = stripe_sandbox.control("POST", f"events/{event_id}/redeliver", {"api_version": OLDER})
     assert answer["endpoints"] == [created.id]
     again = webhook_receiver.wait_for(2)[1]
     event = stripe_client.construct_event(
