@@ -222,8 +222,10 @@ def refresh(
             request=request,
         )
     old_caps, new_caps = before.get("capabilities") or {}, account["capabilities"]
-    for name in sorted(new_caps):
-        if old_caps.get(name) != new_caps[name]:
+    # A capability no longer requested leaves `capabilities`; its own object
+    # says `unrequested`.
+    for name in sorted(set(new_caps) | set(old_caps)):
+        if old_caps.get(name) != new_caps.get(name):
             cap = capability_object(account, name)
             prev = {"status": old_caps[name]} if name in old_caps else None
             sb.emit(

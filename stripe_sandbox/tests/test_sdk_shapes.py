@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stripe_sandbox.tests.helpers import onboard
+from stripe_sandbox.tests.helpers import fetch, onboard
 from stripe_sandbox.tests.sdk_shapes import problems
 from stripe_sandbox.tests.test_accounts import create_account
 from stripe_sandbox.tests.test_oauth import approve_as_new_account, authorize_url, query
@@ -34,6 +34,7 @@ LISTS = [
     "/v1/events",
     "/v1/webhook_endpoints",
     "/v1/application_fees",
+    "/v1/payment_method_configurations",
 ]
 # Stored, never answered: onboarding uploads are kept, /v1/files is not served.
 NOT_SERVED = {"file"}
@@ -231,6 +232,9 @@ def account_flows(sandbox, client, walk: Walk) -> list[str]:
     walk.check("login link", client.v1.accounts.login_links.create(express.id))
     walk.check("account delete", client.v1.accounts.delete(express.id))
     owned = connect_by_oauth(sandbox, client)
+    settings = f"{sandbox.base_url}/dashboard/accounts/{owned}/settings/payment_methods"
+    for switch in ("on", "off", "on"):
+        assert fetch(settings, {"method": "us_bank_account", "turn": switch}).status == 302
     gone = connect_by_oauth(sandbox, client)
     client.oauth.deauthorize(params={"stripe_user_id": gone})
     return [created.id, due.id, owned]
