@@ -84,3 +84,8 @@ def test_a_field_stripe_does_not_send_is_caught(paid):
     assert problems({**paid["charge"], "tax_id": "123"}) == [
         "charge.tax_id: unknown to the SDK and to Stripe's example"
     ]
+
+
+def test_a_list_stripe_sends_only_when_expanded_may_be_absent(paid):
+    charge = {k: v for k, v in paid["charge"].items() if k != "refunds"}
+    assert problems(charge) == []
