@@ -120,6 +120,27 @@ def _settings(country: str) -> dict[str, Any]:
     return settings
 
 
+def _company_shape(company: dict[str, Any]) -> None:
+    """What Stripe shows of a company: whole addresses, whether ids were
+    provided (never the ids), and the document's four fields."""
+    if "tax_id" in company:
+        company["tax_id_provided"] = bool(company.pop("tax_id"))
+    for flag in ("directors_provided", "executives_provided", "owners_provided"):
+        company.setdefault(flag, False)
+    company.setdefault("tax_id_provided", False)
+    company.setdefault("vat_id_provided", False)
+    company.setdefault("structure", None)
+    if isinstance(company.get("address"), dict):
+        company["address"] = {**dict.fromkeys(ADDRESS_KEYS), **company["address"]}
+    document = (company.get("verification") or {}).get("document")
+    if isinstance(document, dict):
+        fields = {"back": None, "details": None, "details_code": None, "front": None}
+        company["verification"]["document"] = {**fields, **document}
+
+
+ADDRESS_KEYS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
 def request_capabilities(sb: Sandbox, account: dict[str, Any], caps: dict[str, Any]) -> None:
     st = account_state.state(account)
     for name, settings in caps.items():
@@ -153,10 +174,11 @@ def apply_update(sb: Sandbox, account: dict[str, Any], params: dict[str, Any]) -
     for key in ("business_profile", "company", "settings", "individual"):
         if isinstance(params.get(key), dict):
             account[key] = deep_merge(account.get(key) or {}, params[key])
-    company = account.get("company")
-    if company and "tax_id" in company:
-        # Stripe never shows a tax id back, only that one was provided.
-        company["tax_id_provided"] = bool(company.pop("tax_id"))
+    if account.get("company"):
+        _company_shape(account["company"])
+        address = account["company"].get("address")
+        if address and not address["country"]:
+            address["country"] = account["country"]
     for key in ("business_type", "email", "default_currency"):
         if params.get(key) not in (None, ""):
             account[key] = params[key]

@@ -200,7 +200,15 @@ def attempt(
         emit(sb, "checkout.session.completed", session, account)
         return charge
     # A bank debit: processing until the clock (or a control call) settles it.
+    # The bank accepted the debit instruction: Stripe's outcome says authorized.
     charge.update(status="pending")
+    charge["outcome"] = method_details.outcome(
+        network_status="approved_by_network",
+        type="authorized",
+        reason=None,
+        message="Payment complete.",
+        card=False,
+    )
     sb.store.insert(charge, account=account)
     pi["status"] = "processing"
     sb.store.save(pi)

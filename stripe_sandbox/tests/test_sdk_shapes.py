@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import stripe.params as sp
+
 from stripe_sandbox.tests.helpers import fetch, onboard
-from stripe_sandbox.tests.sdk_shapes import problems
+from stripe_sandbox.tests.sdk_shapes import literals, problems
 from stripe_sandbox.tests.test_accounts import create_account
 from stripe_sandbox.tests.test_oauth import approve_as_new_account, authorize_url, query
 from stripe_sandbox.tests.test_payments_helpers import (
@@ -275,6 +277,8 @@ def test_every_answer_and_event_is_shaped_as_the_sdk_and_stripe_say(
 
     assert not walk.found, "\n" + walk.report()
     assert EVENT_TYPES <= walk.event_types, sorted(EVENT_TYPES - walk.event_types)
+    stripes = literals(sp.WebhookEndpointCreateParams.__annotations__["enabled_events"])
+    assert walk.event_types <= stripes, f"not Stripe's: {sorted(walk.event_types - stripes)}"
     served = {
         kind
         for (kind,) in stripe_sandbox.sandbox.store.execute("SELECT DISTINCT kind FROM objects")
