@@ -144,3 +144,16 @@ def test_configuration_is_retrievable_by_id(stripe_sandbox, stripe_client):
     )
     with pytest.raises(stripe.InvalidRequestError):
         stripe_client.v1.payment_method_configurations.retrieve("pmc_nope", options=opts)
+
+
+@pytest.mark.browser
+def test_owner_turns_on_ach_in_the_dashboard(page, stripe_sandbox, stripe_client):
+    acct = connect_existing(stripe_sandbox, stripe_client)
+    page.goto(f"{stripe_sandbox.base_url}/dashboard/accounts/{acct}")
+    page.get_by_role("link", name="Payment methods settings").click()
+    page.get_by_role("heading", name="Payment methods").wait_for()
+    page.get_by_role("button", name="Turn on ACH Direct Debit").click()
+    page.get_by_role("button", name="Turn off ACH Direct Debit").wait_for()
+    row = page.get_by_role("row", name="ACH Direct Debit")
+    assert "active" in row.inner_text()
+    assert stripe_client.v1.accounts.retrieve(acct).capabilities[ACH] == "active"
