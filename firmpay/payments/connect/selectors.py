@@ -8,6 +8,11 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from firmpay.payments.connect.methods import (
+    AccountPaymentMethods,
+    MethodOff,
+    account_payment_methods,
+)
 from firmpay.payments.models import CreatedVia, PaymentAccount, StripeEvent, StripeEventStatus
 from firmpay.payments.stripe.client import dashboard_base_url
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
@@ -61,6 +66,7 @@ class PaymentCard:
     created_via: str  # platform | oauth | ""
     firm_can_disconnect: bool  # oauth-connected: the ⋯ menu disconnects; else "contact support"
     can_continue_setup: bool  # platform-created and something is due / not submitted
+    methods: AccountPaymentMethods | None = None  # None when not connected
 
 
 def payment_card(*, firm) -> PaymentCard:
@@ -84,6 +90,7 @@ def payment_card(*, firm) -> PaymentCard:
         created_via=created_via,
         firm_can_disconnect=created_via == CreatedVia.OAUTH,
         can_continue_setup=created_via == CreatedVia.PLATFORM and bool(due),
+        methods=account_payment_methods(snapshot=snapshot) if snapshot is not None else None,
     )
 
 
@@ -146,6 +153,7 @@ class PaymentAccountPanel:
     default_currency: str
     email: str
     live_methods: list[str]  # ["Card", "ACH direct debit", "Bacs direct debit"]
+    methods_off: list[MethodOff]  # the country's bank debit when it is not on
     status: IntegrationStatus
     payouts: PayoutsStatus
     requirements: list[RequirementRow]
@@ -177,6 +185,7 @@ def payment_account_panel(*, account: PaymentAccount) -> PaymentAccountPanel:
         default_currency=snapshot.default_currency,
         email=snapshot.email,
         live_methods=snapshot.capabilities.live_methods(),
+        methods_off=account_payment_methods(snapshot=snapshot).off,
         status=status,
         payouts=payouts_status(snapshot, account.payouts_were_enabled),
         requirements=requirements,
