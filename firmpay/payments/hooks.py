@@ -32,3 +32,8 @@ def payment_hook_register(event: str, listener: Callable[..., None]) -> None:
 def payment_hooks_run(event: str, **kwargs) -> None:
     for listener in _listeners[event]:
         listener(**kwargs)
+
+
+def payment_hook_unregister(event: str, listener: Callable[..., None]) -> None:
+    if listener in _listeners.get(event, ()):
+        _listeners[event].remove(listener)

@@ -534,14 +534,29 @@ def test_payments_list_filters_and_totals(client, ready, paid):
     assert 'data-payment="' not in client.get(f"/payments/?date_from={tomorrow}").content.decode()
 
 
-def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, paid, monkeypatch):
-    from firmpay.payments import hooks
+@pytest.fixture
+def books_hear():
+    """What the payments hooks tell the books (accounting's own listeners do nothing here:
+    the firm has no accounting connection)."""
+    from firmpay.payments.hooks import payment_hook_register, payment_hook_unregister
 
     calls = []
-    listeners = {event: list(registered) for event, registered in hooks._listeners.items()}
-    listeners["payment_booked"] = [lambda **kw: calls.append(("paid", kw))]
-    listeners["payment_unbooked"] = [lambda **kw: calls.append(("reversed", kw))]
-    monkeypatch.setattr(hooks, "_listeners", listeners)
+
+    def booked(**kw):
+        calls.append(("paid", kw))
+
+    def unbooked(**kw):
+        calls.append(("reversed", kw))
+
+    payment_hook_register("payment_booked", booked)
+    payment_hook_register("payment_unbooked", unbooked)
+    yield calls
+    payment_hook_unregister("payment_booked", booked)
+    payment_hook_unregister("payment_unbooked", unbooked)
+
+
+def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, paid, books_hear):
+    calls = books_hear
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     events = paid(payment)
