@@ -86,3 +86,50 @@ def test_the_operator_sees_flagged_events_in_a_command_and_the_back_office(
     page = client_for(make_user("support", is_staff=True)).get("/support/").content.decode()
     assert 'id="support-flagged-events"' in page and "evt_flag_me" in page
     assert OLD_VERSION in page and "evt_fine" not in page
+
+
+def forward(client, captured, webhook_receiver, start: int) -> list[str]:
+    """Post what the sandbox delivered to the receiver to Firmpay's webhook, as signed."""
+    ids = []
+    for delivery in webhook_receiver.received[start:]:
+        headers = {key.lower(): value for key, value in delivery["headers"].items()}
+        with captured(execute=True):
+            response = client.post(
+                "/webhooks/stripe/",
+                data=delivery["body"],
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=headers["stripe-signature"],
+            )
+        assert response.status_code == 200, response.content
+        ids.append(response.json()["received"])
+    return ids
+
+
+def test_an_endpoint_left_on_the_default_version_is_flagged_until_stripe_setup_repairs_it(
+    settings, firm, client, stripe_sandbox, webhook_receiver, django_capture_on_commit_callbacks
+):
+    sdk = stripe_sandbox.client()
+    # Registered by hand without a version: Stripe renders its events in the account's default.
+    old = sdk.v1.webhook_endpoints.create(
+        params={"url": webhook_receiver.url, "connect": True, "enabled_events": ["*"]}
+    )
+    settings.STRIPE_WEBHOOK_SECRET = [old.secret]
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    acct = account.stripe_account_id
+    sdk.v1.accounts.update(acct, params={"business_profile": {"name": "Renamed Ltd"}})
+    stripe_sandbox.drain()
+    before = forward(client, django_capture_on_commit_callbacks, webhook_receiver, 0)
+    assert before
+    rows = StripeEvent.objects.filter(event_id__in=before)
+    assert {row.status for row in rows} == {"flagged"}
+
+    call_command("stripe_setup", url=webhook_receiver.url, stdout=StringIO())
+    seen = len(webhook_receiver.received)
+    sdk.v1.accounts.update(acct, params={"business_profile": {"name": "Renamed Again Ltd"}})
+    stripe_sandbox.drain()
+    after = forward(client, django_capture_on_commit_callbacks, webhook_receiver, seen)
+    assert after and {e.status for e in StripeEvent.objects.filter(event_id__in=after)} == {
+        "processed"
+    }
+    account.refresh_from_db()
+    assert account.snapshot["business_name"] == "Renamed Again Ltd"
