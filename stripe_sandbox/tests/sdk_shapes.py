@@ -137,6 +137,8 @@ def _check_object(data: Any, path: str, found: list[str]) -> None:
         _check_deleted(data, path, found)
         return
     if data["object"] == "list":
+        if not isinstance(data.get("url"), str) or not isinstance(data.get("has_more"), bool):
+            found.append(f"{path}: a list without its url or has_more")
         for i, item in enumerate(data.get("data") or []):
             _check_object(item, f"{path}.data[{i}]", found)
         return

@@ -228,6 +228,7 @@ def account_flows(sandbox, client, walk: Walk) -> list[str]:
         {"state": "rejected", "reason": "fraud"},
     ):
         sandbox.control("POST", f"accounts/{due.id}/state", state)
+    walk.check("account reject", client.v1.accounts.reject(due.id, params={"reason": "other"}))
     express = client.v1.accounts.create(
         params={"controller": {"stripe_dashboard": {"type": "express"}}}
     )
