@@ -153,6 +153,20 @@ def _row(account: dict[str, Any], method: str) -> str:
     return f"<tr><td>{h(label)}</td><td>{h(status)}</td><td>{action}</td></tr>"
 
 
+@router.post("/_sandbox/accounts/{account}/payment_methods", kind="control")
+def control_switch(req: Request, account: str) -> dict[str, Any]:
+    """Body: {"us_bank_account": "on"|"off", "bacs_debit": "on"|"off"}: what
+    the dashboard page does, without a browser. Answers the account."""
+    obj = req.sb.store.get("account", account)
+    if obj is None:
+        raise errors.resource_missing("account", account)
+    for method, value in req.params.items():
+        if value not in ("on", "off"):
+            raise errors.invalid_request(f"{method}: say 'on' or 'off'.", param=method)
+        switch(req.sb, obj, method, value == "on")
+    return objects.public(obj)
+
+
 @router.post("/dashboard/accounts/{account}/settings/payment_methods", kind="page")
 def settings_switch(req: Request, account: str) -> Response:
     obj = _load(req, account)

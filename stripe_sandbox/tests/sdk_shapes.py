@@ -38,8 +38,6 @@ from stripe._stripe_object import UntypedStripeObject
 
 from stripe_sandbox.objects import fixtures
 
-# Fixture keys whose object name differs from the resource name.
-_FIXTURE_KINDS = {"line_item": "item", "fee_refund": "fee_refund"}
 # What makes an example's value its own rather than what any answer says.
 _DISTINCTIVE = re.compile(r"^[a-z]+_(test_)?(?=[A-Za-z]*\d)[A-Za-z0-9]{8,}|://|@|(\S+\s){3}")
 
@@ -51,8 +49,7 @@ def sdk_class(object_name: str) -> type[StripeObject]:
 
 
 def example(object_name: str) -> dict[str, Any] | None:
-    kind = _FIXTURE_KINDS.get(object_name, object_name)
-    return fixtures().get(kind)
+    return fixtures().get(object_name)
 
 
 @functools.cache
@@ -123,42 +120,38 @@ def _scalar_ok(tp: Any, value: Any) -> bool:
     return any(isinstance(value, _SCALARS[a]) for a in wanted)
 
 
-def problems(obj: Any, object_name: str | None = None) -> list[str]:
+def problems(obj: Any) -> list[str]:
     """Every way `obj` (a dict or StripeObject) departs from the SDK class of
     its `object` and from Stripe's example; [] when it is Stripe's shape."""
     data = obj.to_dict() if hasattr(obj, "to_dict") else obj
-    name = object_name or data.get("object")
     found: list[str] = []
-    _check_object(data, name, name or "?", found)
+    _check_object(data, str(data.get("object")), found)
     return found
 
 
-def _check_object(data: dict[str, Any], name: str, path: str, found: list[str]) -> None:
+def _check_object(data: Any, path: str, found: list[str]) -> None:
     if not isinstance(data, dict) or not data.get("object"):
         found.append(f"{path}: not a Stripe object: {data!r}"[:200])
         return
     if data.get("deleted") is True:
-        _check_deleted(data, name, path, found)
+        _check_deleted(data, path, found)
         return
     if data["object"] == "list":
+        if not isinstance(data.get("url"), str) or not isinstance(data.get("has_more"), bool):
+            found.append(f"{path}: a list without its url or has_more")
         for i, item in enumerate(data.get("data") or []):
-            _check_object(
-                item,
-                item.get("object") if isinstance(item, dict) else "?",
-                f"{path}.data[{i}]",
-                found,
-            )
+            _check_object(item, f"{path}.data[{i}]", found)
         return
     if data["object"] == "event":
         _check_fields(data, sdk_class("event"), example("event"), path, found)
         inner = (data.get("data") or {}).get("object")
         if isinstance(inner, dict):
-            _check_object(inner, inner.get("object"), f"{path}.data.object", found)
+            _check_object(inner, f"{path}.data.object", found)
         return
     _check_fields(data, sdk_class(data["object"]), example(data["object"]), path, found)
 
 
-def _check_deleted(data: dict[str, Any], name: str, path: str, found: list[str]) -> None:
+def _check_deleted(data: dict[str, Any], path: str, found: list[str]) -> None:
     want = example(f"deleted_{data['object']}") or {"id": 1, "object": 1, "deleted": 1}
     for key in set(want) - set(data):
         found.append(f"{path}.{key}: missing (deleted {data['object']})")
@@ -194,18 +187,14 @@ def _check_value(value: Any, tp: Any, ex: Any, where: str, found: list[str]) -> 
     nested, item = _nested(tp), _list_item(tp)
     if isinstance(value, dict) and nested is not None:
         _check_fields(value, nested, ex, where, found)
-    elif (
-        isinstance(value, dict)
-        and _is_list_object(tp)
-        or (isinstance(value, dict) and _expandable(tp))
-    ):
-        _check_object(value, value.get("object"), where, found)
+    elif isinstance(value, dict) and (_is_list_object(tp) or _expandable(tp)):
+        _check_object(value, where, found)
     elif isinstance(value, list) and item is not None:
         sample = ex[0] if isinstance(ex, list) and ex else None
         for i, element in enumerate(value):
             _check_fields(element, item, sample, f"{where}[{i}]", found)
-    elif isinstance(value, dict) and isinstance(ex, dict) and nested is None and tp is not Any:
-        if not _map_type(tp) and not _expandable(tp):
+    elif isinstance(value, dict):
+        if tp is not Any and not _map_type(tp):
             found.append(f"{where}: an object where the SDK has {tp!r}"[:200])
     elif not isinstance(value, dict | list):
         if not _scalar_ok(tp, value):

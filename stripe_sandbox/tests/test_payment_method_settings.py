@@ -157,3 +157,13 @@ def test_owner_turns_on_ach_in_the_dashboard(page, stripe_sandbox, stripe_client
     row = page.get_by_role("row", name="ACH Direct Debit")
     assert "active" in row.inner_text()
     assert stripe_client.v1.accounts.retrieve(acct).capabilities[ACH] == "active"
+
+
+def test_the_control_call_switches_like_the_dashboard(stripe_sandbox, stripe_client):
+    acct = connect_existing(stripe_sandbox, stripe_client)
+    account = stripe_sandbox.control(
+        "POST", f"accounts/{acct}/payment_methods", {"us_bank_account": "on"}
+    )
+    assert account["capabilities"][ACH] == "active"
+    with pytest.raises(AssertionError, match="400"):
+        stripe_sandbox.control("POST", f"accounts/{acct}/payment_methods", {"bacs_debit": "on"})

@@ -110,7 +110,7 @@ def card_flows(sandbox, client, walk: Walk, acct: str) -> None:
     options = {"stripe_account": acct}
     declined = checkout(client, acct)
     pay(sandbox, declined.id, "card", "decline")
-    client.v1.checkout.sessions.expire(declined.id, options=options)
+    walk.check("session expire", client.v1.checkout.sessions.expire(declined.id, options=options))
     session = checkout(client, acct)
     walk.check("checkout session create", session)
     paid = pay(sandbox, session.id, "card", "insufficient_funds")
@@ -228,6 +228,7 @@ def account_flows(sandbox, client, walk: Walk) -> list[str]:
         {"state": "rejected", "reason": "fraud"},
     ):
         sandbox.control("POST", f"accounts/{due.id}/state", state)
+    walk.check("account reject", client.v1.accounts.reject(due.id, params={"reason": "other"}))
     express = client.v1.accounts.create(
         params={"controller": {"stripe_dashboard": {"type": "express"}}}
     )
@@ -255,6 +256,10 @@ def test_every_answer_and_event_is_shaped_as_the_sdk_and_stripe_say(
         }
     )
     walk.check("webhook endpoint create", endpoint)
+    updated = stripe_client.v1.webhook_endpoints.update(
+        endpoint.id, params={"description": "Firmpay Connect events"}
+    )
+    walk.check("webhook endpoint update", updated)
     platform_endpoint = stripe_client.v1.webhook_endpoints.create(
         params={"url": webhook_receiver.url + "?platform", "enabled_events": ["*"]}
     )
