@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from firmpay.integrations.alerts import POLL_SECONDS, firm_account_alert
 from firmpay.payments.exceptions import OAuthDenied, PaymentsUserError
 from firmpay.payments.models import CreatedVia
 from firmpay.payments.selectors import (
@@ -54,8 +55,18 @@ def stripe_card_context(request) -> dict:
     membership = request.membership
     return {
         "stripe_card": payment_card(firm=request.firm),
+        "stripe_alert": firm_account_alert(firm=request.firm),
         "stripe_can_manage": membership is not None and membership.can_manage,
+        "poll_seconds": POLL_SECONDS,
     }
+
+
+@member_required
+@require_GET
+def stripe_card(request):
+    """The card alone, polled by the page while a webhook may change it; the banner comes
+    along out of band so the two never disagree."""
+    return render(request, "integrations/stripe/_card_live.html", stripe_card_context(request))
 
 
 def _sidebar(request, template: str, context: dict):
