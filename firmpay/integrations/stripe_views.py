@@ -35,18 +35,13 @@ from firmpay.tenancy.decorators import manager_required, member_required
 
 INDEX = "integrations:index"
 
-# What the firm reads after Stripe sends them back, by the freshly read status.
-RETURN_MESSAGES = {
-    "incomplete": (
-        messages.WARNING,
-        "Your Stripe setup is not finished yet. Use Continue setup when you are ready.",
-    ),
-    "action_required": (messages.WARNING, "Stripe still needs some information: see Manage."),
-    "under_review": (
-        messages.INFO,
-        "Thanks: Stripe is reviewing your details. The card turns Active once it is done.",
-    ),
-    "active": (messages.SUCCESS, "Your Stripe account is active: clients can pay online."),
+# After Stripe sends the firm back, a message in the colour of the account's alert (the
+# card, Manage and the banner say the same: firmpay/integrations/alerts.py).
+RETURN_LEVELS = {
+    "ok": messages.SUCCESS,
+    "open": messages.INFO,
+    "warn": messages.WARNING,
+    "bad": messages.ERROR,
 }
 
 
@@ -163,13 +158,12 @@ def stripe_onboarding_return(request):
     if account is None:
         return redirect(INDEX)
     try:
-        account = payment_account_refresh(account=account)
+        payment_account_refresh(account=account)
     except PaymentsUserError as error:
         messages.warning(request, str(error))
         return redirect(INDEX)
-    level, text = RETURN_MESSAGES.get(account.status, (None, ""))
-    if text:
-        messages.add_message(request, level, text)
+    alert = firm_account_alert(firm=request.firm)
+    messages.add_message(request, RETURN_LEVELS.get(alert.tone, messages.INFO), alert.headline)
     return redirect(INDEX)
 
 
