@@ -346,3 +346,35 @@ def test_10_support_user_create_gives_the_back_office_and_nothing_more(app, page
     page.get_by_role("link", name="Help inbox").click()
     expect(page.get_by_role("heading", name="Help inbox")).to_be_visible()
     snap(page, "support-inbox-1280")
+
+
+# --- the main pages at 1280 and 390 px ---------------------------------------------------
+
+MAIN_PAGES = [
+    ("invoices", "/invoices/"),
+    ("invoice", "/invoices/{invoice}/"),
+    ("clients", "/clients/"),
+    ("payments", "/payments/"),
+    ("reminders", "/reminders/"),
+    ("integrations", INTEGRATIONS),
+    ("manage", "/settings/integrations/stripe/manage/"),
+    ("plan", "/settings/plan/"),
+    ("firm-settings", "/settings/firm/"),
+]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_the_main_pages_fit_the_screen(app, new_context, stripe_sandbox, viewport):
+    firm = firm_with_stripe(stripe_sandbox, name=LONG_NAME)
+    invoice = sent_invoice(firm, amount=15000)
+    page = new_context(viewport=viewport).new_page()
+    log_in(page, app, firm.owner)
+    for name, path in MAIN_PAGES:
+        page.goto(app + path.format(invoice=invoice.pk))
+        assert page.evaluate("document.documentElement.scrollWidth") == viewport["width"], name
+        snap(page, f"main-{name}-{viewport['width']}")
+    page.goto(f"{app}/signup/")  # logged in: back to the app; the form itself when logged out
+    page.context.clear_cookies()
+    page.goto(f"{app}/signup/")
+    expect(page.get_by_label("Time zone")).to_have_value("America/New_York")
+    snap(page, f"main-signup-{viewport['width']}")
