@@ -21,7 +21,7 @@ def polls(page: str, element_id: str) -> bool:
 def test_a_card_under_review_polls_its_fragment(firm, owner_client):
     store_account(firm, UNDER_REVIEW)
     page = owner_client.get("/settings/integrations/").content.decode()
-    assert polls(page, "stripe-card") and f'hx-get="{CARD}"' in page
+    assert polls(page, "stripe-card") and f'hx-get="{CARD}?since=' in page
 
 
 def test_the_fragment_brings_the_new_state_and_the_banner(firm, owner_client):
@@ -47,3 +47,17 @@ def test_manage_under_review_polls(firm, owner_client):
         "/settings/integrations/stripe/manage/", headers={"HX-Request": "true"}
     )
     assert polls(manage.content.decode(), "stripe-manage")
+
+
+def poll_url(page: str, element_id: str) -> str:
+    return re.search(rf'id="{element_id}"[^>]*hx-get="([^"]+)"', page).group(1)
+
+
+def test_the_card_and_manage_polls_hear_nothing_while_nothing_changes(firm, owner_client):
+    store_account(firm, UNDER_REVIEW)
+    htmx = {"HX-Request": "true"}
+    card = poll_url(owner_client.get("/settings/integrations/").content.decode(), "stripe-card")
+    manage_page = owner_client.get("/settings/integrations/stripe/manage/", headers=htmx)
+    manage = poll_url(manage_page.content.decode(), "stripe-manage")
+    assert owner_client.get(card, headers=htmx).status_code == 204
+    assert owner_client.get(manage, headers=htmx).status_code == 204
