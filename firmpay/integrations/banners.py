@@ -1,49 +1,41 @@
 """The alert banner: what is wrong with the firm's payment account, and the link that fixes it.
 
 `templates/partials/firm_banners.html` renders `firm_banners` (items with `.level`,
-`.message`, `.link_url`, `.link_label`) on every page of the firm's app. Other sources of
-banners can be appended in `firm_banner_items`.
+`.message`, `.link_url`, `.link_label`) on every page of the firm's app. The Stripe item
+comes from `firmpay.integrations.alerts` (the same object the card and Manage render);
+other sources of banners can be appended in `firm_banner_items`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
-
-from firmpay.payments.connect.selectors import firm_payment_alerts
+from firmpay.integrations.alerts import firm_account_alert
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."
 
 
 @dataclass(frozen=True)
 class Banner:
-    level: str  # warning | error
+    level: str  # info | warning | error
     message: str
     link_url: str = ""
     link_label: str = ""
-
-
-def _alert_link(alert) -> str:
-    if alert.action == "onboarding":
-        return reverse("integrations:stripe_onboarding")
-    if alert.action == "dashboard":
-        return alert.action_url or reverse("integrations:stripe_dashboard")
-    return reverse("integrations:index")
+    tone: str = ""  # the colour the card and Manage use for the same problem
 
 
 def firm_banner_items(*, firm, membership) -> list[Banner]:
     """Owners and admins get the link that resolves the problem; staff only the notice."""
+    alert = firm_account_alert(firm=firm)
+    if not alert.banner:
+        return []
     can_act = membership is not None and membership.can_manage
-    banners = []
-    for alert in firm_payment_alerts(firm=firm):
-        if can_act:
-            banners.append(
-                Banner(alert.level, alert.message, _alert_link(alert), alert.action_label)
-            )
-        else:
-            banners.append(Banner(alert.level, alert.message + STAFF_SUFFIX))
-    return banners
+    if can_act:
+        return [
+            Banner(alert.banner_level, alert.headline, alert.link_url, alert.link_label, alert.tone)
+        ]
+    suffix = STAFF_SUFFIX if alert.banner_level != "info" else ""
+    return [Banner(alert.banner_level, alert.headline + suffix, tone=alert.tone)]
 
 
 class _LazyBanners:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.core.money import MoneyError, parse_amount
 from firmpay.payments.exceptions import PaymentsUserError
 from firmpay.payments.online.models import (
@@ -19,6 +20,7 @@ from firmpay.payments.online.selectors import (
     checkout_settings_for_firm,
     firm_payments,
     online_payment_get,
+    payments_live_state,
     payments_totals,
 )
 from firmpay.tenancy.decorators import manager_required, member_required
@@ -39,6 +41,10 @@ class PaymentFilterForm(forms.Form):
 
 @member_required
 def payment_list(request):
+    latest, count, moving = payments_live_state(firm=request.firm)
+    stamp = live_stamp(latest, count)
+    if (response := unchanged(request, stamp)) is not None:
+        return response
     filters = PaymentFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     rows = firm_payments(
@@ -53,6 +59,9 @@ def payment_list(request):
         "payments": list(rows[:PAGE_SIZE]),
         "totals": payments_totals(rows),
         "page_size": PAGE_SIZE,
+        # Follow webhooks while a payment is still on its way.
+        "live_url": live_url(request, stamp) if moving else "",
+        "poll_seconds": POLL_SECONDS,
     }
     return render(request, "payments/list.html", context)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from firmpay.payments.models import PaymentAccount
@@ -175,3 +175,18 @@ def invoice_has_open_dispute(*, invoice) -> bool:
 
 def is_debit(method: str) -> bool:
     return method in DEBIT_METHODS
+
+
+# Payments whose status a webhook will still change.
+IN_FLIGHT_STATUSES = (OnlinePaymentStatus.PENDING, OnlinePaymentStatus.PROCESSING)
+
+
+def payments_live_state(*, firm) -> tuple:
+    """(latest change, how many, how many in flight) of the firm's payments, in one query:
+    the payments list's poll answers "nothing new" from it."""
+    state = OnlinePayment.objects.filter(firm=firm).aggregate(
+        latest=Max("updated_at"),
+        count=Count("id"),
+        moving=Count("id", filter=Q(status__in=IN_FLIGHT_STATUSES)),
+    )
+    return state["latest"], state["count"], state["moving"]
