@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "firmpay.helpdesk",
     "firmpay.ops",
     "firmpay.accounting",
+    "firmpay.dashboard",
 ]
 
 MIDDLEWARE = [
