@@ -12,8 +12,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 
 from firmpay.invoices.models import (
     OUTSTANDING_STATUSES,
@@ -35,7 +34,8 @@ MONTHS = 12
 DSO_DAYS = 90
 # Invoices that count as invoiced: sent to the client, whatever happened after.
 INVOICED_EXCLUDED = (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
-# Ageing buckets by days past the due date: (key, label, first day, last day or None).
+# Ageing buckets by days past the due date, in order: (key, label, first day, last day or
+# None for "and older").
 AGE_BUCKETS = (
     ("current", "Not yet due", None, 0),
     ("d1_30", "1–30 days", 1, 30),
@@ -89,85 +89,121 @@ def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
     return list(reversed(starts))
 
 
-def _by_month(rows, key: str) -> dict[datetime.date, int]:
-    totals: dict[datetime.date, int] = {}
+def _month_bounds(starts: list[datetime.date], tz) -> list[tuple]:
+    """(first day, first day of the next month) per month, as dates and as the firm's
+    local midnights, so both date and datetime columns compare natively (no per-row
+    month truncation, which SQLite runs as a Python function for every row)."""
+    bounds = []
+    for start in starts:
+        after = (start + datetime.timedelta(days=32)).replace(day=1)
+        bounds.append(
+            (
+                start,
+                after,
+                datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+                datetime.datetime.combine(after, datetime.time.min, tzinfo=tz),
+            )
+        )
+    return bounds
+
+
+def _monthly_sums(queryset, *, field: str, amount: str, bounds, aware: bool) -> list[int]:
+    """The sum of `amount` per month by `field`, in the months' order: one GROUP BY over
+    a CASE that finds each row's month with plain comparisons (the queryset is already
+    limited to the whole period)."""
+    month_of = Case(
+        *(
+            When(**{f"{field}__lt": after_at if aware else after}, then=Value(index))
+            for index, (_start, after, _start_at, after_at) in enumerate(bounds)
+        ),
+        output_field=IntegerField(),
+    )
+    sums = [0] * len(bounds)
+    rows = queryset.order_by().annotate(month=month_of).values("month").annotate(total=Sum(amount))
     for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        totals[month] = totals.get(month, 0) + (row[key] or 0)
-    return totals
+        if row["month"] is not None:
+            sums[row["month"]] += row["total"] or 0
+    return sums
 
 
 def _months(*, firm, currency: str, starts: list[datetime.date], tz) -> list[MonthFigures]:
-    since = starts[0]
-    since_at = datetime.datetime.combine(since, datetime.time.min, tzinfo=tz)
-    invoiced = _by_month(
-        Invoice.objects.filter(firm=firm, currency=currency, issue_date__gte=since)
-        .exclude(status__in=INVOICED_EXCLUDED)
-        .annotate(month=TruncMonth("issue_date"))
-        .values("month")
-        .annotate(amount=Sum("total")),
-        "amount",
+    bounds = _month_bounds(starts, tz)
+    since, until, since_at, until_at = bounds[0][0], bounds[-1][1], bounds[0][2], bounds[-1][3]
+    invoiced = _monthly_sums(
+        Invoice.objects.filter(
+            firm=firm, currency=currency, issue_date__gte=since, issue_date__lt=until
+        ).exclude(status__in=INVOICED_EXCLUDED),
+        field="issue_date",
+        amount="total",
+        bounds=bounds,
+        aware=False,
     )
-    online = _by_month(
+    online = _monthly_sums(
         OnlinePayment.objects.filter(
-            firm=firm, currency=currency, succeeded_at__gte=since_at, succeeded_at__isnull=False
-        )
-        .annotate(month=TruncMonth("succeeded_at", tzinfo=tz))
-        .values("month")
-        .annotate(amount=Sum("amount")),
-        "amount",
+            firm=firm, currency=currency, succeeded_at__gte=since_at, succeeded_at__lt=until_at
+        ),
+        field="succeeded_at",
+        amount="amount",
+        bounds=bounds,
+        aware=True,
     )
-    manual = _by_month(
-        ManualPayment.objects.filter(firm=firm, currency=currency, received_on__gte=since)
-        .annotate(month=TruncMonth("received_on"))
-        .values("month")
-        .annotate(amount=Sum("amount")),
-        "amount",
+    manual = _monthly_sums(
+        ManualPayment.objects.filter(
+            firm=firm, currency=currency, received_on__gte=since, received_on__lt=until
+        ),
+        field="received_on",
+        amount="amount",
+        bounds=bounds,
+        aware=False,
     )
-    refunded = _by_month(
+    refunded = _monthly_sums(
         PaymentRefund.objects.filter(
             firm=firm,
             currency=currency,
-            created_at__gte=since_at,
             status=RefundStatus.SUCCEEDED,
-        )
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(amount=Sum("amount")),
-        "amount",
+            created_at__gte=since_at,
+            created_at__lt=until_at,
+        ),
+        field="created_at",
+        amount="amount",
+        bounds=bounds,
+        aware=True,
     )
     return [
         MonthFigures(
             month=start,
-            invoiced=invoiced.get(start, 0),
-            collected=online.get(start, 0) + manual.get(start, 0) - refunded.get(start, 0),
+            invoiced=invoiced[index],
+            collected=online[index] + manual[index] - refunded[index],
         )
-        for start in starts
+        for index, start in enumerate(starts)
     ]
 
 
 def _ageing(*, firm, currency: str, today: datetime.date) -> list[AgeBucket]:
-    sums = {}
-    for key, _label, first, last in AGE_BUCKETS:
-        # Days past due d = today - due_date: due_date = today - d.
-        condition = Q()
-        if first is not None:
-            condition &= Q(due_date__lte=today - datetime.timedelta(days=first))
-        if last is not None:
-            condition &= Q(due_date__gte=today - datetime.timedelta(days=last))
-        sums[f"{key}_amount"] = Sum("amount_due", filter=condition)
-        sums[f"{key}_count"] = Count("id", filter=condition)
-    row = Invoice.objects.filter(
-        firm=firm, currency=currency, status__in=OUTSTANDING_STATUSES
-    ).aggregate(**sums)
+    """Outstanding amounts by days past due: one GROUP BY over a CASE on the due date."""
+    # Days past due d = today - due_date, so "at most `last` days" is due_date >= today - last.
+    bucket_of = Case(
+        *(
+            When(due_date__gte=today - datetime.timedelta(days=last), then=Value(key))
+            for key, _label, _first, last in AGE_BUCKETS
+            if last is not None
+        ),
+        default=Value(AGE_BUCKETS[-1][0]),
+    )
+    rows = (
+        Invoice.objects.filter(firm=firm, currency=currency, status__in=OUTSTANDING_STATUSES)
+        .order_by()
+        .annotate(bucket=bucket_of)
+        .values("bucket")
+        .annotate(amount=Sum("amount_due"), count=Count("id"))
+    )
+    found = {row["bucket"]: row for row in rows}
     return [
         AgeBucket(
             key=key,
             label=label,
-            amount=row[f"{key}_amount"] or 0,
-            count=row[f"{key}_count"] or 0,
+            amount=found.get(key, {}).get("amount") or 0,
+            count=found.get(key, {}).get("count") or 0,
         )
         for key, label, _first, _last in AGE_BUCKETS
     ]
