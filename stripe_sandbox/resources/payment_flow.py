@@ -347,7 +347,12 @@ def balance_transaction(
         status="pending",
         type=type,
     )
-    return sb.store.insert(txn, account=account)
+    sb.store.insert(txn, account=account)
+    # Automatic payouts sweep it up once it is available (a lazy import: payouts import us).
+    from stripe_sandbox.resources import payout_sweep
+
+    payout_sweep.book(sb, txn, account)
+    return txn
 
 
 def new_line_item_id() -> str:
