@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "firmpay.ops",
     "firmpay.accounting",
     "firmpay.dashboard",
+    "firmpay.payouts",
 ]
 
 MIDDLEWARE = [

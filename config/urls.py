@@ -10,6 +10,7 @@ urlpatterns = [
     path("i/<str:token>/", include("firmpay.payments.pay_urls")),
     path("payments/", include("firmpay.payments.app_urls")),
     path("dashboard/", include("firmpay.dashboard.urls")),
+    path("payouts/", include("firmpay.payouts.urls")),
     path("settings/integrations/accounting/", include("firmpay.accounting.urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),

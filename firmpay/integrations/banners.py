@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from firmpay.core.money import format_amount
 from firmpay.payments.selectors import firm_payment_alerts
+from firmpay.payouts.selectors import failed_payouts_recent
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."
 
@@ -43,6 +45,14 @@ def firm_banner_items(*, firm, membership) -> list[Banner]:
             )
         else:
             banners.append(Banner(alert.level, alert.message + STAFF_SUFFIX))
+    for payout in failed_payouts_recent(firm=firm):
+        amount = format_amount(payout.amount, payout.currency)
+        reason = payout.failure_message or "the bank returned it."
+        message = f"A payout of {amount} did not reach your bank: {reason}"
+        if can_act:
+            message += " Check the bank account in Stripe; the money is back in your balance."
+        link = reverse("payouts:detail", args=[payout.pk])
+        banners.append(Banner("error", message, link, "See the payout"))
     return banners
 
 

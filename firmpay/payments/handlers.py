@@ -7,12 +7,14 @@ ignored); raising marks the row failed and it is retried with backoff.
 from __future__ import annotations
 
 from firmpay.payments.exceptions import AccountAccessLost
+from firmpay.payments.hooks import payment_hooks_run
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
 from firmpay.payments.services.accounts import (
     payment_account_mark_deauthorized,
     payment_account_refresh,
 )
 from firmpay.payments.stripe.dataclasses import EventEnvelope
+from firmpay.payments.stripe.payouts import payout_from_stripe
 
 
 def _connected_account(stripe_account_id: str) -> PaymentAccount | None:
@@ -55,3 +57,21 @@ def handle_account_deauthorized(event: EventEnvelope) -> str:
         return StripeEventStatus.IGNORED
     payment_account_mark_deauthorized(account=account, at=event.created)
     return StripeEventStatus.PROCESSED
+
+
+def handle_payout(event: EventEnvelope) -> str:
+    """payout.*: the money on its way to the firm's bank. Recorded even after a disconnect
+    (the payout still reaches the bank), against the account's latest connection."""
+    if not event.account:
+        return StripeEventStatus.IGNORED
+    account = (
+        PaymentAccount.objects.filter(stripe_account_id=event.account)
+        .select_related("firm")
+        .order_by("-created_at")
+        .first()
+    )
+    if account is None:
+        return StripeEventStatus.IGNORED
+    payout = payout_from_stripe(event.object)
+    listened = payment_hooks_run("payout_changed", account=account, payout=payout, at=event.created)
+    return StripeEventStatus.PROCESSED if listened else StripeEventStatus.IGNORED

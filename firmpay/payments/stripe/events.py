@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from firmpay.payments.handlers import handle_account_changed, handle_account_deauthorized
+from firmpay.payments.handlers import (
+    handle_account_changed,
+    handle_account_deauthorized,
+    handle_payout,
+)
 from firmpay.payments.stripe.dataclasses import EventEnvelope
 
 HANDLERS: dict[str, Callable[[EventEnvelope], str]] = {
@@ -18,6 +22,13 @@ HANDLERS: dict[str, Callable[[EventEnvelope], str]] = {
     "account.external_account.updated": handle_account_changed,
     "account.external_account.deleted": handle_account_changed,
     "account.application.deauthorized": handle_account_deauthorized,
+    # Payouts to the firm's bank (firmpay/payouts listens through payments/hooks.py).
+    "payout.created": handle_payout,
+    "payout.updated": handle_payout,
+    "payout.paid": handle_payout,
+    "payout.failed": handle_payout,
+    "payout.canceled": handle_payout,
+    "payout.reconciliation_completed": handle_payout,
 }
 
 # Online payments of invoices (issue 5): checkout sessions, payment intents, charges,

@@ -48,8 +48,12 @@ CONNECT_EVENT_TYPES = [
     "refund.failed",
     "charge.refund.updated",
     "charge.dispute.updated",
+    "payout.created",
+    "payout.updated",
     "payout.paid",
     "payout.failed",
+    "payout.canceled",
+    "payout.reconciliation_completed",
 ]
 
 _stored_cache: dict[str, tuple[float, str]] = {}
