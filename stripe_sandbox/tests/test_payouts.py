@@ -138,3 +138,20 @@ def test_control_sweeps_the_available_balance_now(stripe_sandbox, stripe_client,
     stripe_sandbox.advance(days=2)
     made = stripe_sandbox.control("POST", f"accounts/{acct}/payouts/sweep", {})
     assert made["automatic"] is True and made["amount"] > 0
+
+
+@pytest.mark.parametrize(
+    ("method", "amount", "currency", "fee"),
+    [
+        ("card", 10000, "usd", 320),  # 2.9% + 30¢
+        ("card", 10000, "gbp", 170),  # 1.5% + 20p
+        ("us_bank_account", 10000, "usd", 80),  # 0.8%
+        ("us_bank_account", 200000, "usd", 500),  # capped at $5
+        ("bacs_debit", 5000, "gbp", 70),  # 1% + 20p
+        ("bacs_debit", 100000, "gbp", 200),  # capped at £2
+    ],
+)
+def test_stripe_fees_follow_the_method_and_country(method, amount, currency, fee):
+    from stripe_sandbox.resources.payment_flow import stripe_fee
+
+    assert stripe_fee(method, amount, currency) == fee
