@@ -29,6 +29,7 @@ from firmpay.payments.checkout_models import (
     PaymentRefund,
     RefundStatus,
 )
+from firmpay.payouts.models import Payout, PayoutStatus
 
 MONTHS = 12
 DSO_DAYS = 90
@@ -76,6 +77,7 @@ class Dashboard:
     outstanding: int
     dso_days: int | None  # None: nothing invoiced in the period
     on_its_way: int  # bank debits initiated, not settled
+    expected_payouts: int  # payouts Stripe has made that have not reached the bank yet
     attention: Attention
 
 
@@ -272,6 +274,14 @@ def dashboard_for_firm(
         ).aggregate(amount=Sum("amount"))["amount"]
         or 0
     )
+    expected_payouts = (
+        Payout.objects.filter(
+            firm=firm,
+            currency=currency,
+            status__in=[PayoutStatus.PENDING, PayoutStatus.IN_TRANSIT],
+        ).aggregate(amount=Sum("amount"))["amount"]
+        or 0
+    )
     return Dashboard(
         currency=currency,
         currencies=currencies,
@@ -281,5 +291,6 @@ def dashboard_for_firm(
         outstanding=outstanding,
         dso_days=_dso(firm=firm, currency=currency, today=today, outstanding=outstanding),
         on_its_way=on_its_way,
+        expected_payouts=expected_payouts,
         attention=_attention(firm=firm, currency=currency, today=today),
     )

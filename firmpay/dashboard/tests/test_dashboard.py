@@ -22,6 +22,7 @@ from firmpay.payments.checkout_models import (
     RefundStatus,
 )
 from firmpay.payments.tests.online import connected_account
+from firmpay.payouts.models import Payout
 from firmpay.tenancy.tests.factories import client_for, make_firm, make_owner
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,24 @@ def test_failed_debits_and_open_disputes_need_attention():
     assert [p.invoice.client.name for p in dash.attention.failed_debits] == ["Bounced Bakery"]
     assert [d.reason for d in dash.attention.open_disputes] == ["fraudulent"]
     assert dash.on_its_way == 4000
+
+
+def test_payouts_not_yet_in_the_bank_are_expected():
+    firm = make_firm()
+    account = connected_account(firm)
+    for n, (status, amount) in enumerate(
+        [("pending", 1000), ("in_transit", 2000), ("paid", 4000), ("failed", 8000)]
+    ):
+        Payout.objects.create(
+            firm=firm,
+            account=account,
+            stripe_account_id=account.stripe_account_id,
+            stripe_payout_id=f"po_{n}_{uuid.uuid4().hex[:8]}",
+            amount=amount,
+            currency="USD",
+            status=status,
+        )
+    assert dashboard_for_firm(firm=firm, today=TODAY).expected_payouts == 3000
 
 
 def test_another_firms_invoices_never_count():
