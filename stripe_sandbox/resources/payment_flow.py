@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stripe_sandbox import errors, ids, objects
+from stripe_sandbox.resources import method_details
 
 if TYPE_CHECKING:
     from stripe_sandbox.sandbox import Sandbox
@@ -91,15 +92,9 @@ def payment_method_create(
         },
         allow_redisplay="unspecified",
     )
-    pm["card"] = details if method == "card" else None
-    if method != "card":
-        pm[method] = details
+    pm["card"] = None
+    pm[method] = method_details.payment_method_hash(method, details)
     return sb.store.insert(pm, account=account)
-
-
-def _method_details(pm: dict[str, Any]) -> dict[str, Any]:
-    method = pm["type"]
-    return {"type": method, method: pm.get(method) or {}}
 
 
 def intent_for(sb: Sandbox, session: dict[str, Any], account: str, method: str) -> dict[str, Any]:
@@ -169,7 +164,7 @@ def attempt(
         paid=False,
         payment_intent=pi["id"],
         payment_method=pm["id"],
-        payment_method_details=_method_details(pm),
+        payment_method_details=method_details.charge_hash(pm, pi["amount"], now),
         receipt_email=pi["receipt_email"],
         refunded=False,
         refunds={"object": "list", "data": [], "has_more": False, "url": ""},
@@ -200,7 +195,13 @@ def attempt(
         charge.update(
             status="succeeded", paid=True, captured=True, amount_captured=charge["amount"]
         )
-        charge["outcome"] = _outcome("approved_by_network", "authorized")
+        charge["outcome"] = method_details.outcome(
+            network_status="approved_by_network",
+            type="authorized",
+            reason=None,
+            message="Payment complete.",
+            card=True,
+        )
         sb.store.insert(charge, account=account)
         book_success(sb, account, pi, charge, method)
         session.update(status="complete", payment_status="paid")
@@ -210,7 +211,15 @@ def attempt(
         emit(sb, "checkout.session.completed", session, account)
         return charge
     # A bank debit: processing until the clock (or a control call) settles it.
+    # The bank accepted the debit instruction: Stripe's outcome says authorized.
     charge.update(status="pending")
+    charge["outcome"] = method_details.outcome(
+        network_status="approved_by_network",
+        type="authorized",
+        reason=None,
+        message="Payment complete.",
+        card=False,
+    )
     sb.store.insert(charge, account=account)
     pi["status"] = "processing"
     sb.store.save(pi)
@@ -225,22 +234,17 @@ def attempt(
     return charge
 
 
-def _outcome(network_status: str, type: str, reason: str | None = None) -> dict[str, Any]:
-    return {
-        "network_status": network_status,
-        "reason": reason,
-        "risk_level": "normal",
-        "risk_score": 20,
-        "seller_message": "Payment complete." if type == "authorized" else "The bank declined it.",
-        "type": type,
-    }
-
-
 def fail_charge(
     charge: dict[str, Any], code: str, message: str, *, outcome: str, decline: str | None = None
 ) -> None:
     charge.update(status="failed", paid=False, failure_code=code, failure_message=message)
-    charge["outcome"] = _outcome("declined_by_network", outcome, decline)
+    charge["outcome"] = method_details.outcome(
+        network_status="declined_by_network",
+        type=outcome,
+        reason=decline,
+        message="The bank declined this payment.",
+        card=charge["payment_method_details"]["type"] == "card",
+    )
 
 
 def fail_intent(pi: dict[str, Any], charge: dict[str, Any], pm: dict[str, Any]) -> None:

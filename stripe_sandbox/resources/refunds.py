@@ -14,6 +14,7 @@ from typing import Any
 import stripe.params as sp
 
 from stripe_sandbox import api, errors, objects
+from stripe_sandbox.resources import method_details
 from stripe_sandbox.resources.payment_flow import DAY, SETTLE_DAYS, balance_transaction
 from stripe_sandbox.router import Request, Router
 from stripe_sandbox.scheduler import job
@@ -78,7 +79,7 @@ def refund_create(req: Request) -> dict[str, Any]:
         payment_method=charge["payment_method"],
         reason=p.get("reason"),
         status="pending" if debit else "succeeded",
-        destination_details={"type": method, method: {}},
+        destination_details=method_details.refund_destination(method),
     )
     txn = balance_transaction(
         req.sb,
