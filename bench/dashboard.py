@@ -26,8 +26,8 @@ def seed_payments(*, firm, rng: random.Random) -> int:
     from django.utils import timezone
 
     from firmpay.invoices.models import Invoice
-    from firmpay.payments.checkout_models import OnlinePayment
     from firmpay.payments.models import PaymentAccount
+    from firmpay.payments.online.models import OnlinePayment
 
     account = PaymentAccount.objects.create(
         firm=firm, stripe_account_id="acct_bench", created_via="platform", status="active"

@@ -20,7 +20,7 @@ from firmpay.invoices.models import (
     InvoiceStatus,
     ManualPayment,
 )
-from firmpay.payments.checkout_models import (
+from firmpay.payments.online.models import (
     DEBIT_METHODS,
     DisputeStatus,
     OnlinePayment,

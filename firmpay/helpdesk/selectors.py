@@ -13,7 +13,7 @@ from django.utils import timezone
 from firmpay.core.audit import audit_records_for_firm
 from firmpay.helpdesk.business_days import overdue_threshold
 from firmpay.helpdesk.models import Conversation, ConversationStatus, ReadReceipt, Tag
-from firmpay.payments.selectors import (
+from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
     stripe_events_recent,

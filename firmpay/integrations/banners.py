@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from firmpay.core.money import format_amount
-from firmpay.payments.selectors import firm_payment_alerts
+from firmpay.payments.connect.selectors import firm_payment_alerts
 from firmpay.payouts.selectors import failed_payouts_recent
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."

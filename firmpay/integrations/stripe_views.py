@@ -14,13 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from firmpay.payments.exceptions import OAuthDenied, PaymentsUserError
-from firmpay.payments.models import CreatedVia
-from firmpay.payments.selectors import (
+from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
     payment_card,
 )
+from firmpay.payments.exceptions import OAuthDenied, PaymentsUserError
+from firmpay.payments.models import CreatedVia
 from firmpay.payments.services import (
     oauth_complete,
     oauth_start,

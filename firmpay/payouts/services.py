@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from firmpay.payments.exceptions import AccountAccessLost, StripeRequestFailed, StripeUnavailable
+from firmpay.payments.facts import PayoutState
 from firmpay.payments.models import OnlinePayment, PaymentDispute, PaymentRefund
-from firmpay.payments.stripe.payouts import BalanceLine, PayoutInfo, payout_balance_lines
+from firmpay.payments.stripe.payouts import BalanceLine, payout_balance_lines
 from firmpay.payouts.models import STATUS_RANK, ItemKind, Payout, PayoutItem, PayoutStatus
 
 logger = logging.getLogger("firmpay.payouts")
@@ -39,7 +40,7 @@ def item_kind(line: BalanceLine) -> str:
     return KIND_BY_TYPE.get(line.type, ItemKind.OTHER)
 
 
-def payout_record(*, account, payout: PayoutInfo, at: datetime) -> Payout:
+def payout_record(*, account, payout: PayoutState, at: datetime) -> Payout:
     """A payout event: create the row or move its status on (never back). Itemising
     follows after the commit for automatic payouts."""
     with transaction.atomic():

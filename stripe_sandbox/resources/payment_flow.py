@@ -167,9 +167,10 @@ def attempt(
         payment_method_details=method_details.charge_hash(pm, pi["amount"], now),
         receipt_email=pi["receipt_email"],
         refunded=False,
-        refunds={"object": "list", "data": [], "has_more": False, "url": ""},
     )
-    charge["refunds"]["url"] = f"/v1/charges/{charge['id']}/refunds"
+    # Since API 2022-11-15 a charge does not carry its refunds (an expandable list that
+    # is never expanded in events): list them with /v1/refunds?charge=.
+    charge.pop("refunds", None)
     pi.update(payment_method=pm["id"], latest_charge=charge["id"], last_payment_error=None)
     session["customer_details"] = {
         "address": None,

@@ -45,6 +45,22 @@ def charge_retrieve(req: Request, charge: str) -> dict[str, Any]:
     return api.get_or_404(req, "charge", charge, param="charge")
 
 
+@router.post("/v1/charges/{charge}", params=sp.ChargeUpdateParams)
+def charge_update(req: Request, charge: str) -> dict[str, Any]:
+    """Description and metadata; a change emits `charge.updated`."""
+    obj = api.get_or_404(req, "charge", charge, param="charge")
+    before = {key: obj.get(key) for key in ("description", "metadata")}
+    if "metadata" in req.params:
+        obj["metadata"] = api.metadata_merge(obj["metadata"], req.params["metadata"])
+    if "description" in req.params:
+        obj["description"] = req.params["description"] or None
+    changed = {key: old for key, old in before.items() if obj.get(key) != old}
+    if changed:
+        api.save(req, obj)
+        api.emit(req, "charge.updated", obj, previous_attributes=changed)
+    return obj
+
+
 @router.get("/v1/charges", params=sp.ChargeListParams)
 def charge_list(req: Request) -> dict[str, Any]:
     return api.list_page(

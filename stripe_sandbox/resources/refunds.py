@@ -94,7 +94,6 @@ def refund_create(req: Request) -> dict[str, Any]:
     req.sb.store.insert(refund, account=req.account)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
-    charge["refunds"]["data"] = [objects.public(refund), *charge["refunds"]["data"]][:10]
     if p.get("refund_application_fee") and charge.get("application_fee"):
         _refund_fee(req, charge, amount)
     api.save(req, charge)
@@ -170,13 +169,6 @@ def _settle_job(sb, payload: dict[str, Any]) -> None:
     account = sb.store.owner(refund["id"]) or ""
     refund["status"] = "succeeded"
     sb.store.save(refund)
-    charge = sb.store.get("charge", refund["charge"], account=account)
-    if charge is not None:
-        charge["refunds"]["data"] = [
-            objects.public(refund) if r["id"] == refund["id"] else r
-            for r in charge["refunds"]["data"]
-        ]
-        sb.store.save(charge)
     previous = {"status": "pending"}
     sb.emit(
         "refund.updated",

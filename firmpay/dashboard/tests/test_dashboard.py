@@ -13,7 +13,7 @@ from firmpay.clients.services import client_create
 from firmpay.dashboard.selectors import dashboard_for_firm
 from firmpay.invoices.services import invoice_record_manual_payment, invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
-from firmpay.payments.checkout_models import (
+from firmpay.payments.online.models import (
     DisputeStatus,
     OnlinePayment,
     OnlinePaymentStatus,

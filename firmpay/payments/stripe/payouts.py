@@ -6,26 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
+from firmpay.payments.facts import PayoutState
 from firmpay.payments.stripe.client import get_client
 from firmpay.payments.stripe.errors import account_access_checked
 from firmpay.payments.stripe.mappers import from_timestamp
 
 PAGE = 100  # Stripe's largest page
-
-
-@dataclass(frozen=True)
-class PayoutInfo:
-    id: str
-    amount: int
-    currency: str  # upper case, like ours
-    status: str  # pending | in_transit | paid | failed | canceled
-    automatic: bool
-    arrival_date: date | None
-    created: datetime | None
-    failure_code: str
-    failure_message: str
 
 
 @dataclass(frozen=True)
@@ -45,9 +33,9 @@ class BalanceLine:
     created: datetime | None
 
 
-def payout_from_stripe(data: Mapping) -> PayoutInfo:
+def payout_from_stripe(data: Mapping) -> PayoutState:
     arrival = from_timestamp(data.get("arrival_date"))
-    return PayoutInfo(
+    return PayoutState(
         id=data["id"],
         amount=int(data.get("amount") or 0),
         currency=str(data.get("currency") or "").upper(),
@@ -94,7 +82,7 @@ def balance_line_from_stripe(data: Mapping) -> BalanceLine:
 ACCESS_LOST_CODES = frozenset({"account_invalid"})
 
 
-def payout_retrieve(*, stripe_account_id: str, payout_id: str) -> PayoutInfo:
+def payout_retrieve(*, stripe_account_id: str, payout_id: str) -> PayoutState:
     with account_access_checked("payout retrieve", lost_codes=ACCESS_LOST_CODES):
         payout = get_client().v1.payouts.retrieve(
             payout_id, options={"stripe_account": stripe_account_id}

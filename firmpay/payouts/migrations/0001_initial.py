@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('payments', '0003_dashboard_indexes'),
+        ('payments', '0004_dashboard_indexes'),
         ('tenancy', '0002_invitation_pending_unique_plan_change'),
     ]
 

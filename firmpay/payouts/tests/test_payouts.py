@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from firmpay.payments.checkout_models import OnlinePayment
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.models import OnlinePayment
+from firmpay.payments.online.refunds import payment_refund_create
 from firmpay.payments.services import (
     payment_account_create,
     payment_account_disconnect,
     payment_account_refresh,
 )
-from firmpay.payments.services.checkout import checkout_start
-from firmpay.payments.services.refunds import payment_refund_create
 from firmpay.payments.tests.online import deliver, sent_invoice
 from firmpay.payouts.models import ItemKind, Payout
 from firmpay.payouts.services import payouts_reconcile

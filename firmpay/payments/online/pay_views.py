@@ -13,8 +13,8 @@ from firmpay.core.money import MoneyError, parse_amount
 from firmpay.invoices.links import invoice_link_path
 from firmpay.invoices.selectors import invoice_get_by_link
 from firmpay.payments.exceptions import PaymentsUserError
-from firmpay.payments.selectors_payments import online_payment_for_invoice
-from firmpay.payments.services.checkout import checkout_start
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.selectors import online_payment_for_invoice
 
 # Refresh the return page every this many seconds until the payment settles one way.
 POLL_SECONDS = 2

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from firmpay.core.money import format_amount
 from firmpay.invoices.links import invoice_link_url
-from firmpay.payments.checkout_models import (
+from firmpay.payments.online.models import (
     DEBIT_METHODS,
     REFUND_COUNTED,
     OnlinePaymentStatus,
@@ -60,7 +60,7 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
 
 
 def _enqueue(notice_id: int) -> None:
-    from firmpay.payments.tasks_payments import payment_notice_send_task
+    from firmpay.payments.online.tasks import payment_notice_send_task
 
     try:
         payment_notice_send_task(notice_id)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from firmpay.core.audit import audit_record_create
 from firmpay.core.oauth_state import session_key_hash, state_consume, state_hash, state_new
+from firmpay.payments.connect.accounts import payment_account_snapshot_store
 from firmpay.payments.exceptions import (
     AccountAlreadyConnected,
     AccountConnectedElsewhere,
@@ -17,7 +18,6 @@ from firmpay.payments.exceptions import (
     OAuthStateInvalid,
 )
 from firmpay.payments.models import CreatedVia, OAuthState, PaymentAccount
-from firmpay.payments.services.accounts import _apply_snapshot
 from firmpay.payments.stripe import accounts as stripe_accounts
 
 STATE_TTL = timedelta(minutes=10)
@@ -113,7 +113,9 @@ def oauth_complete(
                 created_via=CreatedVia.OAUTH,
                 created_by=user,
             )
-            account = _apply_snapshot(account_pk=account.pk, snapshot=snapshot, as_of=as_of)
+            account = payment_account_snapshot_store(
+                account_pk=account.pk, snapshot=snapshot, as_of=as_of
+            )
             audit_record_create(
                 action="payments.account_connected",
                 firm=firm,

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from firmpay.payments.models import CreatedVia, PaymentAccount, StripeEvent
+from firmpay.payments.connect.methods import (
+    AccountPaymentMethods,
+    MethodOff,
+    account_payment_methods,
+)
+from firmpay.payments.models import CreatedVia, PaymentAccount, StripeEvent, StripeEventStatus
 from firmpay.payments.stripe.client import dashboard_base_url
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
+from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
 from firmpay.payments.stripe.requirements import requirement_label
 from firmpay.payments.stripe.status import (
     IntegrationStatus,
@@ -59,6 +66,7 @@ class PaymentCard:
     created_via: str  # platform | oauth | ""
     firm_can_disconnect: bool  # oauth-connected: the ⋯ menu disconnects; else "contact support"
     can_continue_setup: bool  # platform-created and something is due / not submitted
+    methods: AccountPaymentMethods | None = None  # None when not connected
 
 
 def payment_card(*, firm) -> PaymentCard:
@@ -82,6 +90,7 @@ def payment_card(*, firm) -> PaymentCard:
         created_via=created_via,
         firm_can_disconnect=created_via == CreatedVia.OAUTH,
         can_continue_setup=created_via == CreatedVia.PLATFORM and bool(due),
+        methods=account_payment_methods(snapshot=snapshot) if snapshot is not None else None,
     )
 
 
@@ -144,6 +153,7 @@ class PaymentAccountPanel:
     default_currency: str
     email: str
     live_methods: list[str]  # ["Card", "ACH direct debit", "Bacs direct debit"]
+    methods_off: list[MethodOff]  # the country's bank debit when it is not on
     status: IntegrationStatus
     payouts: PayoutsStatus
     requirements: list[RequirementRow]
@@ -175,6 +185,7 @@ def payment_account_panel(*, account: PaymentAccount) -> PaymentAccountPanel:
         default_currency=snapshot.default_currency,
         email=snapshot.email,
         live_methods=snapshot.capabilities.live_methods(),
+        methods_off=account_payment_methods(snapshot=snapshot).off,
         status=status,
         payouts=payouts_status(snapshot, account.payouts_were_enabled),
         requirements=requirements,
@@ -315,3 +326,32 @@ def stripe_events_recent(
     if account_id:
         events = events.filter(account_id=account_id)
     return events[:limit]
+
+
+@dataclass(frozen=True)
+class FlaggedEvent:
+    event_id: str
+    type: str
+    account_id: str
+    received_at: datetime
+    api_version: str  # the version Stripe sent it in
+
+
+def stripe_api_version() -> str:
+    """The Stripe API version Firmpay reads (the SDK's pinned version)."""
+    return PINNED_API_VERSION
+
+
+def stripe_events_flagged(*, limit: int = 100) -> list[FlaggedEvent]:
+    """Events kept but not read (another API version), newest first, with their version."""
+    rows = StripeEvent.objects.filter(status=StripeEventStatus.FLAGGED).order_by("-received_at")
+    flagged = []
+    for row in rows[:limit]:
+        try:
+            version = json.loads(row.payload).get("api_version") or ""
+        except ValueError:
+            version = ""
+        flagged.append(
+            FlaggedEvent(row.event_id, row.type, row.account_id, row.received_at, str(version))
+        )
+    return flagged

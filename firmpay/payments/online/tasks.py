@@ -2,7 +2,7 @@
 
 from huey.contrib.djhuey import db_task
 
-from firmpay.payments.services.payment_notices import payment_notice_send
+from firmpay.payments.online.notices import payment_notice_send
 
 
 @db_task(retries=3, retry_delay=60)

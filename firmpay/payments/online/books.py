@@ -10,17 +10,16 @@ leaves the total as it was, books nothing. A full refund, a returned debit or a 
 leaves nothing live.
 
 `payment_accounting_follow` runs in the transaction that changed the payment (invoice and
-payment locked) and tells the accounting app the difference between before and after."""
+payment locked) and tells the books (the accounting app, through `payments/hooks.py`) the difference between before and after."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.utils import timezone
 
-from firmpay.payments.checkout_models import OnlinePayment, OnlinePaymentStatus, RefundStatus
+from firmpay.payments.hooks import payment_hooks_run
+from firmpay.payments.online.models import OnlinePayment, OnlinePaymentStatus, RefundStatus
 from firmpay.tenancy.middleware import firm_timezone
 
 # Paid, and not (wholly) taken back: an open dispute stays booked until it is lost.
@@ -59,12 +58,12 @@ def payment_accounting_follow(
 ) -> None:
     """Reverse what was booked and book what is now, when they differ (inside the caller's
     transaction: the accounting app writes outbox rows and kicks its task after commit)."""
-    if before == after or not apps.is_installed("firmpay.accounting"):
+    if before == after:
         return
-    services = importlib.import_module("firmpay.accounting.services")
     invoice = payment.invoice
     if before is not None:
-        services.accounting_on_payment_reversed(
+        payment_hooks_run(
+            "payment_unbooked",
             firm=invoice.firm,
             invoice=invoice,
             payment_key=before.payment_key,
@@ -74,7 +73,8 @@ def payment_accounting_follow(
         paid = payment.succeeded_at or timezone.now()
         # The firm's calendar day, as invoice dates are (not the UTC date).
         paid_on = timezone.localtime(paid, firm_timezone(invoice.firm)).date()
-        services.accounting_on_payment_succeeded(
+        payment_hooks_run(
+            "payment_booked",
             firm=invoice.firm,
             invoice=invoice,
             payment_key=after.payment_key,

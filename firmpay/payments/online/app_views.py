@@ -8,19 +8,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from firmpay.core.money import MoneyError, parse_amount
-from firmpay.payments.checkout_models import (
+from firmpay.payments.exceptions import PaymentsUserError
+from firmpay.payments.online.models import (
     CheckoutSettings,
     OnlinePaymentStatus,
     PaymentMethodType,
 )
-from firmpay.payments.exceptions import PaymentsUserError
-from firmpay.payments.selectors_payments import (
+from firmpay.payments.online.refunds import payment_refund_create
+from firmpay.payments.online.selectors import (
     checkout_settings_for_firm,
     firm_payments,
     online_payment_get,
     payments_totals,
 )
-from firmpay.payments.services.refunds import payment_refund_create
 from firmpay.tenancy.decorators import manager_required, member_required
 
 PAGE_SIZE = 100

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from firmpay.payments import pay_views
+from firmpay.payments.online import pay_views
 
 app_name = "invoice_pay"
 

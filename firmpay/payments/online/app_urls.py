@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from firmpay.payments import app_views
+from firmpay.payments.online import app_views
 
 app_name = "online_payments"
 

@@ -3,7 +3,7 @@ disputes Stripe reports against it, and the firm's checkout settings.
 
 Every Stripe event records a *fact* on these rows (a debit started, a payment succeeded,
 a refund of N, a dispute and its status); a payment's status is derived from its facts
-(`firmpay.payments.services.payment_events.payment_status_derive`), so facts arriving in
+(`firmpay.payments.online.state.payment_status_derive`), so facts arriving in
 any order, any number of times, converge to one state and a status only moves forward.
 """
 

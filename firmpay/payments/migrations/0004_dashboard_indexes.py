@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('invoices', '0004_dashboard_indexes'),
-        ('payments', '0002_online_payments'),
+        ('payments', '0003_stripe_event_flagged'),
         ('tenancy', '0002_invitation_pending_unique_plan_change'),
     ]
 

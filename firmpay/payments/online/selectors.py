@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 
-from firmpay.payments.checkout_models import (
+from firmpay.payments.models import PaymentAccount
+from firmpay.payments.online.models import (
     DEBIT_METHODS,
     RECEIVED_STATUSES,
     CheckoutSettings,
@@ -17,7 +18,6 @@ from firmpay.payments.checkout_models import (
     OnlinePaymentStatus,
     PaymentMethodType,
 )
-from firmpay.payments.models import PaymentAccount
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
 
 

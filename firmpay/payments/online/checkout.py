@@ -15,17 +15,17 @@ from django.utils import timezone
 
 from firmpay.core.money import format_amount
 from firmpay.invoices.models import Invoice, InvoiceStatus
-from firmpay.payments.checkout_exceptions import (
+from firmpay.payments.connect.selectors import payment_account_for_firm
+from firmpay.payments.exceptions import PaymentsError
+from firmpay.payments.models import PaymentAccount
+from firmpay.payments.online.exceptions import (
     AmountInvalid,
     NothingToPay,
     OnlinePaymentUnavailable,
     PaymentInProgress,
 )
-from firmpay.payments.checkout_models import OnlinePayment, OnlinePaymentStatus
-from firmpay.payments.exceptions import PaymentsError
-from firmpay.payments.models import PaymentAccount
-from firmpay.payments.selectors import payment_account_for_firm
-from firmpay.payments.selectors_payments import (
+from firmpay.payments.online.models import OnlinePayment, OnlinePaymentStatus
+from firmpay.payments.online.selectors import (
     checkout_methods,
     checkout_settings_for_firm,
     invoice_online_amounts,

@@ -17,6 +17,7 @@ from firmpay.payments.exceptions import (
     ReasonRequired,
     StripeRequestFailed,
 )
+from firmpay.payments.hooks import payment_hooks_run
 from firmpay.payments.models import CreatedVia, IntegrationStatusCode, PaymentAccount
 from firmpay.payments.stripe import accounts as stripe_accounts
 from firmpay.payments.stripe.client import dashboard_base_url
@@ -71,7 +72,7 @@ def payment_account_create(*, firm, actor, request=None) -> PaymentAccount:
             stripe_account_id=snapshot.id
         )
         account.refresh_from_db()
-        _apply_snapshot(account_pk=account.pk, snapshot=snapshot, as_of=as_of)
+        payment_account_snapshot_store(account_pk=account.pk, snapshot=snapshot, as_of=as_of)
         audit_record_create(
             action="payments.account_created",
             firm=firm,
@@ -131,10 +132,10 @@ def payment_account_refresh(*, account: PaymentAccount) -> PaymentAccount:
         return account
     as_of = timezone.now()
     snapshot = stripe_accounts.account_retrieve(account.stripe_account_id)
-    return _apply_snapshot(account_pk=account.pk, snapshot=snapshot, as_of=as_of)
+    return payment_account_snapshot_store(account_pk=account.pk, snapshot=snapshot, as_of=as_of)
 
 
-def _apply_snapshot(
+def payment_account_snapshot_store(
     *, account_pk: int, snapshot: AccountSnapshot, as_of: datetime
 ) -> PaymentAccount:
     """Store `snapshot` (read from Stripe at `as_of`) unless the row already holds a newer one."""
@@ -229,8 +230,7 @@ def _mark_disconnected(*, account: PaymentAccount, actor, reason: str) -> None:
 
 
 def open_checkout_sessions_expire(*, account: PaymentAccount) -> None:
-    """Expire every open Checkout Session of `account` (client.v1.checkout.sessions.expire
-    with stripe_account=) and retire their payment rows. Runs after the disconnect commits."""
-    from firmpay.payments.services.checkout import checkout_sessions_expire_for_account
-
-    checkout_sessions_expire_for_account(account=account)
+    """Tell who takes payments on `account` (online payments: expire its open Checkout
+    Sessions and retire their rows) that it is disconnected. Runs after the disconnect
+    commits."""
+    payment_hooks_run("account_disconnected", account=account)

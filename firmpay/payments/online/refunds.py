@@ -8,16 +8,16 @@ from django.db import IntegrityError, transaction
 from firmpay.core.audit import audit_record_create
 from firmpay.core.money import format_amount
 from firmpay.invoices.models import Invoice
-from firmpay.payments.checkout_exceptions import RefundRefused
-from firmpay.payments.checkout_models import (
+from firmpay.payments.exceptions import StripeRequestFailed
+from firmpay.payments.online.books import payment_booked
+from firmpay.payments.online.exceptions import RefundRefused
+from firmpay.payments.online.models import (
     OnlinePayment,
     PaymentRefund,
     RefundReason,
 )
-from firmpay.payments.exceptions import StripeRequestFailed
-from firmpay.payments.services.payment_accounting import payment_booked
-from firmpay.payments.services.payment_events import _settle
-from firmpay.payments.services.payment_refund_events import _refund_upsert
+from firmpay.payments.online.refund_facts import refund_upsert
+from firmpay.payments.online.state import payment_settle
 from firmpay.payments.stripe import checkout as stripe_checkout
 
 
@@ -83,13 +83,13 @@ def payment_refund_create(
                 )
             except StripeRequestFailed as error:
                 raise RefundRefused(str(error)) from error
-            refund.stripe_refund_id = answer.id
+            refund.stripe_refund_id = answer.refund_id
             refund.save(update_fields=["stripe_refund_id", "updated_at"])
-            refund = _refund_upsert(
+            refund = refund_upsert(
                 answer, firm_id=payment.firm_id, account=payment.stripe_account_id, payment=payment
             )
             payment.invoice = Invoice.objects.get(pk=payment.invoice_id)
-            _settle(payment, booked_before=booked)
+            payment_settle(payment, booked_before=booked)
             audit_record_create(
                 action="payments.refund_created",
                 firm=payment.firm,
@@ -100,7 +100,7 @@ def payment_refund_create(
                     "invoice": payment.invoice.number,
                     "payment_id": payment.pk,
                     "refund_id": refund.pk,
-                    "stripe_refund_id": answer.id,
+                    "stripe_refund_id": answer.refund_id,
                     "amount": amount,
                     "currency": payment.currency,
                     "reason": reason,
