@@ -9,6 +9,8 @@ urlpatterns = [
     path("i/", include("firmpay.invoices.public_urls")),
     path("i/<str:token>/", include("firmpay.payments.online.pay_urls")),
     path("payments/", include("firmpay.payments.online.app_urls")),
+    path("dashboard/", include("firmpay.dashboard.urls")),
+    path("payouts/", include("firmpay.payouts.urls")),
     path("settings/integrations/accounting/", include("firmpay.accounting.urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),

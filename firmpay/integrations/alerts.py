@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from firmpay.core.dates import day_format, zone_of
-from firmpay.payments.models import CreatedVia, PaymentAccount
 from firmpay.payments.connect.selectors import payment_account_for_firm, payment_account_snapshot
+from firmpay.payments.models import CreatedVia, PaymentAccount
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
 from firmpay.payments.stripe.requirements import requirement_label
 from firmpay.payments.stripe.status import (

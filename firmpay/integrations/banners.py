@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
+from firmpay.core.money import format_amount
 from firmpay.integrations.alerts import firm_account_alert
+from firmpay.payouts.selectors import failed_payouts_recent
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."
 
@@ -26,16 +30,32 @@ class Banner:
 
 def firm_banner_items(*, firm, membership) -> list[Banner]:
     """Owners and admins get the link that resolves the problem; staff only the notice."""
-    alert = firm_account_alert(firm=firm)
-    if not alert.banner:
-        return []
     can_act = membership is not None and membership.can_manage
-    if can_act:
-        return [
+    banners = []
+    alert = firm_account_alert(firm=firm)
+    if alert.banner and can_act:
+        banners.append(
             Banner(alert.banner_level, alert.headline, alert.link_url, alert.link_label, alert.tone)
-        ]
-    suffix = STAFF_SUFFIX if alert.banner_level != "info" else ""
-    return [Banner(alert.banner_level, alert.headline + suffix, tone=alert.tone)]
+        )
+    elif alert.banner:
+        suffix = STAFF_SUFFIX if alert.banner_level != "info" else ""
+        banners.append(Banner(alert.banner_level, alert.headline + suffix, tone=alert.tone))
+    banners += _failed_payout_banners(firm=firm, can_act=can_act)
+    return banners
+
+
+def _failed_payout_banners(*, firm, can_act: bool) -> list[Banner]:
+    """A payout that did not reach the bank, until a later one of the account is paid."""
+    banners = []
+    for payout in failed_payouts_recent(firm=firm):
+        amount = format_amount(payout.amount, payout.currency)
+        reason = payout.failure_message or "the bank returned it."
+        message = f"A payout of {amount} did not reach your bank: {reason}"
+        if can_act:
+            message += " Check the bank account in Stripe; the money is back in your balance."
+        link = reverse("payouts:detail", args=[payout.pk])
+        banners.append(Banner("error", message, link, "See the payout", tone="bad"))
+    return banners
 
 
 class _LazyBanners:

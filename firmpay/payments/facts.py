@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,33 @@ class AccountDeauthorized:
     at: datetime
 
 
+# --- payouts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutState:
+    """A payout of the processor account to the firm's bank, as the processor has it."""
+
+    id: str
+    amount: int
+    currency: str  # upper case, like ours
+    status: str  # pending | in_transit | paid | failed | canceled
+    automatic: bool  # made by the processor's schedule (itemised), not by hand
+    arrival_date: date | None
+    created: datetime | None
+    failure_code: str = ""
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
+class PayoutChanged:
+    """A payout was created or moved on (in transit, paid, failed, canceled)."""
+
+    account: str
+    payout: PayoutState
+    at: datetime
+
+
 PaymentFact = (
     PaymentNoticed
     | PaymentProcessing
@@ -172,6 +199,7 @@ PaymentFact = (
     | DisputeClosed
     | AccountChanged
     | AccountDeauthorized
+    | PayoutChanged
 )
 
 # {fact type: applier(fact) -> "processed" | "ignored"}; filled by @fact_applier.

@@ -53,12 +53,23 @@ def load(sb: Sandbox, kind: str, object_id: str, account: str) -> dict[str, Any]
     return obj
 
 
-def stripe_fee(method: str, amount: int) -> int:
-    if method == "card":
-        return round(amount * 0.029) + 30
-    if method == "us_bank_account":
-        return min(round(amount * 0.008), 500)
-    return min(round(amount * 0.01) + 20, 200)
+# Stripe's standard pricing per method and country (the currency tells which here):
+# (basis points, fixed minor units, cap or None). US cards 2.9% + 30¢, UK cards 1.5% + 20p,
+# ACH Direct Debit 0.8% capped at $5, Bacs Direct Debit 1% + 20p capped at £2.
+FEES = {
+    ("card", "usd"): (290, 30, None),
+    ("card", "gbp"): (150, 20, None),
+    ("us_bank_account", "usd"): (80, 0, 500),
+    ("bacs_debit", "gbp"): (100, 20, 200),
+}
+OTHER_CARD_FEE = (290, 30, None)
+
+
+def stripe_fee(method: str, amount: int, currency: str = "usd") -> int:
+    """Integer arithmetic, half up, as Stripe rounds to the minor unit."""
+    bps, fixed, cap = FEES.get((method, currency.lower()), OTHER_CARD_FEE)
+    fee = (amount * bps + 5_000) // 10_000 + fixed
+    return min(fee, cap) if cap is not None else fee
 
 
 def emit(sb: Sandbox, type: str, obj: dict[str, Any], account: str, **kw: Any) -> None:
@@ -258,7 +269,7 @@ def book_success(
     now = sb.clock.now()
     amount, currency = charge["amount"], charge["currency"]
     app_fee = pi.get("application_fee_amount") or 0
-    fee = stripe_fee(method, amount)
+    fee = stripe_fee(method, amount, currency)
     details = [
         {
             "amount": fee,
@@ -352,7 +363,12 @@ def balance_transaction(
         status="pending",
         type=type,
     )
-    return sb.store.insert(txn, account=account)
+    sb.store.insert(txn, account=account)
+    # Automatic payouts sweep it up once it is available (a lazy import: payouts import us).
+    from stripe_sandbox.resources import payout_sweep
+
+    payout_sweep.book(sb, txn, account)
+    return txn
 
 
 def new_line_item_id() -> str:

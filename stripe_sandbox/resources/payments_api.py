@@ -8,7 +8,7 @@ from typing import Any
 
 import stripe.params as sp
 
-from stripe_sandbox import api, errors
+from stripe_sandbox import api, errors, objects
 from stripe_sandbox.resources.dashboard import register_section
 from stripe_sandbox.router import Request, Router
 
@@ -79,8 +79,14 @@ def balance_transaction_list(req: Request) -> dict[str, Any]:
         req,
         "balance_transaction",
         "/v1/balance_transactions",
-        where=_where(req, "currency", "source", "type"),
+        where=_where(req, "currency", "source", "type") | _payout_filter(req),
     )
+
+
+def _payout_filter(req: Request) -> dict[str, Any]:
+    """`payout=po_…`: the transactions an automatic payout paid out (and its own)."""
+    payout = req.params.get("payout")
+    return {f"{objects.PRIVATE}.payout": payout} if payout else {}
 
 
 @router.get("/v1/payment_methods/{payment_method}", params=sp.PaymentMethodRetrieveParams)

@@ -11,7 +11,13 @@ from firmpay.payments.connect.accounts import (
     payment_account_refresh,
 )
 from firmpay.payments.exceptions import AccountAccessLost
-from firmpay.payments.facts import AccountChanged, AccountDeauthorized, fact_applier
+from firmpay.payments.facts import (
+    AccountChanged,
+    AccountDeauthorized,
+    PayoutChanged,
+    fact_applier,
+)
+from firmpay.payments.hooks import payment_hooks_run
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
 
 
@@ -54,3 +60,19 @@ def account_deauthorized_apply(fact: AccountDeauthorized) -> str:
         return StripeEventStatus.IGNORED
     payment_account_mark_deauthorized(account=account, at=fact.at)
     return StripeEventStatus.PROCESSED
+
+
+@fact_applier(PayoutChanged)
+def payout_changed_apply(fact: PayoutChanged) -> str:
+    """A payout reaches the firm's bank even after a disconnect: recorded against the
+    account's latest connection, by whoever listens (firmpay/payouts)."""
+    account = (
+        PaymentAccount.objects.filter(stripe_account_id=fact.account)
+        .select_related("firm")
+        .order_by("-created_at")
+        .first()
+    )
+    if account is None:
+        return StripeEventStatus.IGNORED
+    listened = payment_hooks_run("payout_changed", account=account, payout=fact.payout, at=fact.at)
+    return StripeEventStatus.PROCESSED if listened else StripeEventStatus.IGNORED

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from firmpay.payments.online.selectors import (
     invoice_online_amounts,
 )
 from firmpay.payments.stripe import checkout as stripe_checkout
+from firmpay.tenancy.plans import fee_bps
 
 logger = logging.getLogger("firmpay.payments.checkout")
 
@@ -42,8 +42,7 @@ PAYABLE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
 
 def application_fee(*, amount: int, plan: str) -> int:
     """Our fee in minor units: the plan's basis points of the amount, rounded half up."""
-    bps = int(settings.FIRMPAY_APPLICATION_FEE_BPS.get(plan, 0))
-    return (amount * bps + 5000) // 10000
+    return (amount * fee_bps(plan) + 5000) // 10000
 
 
 def payable_amount(*, invoice: Invoice) -> int:

@@ -27,11 +27,13 @@ from firmpay.payments.facts import (
     PaymentRefundedTotal,
     PaymentSessionExpired,
     PaymentSucceeded,
+    PayoutChanged,
     Refunded,
     RefundFailed,
 )
 from firmpay.payments.stripe.dataclasses import EventEnvelope
 from firmpay.payments.stripe.mappers import from_timestamp
+from firmpay.payments.stripe.payouts import payout_from_stripe
 
 Facts = tuple[PaymentFact, ...]
 
@@ -199,6 +201,17 @@ def dispute(event: EventEnvelope) -> Facts:
     return (Disputed(**common),)
 
 
+def payout(event: EventEnvelope) -> Facts:
+    """payout.*: money on its way to (or back from) the firm's bank."""
+    if not event.account:
+        return ()
+    return (
+        PayoutChanged(
+            account=event.account, payout=payout_from_stripe(event.object), at=event.created
+        ),
+    )
+
+
 EVENT_MAPPERS: dict[str, Callable[[EventEnvelope], Facts]] = {
     "account.updated": account_changed,
     "capability.updated": account_changed,
@@ -227,6 +240,12 @@ EVENT_MAPPERS: dict[str, Callable[[EventEnvelope], Facts]] = {
     "charge.dispute.closed": dispute,
     "charge.dispute.funds_withdrawn": dispute,
     "charge.dispute.funds_reinstated": dispute,
+    "payout.created": payout,
+    "payout.updated": payout,
+    "payout.paid": payout,
+    "payout.failed": payout,
+    "payout.canceled": payout,
+    "payout.reconciliation_completed": payout,
 }
 
 # What the Connect webhook endpoint subscribes to: exactly what the table handles.
