@@ -15,6 +15,11 @@ Events:
 - "payout_changed" (account=, payout=, at=): a payout was created or moved on (for the payouts
   work, which registers into it).
 
+Fee sources: an app that learns what Stripe charged for each payment (payouts, from the
+balance transactions it itemises) registers `source(*, payment_ids) -> {payment id: fee}`;
+`payment_stripe_fees` asks them all, so a payment's Stripe fee and net show where payments
+are listed, once known.
+
 This module imports nothing of Firmpay, so any app may register into it.
 """
 
@@ -41,3 +46,19 @@ def payment_hooks_run(event: str, **kwargs) -> bool:
 def payment_hook_unregister(event: str, listener: Callable[..., None]) -> None:
     if listener in _listeners.get(event, ()):
         _listeners[event].remove(listener)
+
+
+_fee_sources: list[Callable[..., dict[int, int]]] = []
+
+
+def payment_fee_source_register(source: Callable[..., dict[int, int]]) -> None:
+    if source not in _fee_sources:
+        _fee_sources.append(source)
+
+
+def payment_stripe_fees(*, payment_ids: list[int]) -> dict[int, int]:
+    """Stripe's fee per payment id, for the payments whose fee a source knows."""
+    fees: dict[int, int] = {}
+    for source in _fee_sources:
+        fees.update(source(payment_ids=payment_ids))
+    return fees

@@ -91,3 +91,11 @@ def failed_payouts_recent(*, firm) -> list[Payout]:
         .exclude(Exists(later_paid))
         .order_by("-updated_at")[:3]
     )
+
+
+def stripe_fees_of_payments(*, payment_ids: list[int]) -> dict[int, int]:
+    """Stripe's fee on each payment, from the payouts that paid it out (one query)."""
+    rows = PayoutItem.objects.filter(
+        online_payment_id__in=payment_ids, kind=ItemKind.PAYMENT
+    ).values_list("online_payment_id", "stripe_fee")
+    return dict(rows)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.core.money import MoneyError, parse_amount
 from firmpay.payments.exceptions import PaymentsUserError
+from firmpay.payments.hooks import payment_stripe_fees
 from firmpay.payments.online.models import (
     CheckoutSettings,
     OnlinePaymentStatus,
@@ -54,9 +55,19 @@ def payment_list(request):
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
+    payments = list(rows[:PAGE_SIZE])
+    fees = payment_stripe_fees(payment_ids=[p.pk for p in payments])
+    for payment in payments:
+        # What the payment itself left in the firm's balance: gross less both fees
+        # (refunds are their own column).
+        payment.stripe_fee = fees.get(payment.pk)
+        if payment.stripe_fee is not None:
+            payment.net_after_fees = (
+                payment.amount - payment.stripe_fee - payment.application_fee_amount
+            )
     context = {
         "filters": filters,
-        "payments": list(rows[:PAGE_SIZE]),
+        "payments": payments,
         "totals": payments_totals(rows),
         "page_size": PAGE_SIZE,
         # Follow webhooks while a payment is still on its way.

@@ -206,3 +206,21 @@ def test_another_firm_cannot_open_a_payout(live_firm, stripe_sandbox, feed, make
         payout.stripe_payout_id
         not in client_for(other.owner, other).get(reverse("payouts:list")).content.decode()
     )
+
+
+def test_each_payment_shows_stripes_fee_firmpays_fee_and_net_once_paid_out(
+    live_firm, stripe_sandbox, feed
+):
+    firm, _account = live_firm
+    _, payment = paid_invoice(stripe_sandbox, firm, 10000)
+    feed()
+    listing = client_for(firm.owner, firm).get(reverse("online_payments:list")).content.decode()
+    assert "Known once Stripe pays the payment out" in listing
+
+    stripe_sandbox.advance(days=3)
+    feed()
+    item = Payout.objects.get(firm=firm).items.get(kind=ItemKind.PAYMENT)
+    listing = client_for(firm.owner, firm).get(reverse("online_payments:list")).content.decode()
+    assert item.stripe_fee == 320  # 2.9% + 30¢ of $100.00
+    assert "$3.20" in listing and "$0.75" in listing  # Stripe's fee, Firmpay's 0.75%
+    assert "$96.05" in listing  # what the payment left: $100.00 − $3.20 − $0.75
