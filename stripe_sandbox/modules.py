@@ -28,4 +28,7 @@ MODULES = [
     "stripe_sandbox.resources.disputes",
     "stripe_sandbox.resources.payouts",
     "stripe_sandbox.resources.payment_method_settings",
+    "stripe_sandbox.resources.customers",
+    "stripe_sandbox.resources.setup_flow",
+    "stripe_sandbox.resources.offsession",
 ]
