@@ -9,6 +9,7 @@ urlpatterns = [
     path("i/", include("firmpay.invoices.public_urls")),
     path("i/<str:token>/", include("firmpay.payments.online.pay_urls")),
     path("payments/", include("firmpay.payments.online.app_urls")),
+    path("autopay/", include("firmpay.payments.autopay.client_urls")),
     path("settings/integrations/accounting/", include("firmpay.accounting.urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),
