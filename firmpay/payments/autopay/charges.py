@@ -111,7 +111,9 @@ def _attempt_begin(*, invoice_autopay_id: int, now) -> AutopayAttempt | str:
             pk=invoice_autopay_id
         )
         invoice = (
-            Invoice.objects.select_for_update().select_related("firm", "client").get(pk=invoice_id)
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("firm", "client")
+            .get(pk=invoice_id)
         )
         row = InvoiceAutopay.objects.select_for_update().get(pk=invoice_autopay_id)
         started = row.charge_attempts.filter(status=AutopayAttemptStatus.STARTED).first()

@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from firmpay.invoices.models import Invoice
 from firmpay.payments.autopay.models import (
     AutopayAttempt,
     AutopayAttemptStatus,
@@ -52,9 +53,14 @@ def attempt_outcome_apply(*, attempt_id: int, result: ChargeResult) -> None:
     from firmpay.payments.services.facts import payment_fact_apply
 
     now = timezone.now()
+    invoice_id = AutopayAttempt.objects.values_list("invoice_autopay__invoice_id", flat=True).get(
+        pk=attempt_id
+    )
     with transaction.atomic():
+        # The lock order every path uses: invoice, then autopay rows, then the attempt.
+        Invoice.objects.select_for_update().filter(pk=invoice_id).first()
         attempt = (
-            AutopayAttempt.objects.select_for_update()
+            AutopayAttempt.objects.select_for_update(of=("self",))
             .select_related("payment", "authorisation", "invoice_autopay")
             .get(pk=attempt_id)
         )
@@ -130,7 +136,7 @@ def autopay_payment_settled(*, payment, before: str) -> None:
     if payment.status == before or not payment.method:
         return
     attempt = (
-        AutopayAttempt.objects.select_for_update()
+        AutopayAttempt.objects.select_for_update(of=("self",))
         .filter(payment_id=payment.pk, status=AutopayAttemptStatus.PROCESSING)
         .first()
     )

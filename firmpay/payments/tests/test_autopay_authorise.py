@@ -57,7 +57,9 @@ def test_saved_card_is_active_with_its_details(stripe_sandbox, firm):
 def test_bacs_mandate_keeps_its_reference_and_terms(stripe_sandbox, make_firm):
     firm = make_firm(country="GB")
     live_account(stripe_sandbox, firm)
-    authorisation = authorised(stripe_sandbox, new_client(firm, currency="GBP"), method="bacs_debit")
+    authorisation = authorised(
+        stripe_sandbox, new_client(firm, currency="GBP"), method="bacs_debit"
+    )
     assert authorisation.mandate_reference.startswith("FIRMPAY-")
     assert authorisation.mandate_url.endswith(f"/mandates/{authorisation.mandate_id}")
 
