@@ -12,13 +12,15 @@ Events:
   `payment_key` is taken back (refund, returned debit, lost dispute).
 - "account_disconnected" (account=): a firm's payment account stopped taking payments; runs
   after the disconnect commits.
+- "payout_changed" (account=, payout=, at=): a payout was created or moved on (for the payouts
+  work, which registers into it).
 
 This module imports nothing of Firmpay, so any app may register into it.
 """
 
 from collections.abc import Callable
 
-EVENTS = ("payment_booked", "payment_unbooked", "account_disconnected")
+EVENTS = ("payment_booked", "payment_unbooked", "account_disconnected", "payout_changed")
 _listeners: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
 
 
@@ -29,9 +31,11 @@ def payment_hook_register(event: str, listener: Callable[..., None]) -> None:
         _listeners[event].append(listener)
 
 
-def payment_hooks_run(event: str, **kwargs) -> None:
+def payment_hooks_run(event: str, **kwargs) -> bool:
+    """Runs the listeners; False when nobody listens."""
     for listener in _listeners[event]:
         listener(**kwargs)
+    return bool(_listeners[event])
 
 
 def payment_hook_unregister(event: str, listener: Callable[..., None]) -> None:

@@ -47,8 +47,12 @@ def _id(value) -> str:
 
 
 def _our_id(metadata: Mapping | None, key: str) -> int | None:
+    """One of our row ids echoed in metadata; anything else (a signed event may carry
+    anything) is no id, never an error."""
     value = str((metadata or {}).get(key) or "")
-    return int(value) if value.isdigit() else None
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 def method_from_stripe(data: Mapping) -> str:

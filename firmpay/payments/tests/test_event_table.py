@@ -131,3 +131,22 @@ def test_the_once_unsubscribed_types_arrive_after_stripe_setup_and_are_processed
     payment.refresh_from_db()
     invoice.refresh_from_db()
     assert (payment.status, payment.method, invoice.status) == ("won", "us_bank_account", "paid")
+
+
+@pytest.mark.parametrize("echoed", ["12abc", "²", "9" * 40, "-3", ""])
+def test_metadata_that_is_not_one_of_our_ids_names_no_payment(echoed):
+    from datetime import UTC, datetime
+
+    from firmpay.payments.stripe.dataclasses import EventEnvelope
+    from firmpay.payments.stripe.events import payment_facts_from_event
+
+    envelope = EventEnvelope(
+        id="evt_1",
+        type="payment_intent.succeeded",
+        account="acct_1",
+        created=datetime(2026, 12, 1, tzinfo=UTC),
+        livemode=False,
+        object={"id": "pi_1", "metadata": {"firmpay_payment_id": echoed}},
+    )
+    [fact] = payment_facts_from_event(envelope)
+    assert (fact.ref.payment_id, fact.ref.intent) == (None, "pi_1")
