@@ -45,7 +45,8 @@ def session_create(
             code="parameter_missing",
             param="customer",
         )
-    if req.sb.store.get("customer", customer, account=req.account) is None:
+    customer_obj = req.sb.store.get("customer", customer, account=req.account)
+    if customer_obj is None:
         raise errors.resource_missing("customer", customer, param="customer")
     data = p.get("setup_intent_data") or {}
     seti = objects.build(
@@ -78,6 +79,9 @@ def session_create(
         currency=p.get("currency"),
         payment_method_collection="always",
     )
+    if not session_fields.get("customer_email"):
+        # The hosted page prefills the customer's email, as Stripe's does.
+        session_fields["customer_email"] = customer_obj.get("email")
     return session_fields
 
 

@@ -274,8 +274,8 @@ def invoice_autopay_mark(*, invoice: Invoice, collect_on: str | None = None) -> 
 
 
 def invoice_autopay_resume_for_client(*, firm, client_id: int) -> int:
-    """A new authorisation: paused or exhausted charges of the client's outstanding
-    invoices are scheduled again (now)."""
+    """A new authorisation: paused, exhausted or waiting-to-retry charges of the client's
+    outstanding invoices are scheduled again (now)."""
     return InvoiceAutopay.objects.filter(
         firm=firm,
         invoice__client_id=client_id,
@@ -284,6 +284,7 @@ def invoice_autopay_resume_for_client(*, firm, client_id: int) -> int:
             InvoiceAutopayStatus.PAUSED,
             InvoiceAutopayStatus.EXHAUSTED,
             InvoiceAutopayStatus.ACTION_REQUIRED,
+            InvoiceAutopayStatus.RETRYING,
         ],
     ).update(status=InvoiceAutopayStatus.SCHEDULED, next_attempt_at=timezone.now(), last_error="")
 
