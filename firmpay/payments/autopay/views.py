@@ -160,8 +160,13 @@ def firm_autopay(request):
 
 @manager_required
 @require_POST
-def firm_autopay_request(request, client_id):
-    client = Client.objects.filter(firm=request.firm, pk=client_id).first()
+def firm_autopay_request(request):
+    client_id = request.POST.get("client", "")
+    client = (
+        Client.objects.filter(firm=request.firm, pk=int(client_id)).first()
+        if client_id.isdigit()
+        else None
+    )
     if client is None:
         raise Http404
     if not client.email:

@@ -12,9 +12,5 @@ urlpatterns = [
     path("settings/", app_views.checkout_settings, name="settings"),
     path("<int:payment_id>/refund/", app_views.payment_refund, name="refund"),
     path("autopay/", autopay_views.firm_autopay, name="autopay"),
-    path(
-        "autopay/request/<int:client_id>/",
-        autopay_views.firm_autopay_request,
-        name="autopay_request",
-    ),
+    path("autopay/request/", autopay_views.firm_autopay_request, name="autopay_request"),
 ]

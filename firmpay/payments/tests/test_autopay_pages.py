@@ -81,3 +81,18 @@ def test_disconnect_panel_counts_mandates_and_scheduled_charges(client, stripe_s
     page = client.get("/settings/integrations/stripe/disconnect/").content.decode()
     assert "1 Direct Debit mandate and 0 saved cards" in page
     assert "1 scheduled charge will not be made" in page
+
+
+def test_firm_sends_an_authorisation_request_only_to_its_own_client(
+    client, stripe_sandbox, firm, make_firm, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    live_account(stripe_sandbox, firm)
+    own = new_client(firm)
+    other = new_client(make_firm())
+    client.force_login(firm.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/payments/autopay/request/", {"client": other.pk})
+        client.post("/payments/autopay/request/", {"client": own.pk})
+    assert [m.to for m in mail.outbox] == [[own.email]]
