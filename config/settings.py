@@ -266,7 +266,11 @@ LOGGING = {
         "stripe": {"level": "WARNING"},
         # Configured here, run_huey adds no plain-text handler of its own (no duplicate
         # lines): the consumer's task log goes through the JSON/redacting console handler.
-        "huey": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        "huey": {
+            "handlers": ["console"],
+            "level": env_str("LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }
 
