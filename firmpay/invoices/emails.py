@@ -2,6 +2,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from firmpay.core.money import format_amount
+from firmpay.invoices.hooks import invoice_email_attachments
 from firmpay.invoices.links import invoice_link_url
 from firmpay.invoices.models import Invoice
 
@@ -24,4 +25,6 @@ def invoice_email_send(*, invoice: Invoice) -> None:
         to=[invoice.client.email],
         reply_to=[firm.email] if firm.email else None,
     )
+    for filename, content, mimetype in invoice_email_attachments(invoice=invoice):
+        message.attach(filename, content, mimetype)
     message.send()

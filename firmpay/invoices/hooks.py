@@ -58,3 +58,17 @@ def invoice_external_amounts(*, invoice) -> ExternalAmounts:
             disputed=total.disputed or amounts.disputed,
         )
     return total
+
+
+# Attachments for the invoice email: an app registers `attachment(*, invoice)` returning
+# (filename, bytes, mimetype) (documents: the invoice PDF).
+_email_attachments: list[Callable[..., tuple[str, bytes, str]]] = []
+
+
+def invoice_email_attachment_register(attachment: Callable[..., tuple[str, bytes, str]]) -> None:
+    if attachment not in _email_attachments:
+        _email_attachments.append(attachment)
+
+
+def invoice_email_attachments(*, invoice) -> list[tuple[str, bytes, str]]:
+    return [attachment(invoice=invoice) for attachment in _email_attachments]

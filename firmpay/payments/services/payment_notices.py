@@ -21,6 +21,7 @@ from firmpay.payments.checkout_models import (
     PaymentMethodType,
     PaymentNotice,
 )
+from firmpay.payments.receipts import payment_receipt_pdf
 from firmpay.tenancy.models import Membership, Role
 
 logger = logging.getLogger("firmpay.payments.notices")
@@ -139,10 +140,13 @@ def payment_notice_send(*, notice_id: int) -> None:
     else:
         to, reply_to = firm_recipients(firm), None
     if to:
-        EmailMessage(
+        message = EmailMessage(
             subject=subject,
             body=render_to_string(f"payments/email/{notice.kind}.txt", context),
             to=to,
             reply_to=reply_to,
-        ).send()
+        )
+        if notice.kind == "receipt":
+            message.attach(*payment_receipt_pdf(payment))
+        message.send()
     PaymentNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
