@@ -8,7 +8,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from firmpay.invoices.hooks import invoice_amount_source_register
+        from firmpay.payments.selectors_allocations import invoice_allocated_amounts
         from firmpay.payments.selectors_payments import invoice_online_amounts
 
         # Invoices count online payments without importing payments.
         invoice_amount_source_register(invoice_online_amounts)
+        invoice_amount_source_register(invoice_allocated_amounts)

@@ -146,4 +146,5 @@ class OAuthState(models.Model):
         return f"OAuth state for firm {self.firm_id}"
 
 
+from firmpay.payments.allocation_models import *  # noqa: E402,F403 - several invoices, one payment (issue 16)
 from firmpay.payments.checkout_models import *  # noqa: E402,F403 - online payments (issue 5)

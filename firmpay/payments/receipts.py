@@ -10,7 +10,15 @@ from firmpay.tenancy.middleware import firm_timezone
 
 
 def payment_receipt_lines(payment) -> list[ReceiptLine]:
+    allocations = list(payment.allocations.select_related("invoice").order_by("position"))
+    if allocations:
+        return [ReceiptLine(a.invoice.number, a.amount) for a in allocations]
     return [ReceiptLine(payment.invoice.number, payment.amount)]
+
+
+def payment_invoice_numbers(payment) -> str:
+    """'INV-0001' or, for a payment of several invoices, 'INV-0001, INV-0002'."""
+    return ", ".join(line.invoice_number for line in payment_receipt_lines(payment))
 
 
 def payment_receipt(payment) -> Receipt:

@@ -33,9 +33,9 @@ def invoice_online_amounts(*, invoice) -> OnlineAmounts:
     """What the invoice's online payments add up to (invoice_recompute_status uses it)."""
     received = processing = refunded = 0
     disputed = False
-    rows = OnlinePayment.objects.filter(invoice=invoice).exclude(
+    rows = OnlinePayment.objects.filter(invoice=invoice, allocations=None).exclude(
         status__in=[OnlinePaymentStatus.PENDING, OnlinePaymentStatus.EXPIRED]
-    )
+    )  # a payment for several invoices counts through selectors_allocations
     for payment in rows.only("status", "amount", "amount_refunded"):
         if payment.status in RECEIVED_STATUSES:
             received += max(payment.amount - payment.amount_refunded, 0)

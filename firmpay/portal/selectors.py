@@ -67,7 +67,7 @@ def portal_payments(*, client) -> list[OnlinePayment]:
         _payments(client)
         .filter(status__in=PAID_ONLINE)
         .select_related("invoice")
-        .prefetch_related("refunds")
+        .prefetch_related("refunds", "allocations__invoice")
         .order_by("-succeeded_at", "-id")
     )
 
@@ -178,3 +178,11 @@ def portal_statement(
             statement.refunded += entry.debit
     statement.closing = statement.opening + statement.invoiced - statement.paid + statement.refunded
     return statement
+
+
+def portal_payment_attempt_get(*, client, payment_id: int) -> OnlinePayment:
+    """Any of the client's own payment attempts (the return page), or 404."""
+    payment = _payments(client).filter(pk=payment_id).select_related("invoice").first()
+    if payment is None:
+        raise Http404("No such payment")
+    return payment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from firmpay.portal import views_auth, views_documents, views_pages
+from firmpay.portal import views_auth, views_documents, views_pages, views_pay
 
 app_name = "portal"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:firm_id>/signout/", views_auth.portal_signout, name="signout"),
     path("<int:firm_id>/invoices/<int:invoice_id>/", views_pages.portal_invoice, name="invoice"),
     path("<int:firm_id>/paid/", views_pages.portal_paid, name="paid"),
+    path("<int:firm_id>/pay/", views_pay.portal_pay, name="pay"),
+    path("<int:firm_id>/pay/<int:payment_id>/", views_pay.portal_paid_return, name="paid_return"),
     path("<int:firm_id>/payments/", views_pages.portal_payment_history, name="payments"),
     path("<int:firm_id>/statement/", views_pages.portal_statement_page, name="statement"),
     path("<int:firm_id>/details/", views_pages.portal_details, name="details"),

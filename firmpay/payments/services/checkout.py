@@ -31,6 +31,7 @@ from firmpay.payments.selectors_payments import (
     checkout_settings_for_firm,
     invoice_online_amounts,
 )
+from firmpay.payments.services.claims import invoice_claims_clear, invoice_claims_take
 from firmpay.payments.stripe import checkout as stripe_checkout
 
 logger = logging.getLogger("firmpay.payments.checkout")
@@ -146,6 +147,8 @@ def _start_locked(*, invoice, account, settings_row, amount, return_url) -> Onli
         pending.save(update_fields=["status", "expired_at", "updated_at"])
         if pending.checkout_session_id:
             stale.append((pending.stripe_account_id, pending.checkout_session_id))
+    # No other checkout (a portal one for several invoices) stays open for this invoice.
+    holders = invoice_claims_clear(invoices=[invoice])
     payment = OnlinePayment.objects.create(
         firm=invoice.firm,
         invoice=invoice,
@@ -156,6 +159,7 @@ def _start_locked(*, invoice, account, settings_row, amount, return_url) -> Onli
         application_fee_amount=application_fee(amount=amount, plan=invoice.firm.plan),
         allowed_methods=methods,
     )
+    invoice_claims_take(invoices=[invoice], payment=payment, holders=holders)
     metadata = {
         "firmpay_firm_id": str(invoice.firm_id),
         "firmpay_invoice_id": str(invoice.pk),

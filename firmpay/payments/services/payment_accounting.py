@@ -21,6 +21,12 @@ from django.apps import apps
 from django.utils import timezone
 
 from firmpay.payments.checkout_models import OnlinePayment, OnlinePaymentStatus, RefundStatus
+from firmpay.payments.selectors_allocations import payment_is_allocated
+from firmpay.payments.services.allocations import (
+    AllocatedBooked,
+    allocated_accounting_follow,
+    allocated_booked,
+)
 from firmpay.tenancy.middleware import firm_timezone
 
 # Paid, and not (wholly) taken back: an open dispute stays booked until it is lost.
@@ -42,6 +48,8 @@ class Booked:
 def payment_booked(payment: OnlinePayment) -> Booked | None:
     """The payment the books should show: from the payment's settled status and refunded
     total and its refund rows as they are now (None: nothing)."""
+    if payment_is_allocated(payment):  # several invoices: one booked payment per invoice
+        return allocated_booked(payment, live=payment.status in LIVE)
     if payment.pk is None or payment.status not in LIVE:
         return None
     refunded = payment.amount_refunded
@@ -62,6 +70,9 @@ def payment_accounting_follow(
     if before == after or not apps.is_installed("firmpay.accounting"):
         return
     services = importlib.import_module("firmpay.accounting.services")
+    if isinstance(after, AllocatedBooked) or isinstance(before, AllocatedBooked):
+        allocated_accounting_follow(services=services, payment=payment, before=before, after=after)
+        return
     invoice = payment.invoice
     if before is not None:
         services.accounting_on_payment_reversed(

@@ -32,6 +32,7 @@ from firmpay.payments.checkout_models import (
     PaymentRefund,
 )
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
+from firmpay.payments.services.allocations import allocations_lock, allocations_recompute
 from firmpay.payments.services.payment_accounting import (
     payment_accounting_follow,
     payment_booked,
@@ -98,6 +99,7 @@ def _settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
     invoice = payment.invoice
     invoice_before = invoice.status
     invoice_recompute_status(invoice=invoice)
+    allocations_recompute(payment=payment)
     notices_for_change(
         payment=payment,
         before=before,
@@ -110,6 +112,7 @@ def _settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
 
 def _locked(payment_id: int) -> OnlinePayment:
     invoice_id = OnlinePayment.objects.values_list("invoice_id", flat=True).get(pk=payment_id)
+    allocations_lock(payment_id=payment_id)  # a payment for several invoices: all of them
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     payment = OnlinePayment.objects.select_for_update().get(pk=payment_id)
     payment.invoice = invoice

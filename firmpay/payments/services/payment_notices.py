@@ -21,7 +21,7 @@ from firmpay.payments.checkout_models import (
     PaymentMethodType,
     PaymentNotice,
 )
-from firmpay.payments.receipts import payment_receipt_pdf
+from firmpay.payments.receipts import payment_invoice_numbers, payment_receipt_pdf
 from firmpay.tenancy.models import Membership, Role
 
 logger = logging.getLogger("firmpay.payments.notices")
@@ -130,7 +130,7 @@ def payment_notice_send(*, notice_id: int) -> None:
     subject = SUBJECTS[notice.kind].format(
         amount=context["amount"],
         firm=firm.name,
-        number=invoice.number,
+        number=payment_invoice_numbers(payment),
         refund=context["refund_amount"],
         due=due or "the deadline",
     )
