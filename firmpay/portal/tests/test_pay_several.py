@@ -6,9 +6,10 @@ no invoice is ever in two open checkouts (portal and invoice link) at once."""
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from firmpay.accounting.models import AccountingConnection, SyncItem
 from firmpay.payments.allocation_models import InvoicePaymentClaim
@@ -239,3 +240,42 @@ def test_the_database_refuses_a_second_claim_on_an_invoice(three_open, live_firm
     portal = start(live_firm, client, [oldest, middle])
     with pytest.raises(IntegrityError), transaction.atomic():
         InvoicePaymentClaim.objects.create(firm=live_firm, invoice=oldest, payment=portal)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="threads racing on row locks: PostgreSQL",
+)
+def test_a_portal_and_an_invoice_link_checkout_racing_leave_one_open_session(
+    three_open, live_firm, stripe_sandbox
+):
+    client, (oldest, middle, _newest) = three_open
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(start_checkout):
+        barrier.wait()
+        try:
+            outcomes.append(start_checkout().pk)
+        except InvoiceBeingPaid as error:
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    racers = [
+        lambda: start(live_firm, client, [oldest, middle]),
+        lambda: checkout_start(invoice=oldest, return_url="http://testserver/i/x/"),
+    ]
+    threads = [threading.Thread(target=attempt, args=(racer,)) for racer in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sessions = stripe_sandbox.client().v1.checkout.sessions.list(
+        options={"stripe_account": live_firm.account.stripe_account_id}
+    )
+    still_open = [s for s in sessions.data if s.status == "open"]
+    assert len(still_open) == 1
+    claim = InvoicePaymentClaim.objects.get(invoice=oldest)
+    assert OnlinePayment.objects.get(pk=claim.payment_id).checkout_session_id == still_open[0].id
