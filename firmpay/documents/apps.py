@@ -7,8 +7,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents and branding"
 
     def ready(self):
-        from firmpay.documents.attachments import invoice_pdf_attachment
-        from firmpay.invoices.hooks import invoice_email_attachment_register
+        from firmpay.documents.emails import invoice_email_extend
+        from firmpay.invoices.hooks import invoice_email_extension_register
 
-        # The invoice email carries its PDF without invoices importing this app.
-        invoice_email_attachment_register(invoice_pdf_attachment)
+        # The invoice email carries its PDF and the firm's branding without invoices
+        # importing this app.
+        invoice_email_extension_register(invoice_email_extend)

@@ -1,4 +1,4 @@
-"""The invoice email's PDF (registered into firmpay.invoices.hooks)."""
+"""The invoice email's PDF."""
 
 from firmpay.documents.documents import invoice_pdf, invoice_pdf_filename
 

@@ -1,8 +1,8 @@
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from firmpay.core.money import format_amount
-from firmpay.invoices.hooks import invoice_email_attachments
+from firmpay.invoices.hooks import invoice_email_extend
 from firmpay.invoices.links import invoice_link_url
 from firmpay.invoices.models import Invoice
 
@@ -19,12 +19,11 @@ def invoice_email_send(*, invoice: Invoice) -> None:
         "amount_paid": format_amount(invoice.amount_paid, invoice.currency),
         "amount_due": format_amount(invoice.amount_due, invoice.currency),
     }
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         subject=f"Invoice {invoice.number} from {firm.name}",
         body=render_to_string("invoices/email/invoice_sent.txt", context),
         to=[invoice.client.email],
         reply_to=[firm.email] if firm.email else None,
     )
-    for filename, content, mimetype in invoice_email_attachments(invoice=invoice):
-        message.attach(filename, content, mimetype)
+    invoice_email_extend(message=message, invoice=invoice)
     message.send()

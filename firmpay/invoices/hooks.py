@@ -60,15 +60,17 @@ def invoice_external_amounts(*, invoice) -> ExternalAmounts:
     return total
 
 
-# Attachments for the invoice email: an app registers `attachment(*, invoice)` returning
-# (filename, bytes, mimetype) (documents: the invoice PDF).
-_email_attachments: list[Callable[..., tuple[str, bytes, str]]] = []
+# Extending the invoice email: an app registers `extend(*, message, invoice)`, which may
+# attach files and an HTML alternative to the EmailMultiAlternatives before it is sent
+# (documents: the invoice PDF and the firm's branding).
+_email_extensions: list[Callable[..., None]] = []
 
 
-def invoice_email_attachment_register(attachment: Callable[..., tuple[str, bytes, str]]) -> None:
-    if attachment not in _email_attachments:
-        _email_attachments.append(attachment)
+def invoice_email_extension_register(extend: Callable[..., None]) -> None:
+    if extend not in _email_extensions:
+        _email_extensions.append(extend)
 
 
-def invoice_email_attachments(*, invoice) -> list[tuple[str, bytes, str]]:
-    return [attachment(invoice=invoice) for attachment in _email_attachments]
+def invoice_email_extend(*, message, invoice) -> None:
+    for extend in _email_extensions:
+        extend(message=message, invoice=invoice)

@@ -1,9 +1,11 @@
 """Emails the portal sends: the sign-in link and the email-change confirmation."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from firmpay.documents.emails import branded_alternative_attach
 
 
 def _url(name: str, firm_id: int, token: str) -> str:
@@ -18,12 +20,7 @@ def signin_email_send(*, client, token: str, to: str) -> None:
         "link": _url("portal:signin_link", firm.pk, token),
         "minutes": int(getattr(settings, "PORTAL_SIGNIN_LINK_SECONDS", 1800)) // 60,
     }
-    EmailMessage(
-        subject=f"Sign in to {firm.name}'s client portal",
-        body=render_to_string("portal/email/signin.txt", context),
-        to=[to],
-        reply_to=[firm.email] if firm.email else None,
-    ).send()
+    _send(firm, f"Sign in to {firm.name}'s client portal", "signin", context, to)
 
 
 def email_change_email_send(*, change, token: str) -> None:
@@ -35,9 +32,16 @@ def email_change_email_send(*, change, token: str) -> None:
         "new_email": change.new_email,
         "link": _url("portal:email_confirm", firm.pk, token),
     }
-    EmailMessage(
-        subject=f"Confirm your new email address for {firm.name}",
-        body=render_to_string("portal/email/email_change.txt", context),
-        to=[change.new_email],
+    subject = f"Confirm your new email address for {firm.name}"
+    _send(firm, subject, "email_change", context, change.new_email)
+
+
+def _send(firm, subject: str, template: str, context: dict, to: str) -> None:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"portal/email/{template}.txt", context),
+        to=[to],
         reply_to=[firm.email] if firm.email else None,
-    ).send()
+    )
+    branded_alternative_attach(message, firm=firm)
+    message.send()

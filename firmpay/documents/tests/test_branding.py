@@ -85,3 +85,19 @@ def test_the_client_invoice_page_shows_the_logo_and_accent(owner_client, firm):
     version = FirmBranding.objects.get(firm=firm).version
     assert reverse("documents:logo", args=[firm.pk, version]) in html
     assert reverse("documents:style", args=[firm.pk, version]) in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_invoice_email_carries_the_logo_and_accent_colour(owner_client, firm, settings):
+    from django.core import mail
+
+    settings.SITE_URL = "https://pay.example.test"
+    post_branding(owner_client, logo=SimpleUploadedFile("l.png", image_bytes(), "image/png"))
+    client = portal_customer(firm)
+    sent_invoice(firm, client)
+    message = next(m for m in mail.outbox if m.to == [client.email])
+    ((html, mimetype),) = message.alternatives
+    version = FirmBranding.objects.get(firm=firm).version
+    assert mimetype == "text/html"
+    assert f'src="https://pay.example.test/brand/{firm.pk}/logo-{version}"' in html
+    assert "border-top:4px solid #aa3300" in html

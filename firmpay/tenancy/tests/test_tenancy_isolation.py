@@ -37,7 +37,25 @@ PUBLIC = {
     "tenancy:invitation_accept": "the emailed invitation token; only the invited email may "
     "accept (firmpay/tenancy/tests/test_invitations.py)",
     "tenancy:password_reset_confirm": "Django's signed password reset link",
+    "documents:link_invoice_pdf": "the invoice PDF under the client's invoice token "
+    "(firmpay/documents/tests/test_pdfs.py)",
+    "documents:logo": "the firm's logo, shown on its client pages and emails",
+    "documents:style": "the firm's accent colour stylesheet, for its client pages",
 }
+# The client portal: the credential is the portal session of one client of one firm, never
+# a firm member's login; every portal URL with another client's or firm's ids is tested in
+# firmpay/portal/tests/test_tenancy.py.
+PUBLIC.update(
+    {
+        name: "client portal (firmpay/portal/tests/test_tenancy.py)"
+        for name in (
+            "portal:home portal:signin portal:signin_link portal:signout portal:invoice "
+            "portal:paid portal:pay portal:paid_return portal:payments portal:statement "
+            "portal:details portal:email_confirm portal:methods portal:invoice_pdf "
+            "portal:receipt_pdf portal:statement_pdf"
+        ).split()
+    }
+)
 
 
 @dataclass(frozen=True)
