@@ -9,6 +9,7 @@ urlpatterns = [
     path("i/", include("firmpay.invoices.public_urls")),
     path("i/<str:token>/", include("firmpay.payments.pay_urls")),
     path("payments/", include("firmpay.payments.app_urls")),
+    path("payments/", include("firmpay.payments.receipt_urls")),
     path("portal/", include("firmpay.portal.urls")),
     path("", include("firmpay.documents.urls")),
     path("settings/integrations/accounting/", include("firmpay.accounting.urls")),

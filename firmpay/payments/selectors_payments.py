@@ -70,8 +70,11 @@ def checkout_methods(*, account: PaymentAccount, currency: str, settings_row) ->
 
 def invoice_payments(*, invoice) -> list[OnlinePayment]:
     """The invoice's payment attempts, oldest first, with refunds and disputes."""
+    # A payment for several invoices (client portal) shows on each of them.
+    mine = Q(invoice=invoice) | Q(allocations__invoice=invoice)
     return list(
-        OnlinePayment.objects.filter(invoice=invoice)
+        OnlinePayment.objects.filter(mine)
+        .distinct()
         .prefetch_related("refunds", "disputes")
         .order_by("created_at", "id")
     )

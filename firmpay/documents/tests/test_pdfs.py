@@ -112,3 +112,24 @@ def test_the_client_downloads_invoice_and_statement_pdfs_from_the_portal(firm):
     )
     text = pdf_text(statement.content)
     assert "Statement" in text and "Closing balance" in text and "$42.00" in text
+
+
+def test_the_firm_downloads_a_receipt_from_the_invoice_page(firm, other_firm, owner_client):
+    from django.utils import timezone
+
+    from firmpay.payments.checkout_models import OnlinePayment
+    from firmpay.payments.tests.online import connected_account, pending_payment
+
+    invoice = sent_invoice(firm, portal_customer(firm), amount=6400)
+    payment = pending_payment(invoice, connected_account(firm))
+    OnlinePayment.objects.filter(pk=payment.pk).update(
+        status="succeeded", succeeded_at=timezone.now(), method="card"
+    )
+    page = owner_client.get(reverse("invoices:detail", args=[invoice.pk])).content.decode()
+    url = reverse("payment_receipts:pdf", args=[payment.pk])
+    assert url in page
+    text = pdf_text(owner_client.get(url).content)
+    assert f"Receipt R-{payment.pk}" in text and invoice.number in text and "$64.00" in text
+    outsider = sent_invoice(other_firm, portal_customer(other_firm))
+    theirs = pending_payment(outsider, connected_account(other_firm))
+    assert owner_client.get(reverse("payment_receipts:pdf", args=[theirs.pk])).status_code == 404

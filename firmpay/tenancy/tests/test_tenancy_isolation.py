@@ -135,6 +135,14 @@ class FirmA:
 
         return self.once("payment", lambda: pending_payment(self.invoice(), self.payment_account()))
 
+    def paid_payment(self):
+        from django.utils import timezone
+
+        payment = self.online_payment()
+        payment.status, payment.succeeded_at = "succeeded", timezone.now()
+        payment.save(update_fields=["status", "succeeded_at"])
+        return payment
+
     def conversation(self):
         from firmpay.helpdesk.models import Conversation
 
@@ -162,6 +170,7 @@ BUILDERS: dict[str, Callable[[FirmA], object]] = {
     "membership_id": lambda a: make_member(a.firm, role=Role.STAFF).pk,
     "invitation_id": lambda a: a.invitation().pk,
     "conversation_id": lambda a: a.conversation().pk,
+    "payment_receipts:pdf payment_id": lambda a: a.paid_payment().pk,
     # the support back office: every firm is visible to Firmpay staff, to nobody else
     "support:firm firm_id": lambda a: a.firm.pk,
     "support:account_disconnect firm_id": lambda a: a.firm.pk,
