@@ -18,7 +18,7 @@ def branded_html(*, firm, text: str) -> str:
         path = reverse("documents:logo", kwargs={"firm_id": firm.pk, "version": branding.version})
         logo_url = settings.SITE_URL + path
     context = {"firm": firm, "branding": branding, "logo_url": logo_url, "text": text}
-    return render_to_string("documents/email_branded.html", context)
+    return render_to_string("documents/email/branded.html", context)
 
 
 def branded_alternative_attach(message: EmailMultiAlternatives, *, firm) -> None:
