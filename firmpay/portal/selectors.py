@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice, InvoiceStatus, ManualPayment
-from firmpay.payments.checkout_models import (
+from firmpay.payments.online.models import (
     REFUND_COUNTED,
     OnlinePayment,
     OnlinePaymentStatus,

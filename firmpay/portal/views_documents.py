@@ -2,7 +2,7 @@
 
 from firmpay.documents.documents import invoice_pdf, invoice_pdf_filename, statement_pdf
 from firmpay.documents.views import pdf_response
-from firmpay.payments.receipts import payment_receipt_pdf
+from firmpay.payments.online.receipts import payment_receipt_pdf
 from firmpay.portal.decorators import portal_page
 from firmpay.portal.selectors import portal_invoice_get, portal_payment_get, portal_statement
 from firmpay.portal.views_pages import statement_period

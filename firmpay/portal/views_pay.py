@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from firmpay.payments.exceptions import PaymentsUserError
-from firmpay.payments.receipts import payment_receipt_lines
-from firmpay.payments.services.multi_checkout import checkout_start_several
+from firmpay.payments.online.multi_checkout import checkout_start_several
+from firmpay.payments.online.receipts import payment_receipt_lines
 from firmpay.portal.decorators import portal_page
 from firmpay.portal.selectors import portal_payment_attempt_get
 from firmpay.portal.views_pages import portal_render

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
-from firmpay.payments.checkout_models import OnlinePayment
+from firmpay.payments.online.models import OnlinePayment
 from tests.e2e.test_pay_invoice import firm_with_stripe, pay_by_card, status_of
 from tests.stripe_fixtures import deliver_webhooks
 

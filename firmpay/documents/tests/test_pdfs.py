@@ -117,7 +117,7 @@ def test_the_client_downloads_invoice_and_statement_pdfs_from_the_portal(firm):
 def test_the_firm_downloads_a_receipt_from_the_invoice_page(firm, other_firm, owner_client):
     from django.utils import timezone
 
-    from firmpay.payments.checkout_models import OnlinePayment
+    from firmpay.payments.online.models import OnlinePayment
     from firmpay.payments.tests.online import connected_account, pending_payment
 
     invoice = sent_invoice(firm, portal_customer(firm), amount=6400)

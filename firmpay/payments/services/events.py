@@ -1,7 +1,7 @@
 """Stripe events: ingest (webhook hot path), process (worker), sweep, replay, reconcile.
 
 The ingest path is verify_header + one INSERT ... ON CONFLICT DO NOTHING; everything
-else happens in the worker, through the handler table in `stripe/events.py`.
+else happens in the worker, through `services/facts.py:stripe_event_apply`.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
     """Claim the event (one worker wins), dispatch it through the handler table, record
     the outcome. Returns the new status, or None when the row was not ours to process
     (already done, not due, or claimed by another worker). `force` reprocesses any row."""
-    from firmpay.payments.stripe.events import HANDLERS
+    from firmpay.payments.services.facts import stripe_event_apply
     from firmpay.payments.stripe.mappers import event_envelope_from_payload
 
     claimed = _claim(event_id, force=force)
@@ -137,8 +137,7 @@ def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
     pk, payload, received_at, attempts = claimed
     try:
         envelope = event_envelope_from_payload(payload, received_at=received_at)
-        handler = HANDLERS.get(envelope.type)
-        outcome = handler(envelope) if handler else StripeEventStatus.IGNORED
+        outcome = stripe_event_apply(envelope)
     except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
         give_up = attempts >= MAX_ATTEMPTS
         logger.warning("stripe event %s failed (attempt %s): %r", event_id, attempts, error)
@@ -254,7 +253,7 @@ def stripe_events_purge(*, older_than: timedelta = RETENTION) -> int:
 def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
     """Hourly: refresh every connected account from Stripe and store events whose
     delivery failed (`events.list(delivery_success=false)`), then kick them."""
-    from firmpay.payments.services.accounts import (
+    from firmpay.payments.connect.accounts import (
         payment_account_mark_deauthorized,
         payment_account_refresh,
     )

@@ -12,13 +12,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from firmpay.accounting.models import AccountingConnection, SyncItem
-from firmpay.payments.allocation_models import InvoicePaymentClaim
-from firmpay.payments.checkout_exceptions import InvoiceBeingPaid, InvoicesNotPayable
-from firmpay.payments.checkout_models import OnlinePayment
+from firmpay.payments.online.allocation_models import InvoicePaymentClaim
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.exceptions import InvoiceBeingPaid, InvoicesNotPayable
+from firmpay.payments.online.models import OnlinePayment
+from firmpay.payments.online.multi_checkout import checkout_start_several
+from firmpay.payments.online.refunds import payment_refund_create
 from firmpay.payments.services import payment_account_create, payment_account_refresh
-from firmpay.payments.services.checkout import checkout_start
-from firmpay.payments.services.multi_checkout import checkout_start_several
-from firmpay.payments.services.refunds import payment_refund_create
 from firmpay.payments.tests.online import deliver
 from firmpay.portal.tests.builders import portal_customer, sent_invoice
 

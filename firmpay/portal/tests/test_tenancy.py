@@ -5,7 +5,7 @@ in to), and paying another's invoice starts nothing."""
 import pytest
 from django.utils import timezone
 
-from firmpay.payments.checkout_models import OnlinePayment
+from firmpay.payments.online.models import OnlinePayment
 from firmpay.payments.tests.online import connected_account, pending_payment
 from firmpay.portal.tests.builders import portal_customer, portal_url, sent_invoice, signed_in
 
