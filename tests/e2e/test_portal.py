@@ -19,7 +19,7 @@ from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
 from firmpay.payments.online.models import OnlinePayment
-from tests.e2e.test_pay_invoice import firm_with_stripe, pay_by_card, status_of
+from tests.e2e.test_pay_invoice import firm_with_stripe, log_in, pay_by_card, status_of
 from tests.stripe_fixtures import deliver_webhooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,3 +118,30 @@ def test_a_client_signs_in_downloads_a_pdf_pays_two_invoices_and_gets_the_docume
     assert "Closing balance $400.00" in statement
     for invoice in (first, second, third):
         assert f"Invoice {invoice.number}" in statement
+
+
+def test_every_portal_page_and_the_branding_settings_open_in_a_browser(app, page, stripe_sandbox):
+    """The pages the journey above does not open: each is checked by axe-core on load."""
+    firm = firm_with_stripe(stripe_sandbox)
+    client, (first, _, _) = three_open_invoices(firm)
+    sign_in_by_email(page, app, firm, client)
+
+    page.get_by_role("link", name=first.number).first.click()
+    expect(page.get_by_role("heading", name=f"Invoice {first.number}")).to_be_visible()
+    page.goto(f"{app}/portal/{firm.pk}/payment-methods/")
+    expect(page.get_by_role("heading", name="Payment methods", exact=True)).to_be_visible()
+    page.goto(f"{app}/portal/{firm.pk}/statement/")
+    expect(page.get_by_role("heading", name="Statement", exact=True)).to_be_visible()
+
+    page.goto(f"{app}/portal/{firm.pk}/details/")
+    new_email = f"finance-{uuid.uuid4().hex[:6]}@acme.test"
+    page.get_by_label("New email address").fill(new_email)
+    page.get_by_role("button", name="Change email").click()
+    message = next(m for m in mail.outbox if m.to == [new_email])
+    page.goto(re.search(r"https?://\S+/details/email/\S+/", message.body).group(0))
+    page.locator("#confirm-email").click()
+    expect(page.locator("#client-email")).to_have_text(new_email)
+
+    log_in(page, app, firm.owner)
+    page.goto(f"{app}/settings/branding/")
+    expect(page.get_by_role("heading", name="Branding", exact=True)).to_be_visible()
