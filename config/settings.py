@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "firmpay.helpdesk",
     "firmpay.ops",
     "firmpay.accounting",
+    "firmpay.documents",
+    "firmpay.portal",
     "firmpay.dashboard",
     "firmpay.payouts",
 ]

@@ -50,3 +50,4 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"
     touch "$STAMP"
 fi
+bash scripts/ensure_pdf_libs.sh

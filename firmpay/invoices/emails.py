@@ -1,8 +1,8 @@
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from firmpay.core.money import format_amount
-from firmpay.invoices.hooks import invoice_email_notes
+from firmpay.invoices.hooks import invoice_email_extend, invoice_email_notes
 from firmpay.invoices.links import invoice_link_url
 from firmpay.invoices.models import Invoice
 
@@ -20,10 +20,11 @@ def invoice_email_send(*, invoice: Invoice) -> None:
         "amount_due": format_amount(invoice.amount_due, invoice.currency),
         "notes": invoice_email_notes(invoice=invoice),
     }
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         subject=f"Invoice {invoice.number} from {firm.name}",
         body=render_to_string("invoices/email/invoice_sent.txt", context),
         to=[invoice.client.email],
         reply_to=[firm.email] if firm.email else None,
     )
+    invoice_email_extend(message=message, invoice=invoice)
     message.send()

@@ -72,3 +72,17 @@ def invoice_email_note_register(note: Callable[..., str]) -> None:
 
 def invoice_email_notes(*, invoice) -> list[str]:
     return [text for note in _email_notes if (text := note(invoice=invoice))]
+# Extending the invoice email: an app registers `extend(*, message, invoice)`, which may
+# attach files and an HTML alternative to the EmailMultiAlternatives before it is sent
+# (documents: the invoice PDF and the firm's branding).
+_email_extensions: list[Callable[..., None]] = []
+
+
+def invoice_email_extension_register(extend: Callable[..., None]) -> None:
+    if extend not in _email_extensions:
+        _email_extensions.append(extend)
+
+
+def invoice_email_extend(*, message, invoice) -> None:
+    for extend in _email_extensions:
+        extend(message=message, invoice=invoice)

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from firmpay.payments.hooks import payment_hooks_run
+from firmpay.payments.online.allocation_books import (
+    AllocatedBooked,
+    allocated_booked,
+    allocated_books_follow,
+)
+from firmpay.payments.online.allocation_selectors import payment_is_allocated
 from firmpay.payments.online.models import OnlinePayment, OnlinePaymentStatus, RefundStatus
 from firmpay.tenancy.middleware import firm_timezone
 
@@ -41,6 +47,8 @@ class Booked:
 def payment_booked(payment: OnlinePayment) -> Booked | None:
     """The payment the books should show: from the payment's settled status and refunded
     total and its refund rows as they are now (None: nothing)."""
+    if payment_is_allocated(payment):  # several invoices: one booked payment per invoice
+        return allocated_booked(payment, live=payment.status in LIVE)
     if payment.pk is None or payment.status not in LIVE:
         return None
     refunded = payment.amount_refunded
@@ -59,6 +67,9 @@ def payment_accounting_follow(
     """Reverse what was booked and book what is now, when they differ (inside the caller's
     transaction: the accounting app writes outbox rows and kicks its task after commit)."""
     if before == after:
+        return
+    if isinstance(after, AllocatedBooked) or isinstance(before, AllocatedBooked):
+        allocated_books_follow(payment=payment, before=before, after=after)
         return
     invoice = payment.invoice
     if before is not None:

@@ -18,6 +18,7 @@ from firmpay.invoices.models import Invoice, InvoiceStatus
 from firmpay.payments.connect.selectors import payment_account_for_firm
 from firmpay.payments.exceptions import PaymentsError
 from firmpay.payments.models import PaymentAccount
+from firmpay.payments.online.claims import invoice_claims_clear, invoice_claims_take
 from firmpay.payments.online.exceptions import (
     AmountInvalid,
     NothingToPay,
@@ -156,6 +157,8 @@ def _start_locked(*, invoice, account, settings_row, amount, return_url) -> Onli
         pending.save(update_fields=["status", "expired_at", "updated_at"])
         if pending.checkout_session_id:
             stale.append((pending.stripe_account_id, pending.checkout_session_id))
+    # No other checkout (a portal one for several invoices) stays open for this invoice.
+    holders = invoice_claims_clear(invoices=[invoice])
     payment = OnlinePayment.objects.create(
         firm=invoice.firm,
         invoice=invoice,
@@ -166,6 +169,7 @@ def _start_locked(*, invoice, account, settings_row, amount, return_url) -> Onli
         application_fee_amount=application_fee(amount=amount, plan=invoice.firm.plan),
         allowed_methods=methods,
     )
+    invoice_claims_take(invoices=[invoice], payment=payment, holders=holders)
     metadata = {
         "firmpay_firm_id": str(invoice.firm_id),
         "firmpay_invoice_id": str(invoice.pk),

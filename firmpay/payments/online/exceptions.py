@@ -23,3 +23,13 @@ class AmountInvalid(PaymentsUserError):
 
 class RefundRefused(PaymentsUserError):
     default_message = "This payment cannot be refunded."
+
+
+class InvoiceBeingPaid(PaymentsUserError):
+    default_message = (
+        "A payment for this invoice was just made in another window. Refresh to see it."
+    )
+
+
+class InvoicesNotPayable(PaymentsUserError):
+    default_message = "Choose open invoices to pay."

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from firmpay.core.money import format_amount
+from firmpay.documents.emails import branded_alternative_attach
 from firmpay.invoices.links import invoice_link_url
 from firmpay.payments.online.models import (
     DEBIT_METHODS,
@@ -21,6 +22,7 @@ from firmpay.payments.online.models import (
     PaymentMethodType,
     PaymentNotice,
 )
+from firmpay.payments.online.receipts import payment_invoice_numbers, payment_receipt_pdf
 from firmpay.tenancy.models import Membership, Role
 
 logger = logging.getLogger("firmpay.payments.notices")
@@ -129,7 +131,7 @@ def payment_notice_send(*, notice_id: int) -> None:
     subject = SUBJECTS[notice.kind].format(
         amount=context["amount"],
         firm=firm.name,
-        number=invoice.number,
+        number=payment_invoice_numbers(payment),
         refund=context["refund_amount"],
         due=due or "the deadline",
     )
@@ -139,10 +141,15 @@ def payment_notice_send(*, notice_id: int) -> None:
     else:
         to, reply_to = firm_recipients(firm), None
     if to:
-        EmailMessage(
+        message = EmailMultiAlternatives(
             subject=subject,
             body=render_to_string(f"payments/email/{notice.kind}.txt", context),
             to=to,
             reply_to=reply_to,
-        ).send()
+        )
+        if notice.kind == "receipt":
+            message.attach(*payment_receipt_pdf(payment))
+        if notice.kind in TO_CLIENT:
+            branded_alternative_attach(message, firm=firm)
+        message.send()
     PaymentNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())

@@ -33,9 +33,9 @@ def invoice_online_amounts(*, invoice) -> OnlineAmounts:
     """What the invoice's online payments add up to (invoice_recompute_status uses it)."""
     received = processing = refunded = 0
     disputed = False
-    rows = OnlinePayment.objects.filter(invoice=invoice).exclude(
+    rows = OnlinePayment.objects.filter(invoice=invoice, allocations=None).exclude(
         status__in=[OnlinePaymentStatus.PENDING, OnlinePaymentStatus.EXPIRED]
-    )
+    )  # a payment for several invoices counts through online/allocation_selectors.py
     for payment in rows.only("status", "amount", "amount_refunded"):
         if payment.status in RECEIVED_STATUSES:
             received += max(payment.amount - payment.amount_refunded, 0)
@@ -70,8 +70,11 @@ def checkout_methods(*, account: PaymentAccount, currency: str, settings_row) ->
 
 def invoice_payments(*, invoice) -> list[OnlinePayment]:
     """The invoice's payment attempts, oldest first, with refunds and disputes."""
+    # A payment for several invoices (client portal) shows on each of them.
+    mine = Q(invoice=invoice) | Q(allocations__invoice=invoice)
     return list(
-        OnlinePayment.objects.filter(invoice=invoice)
+        OnlinePayment.objects.filter(mine)
+        .distinct()
         .prefetch_related("refunds", "disputes")
         .order_by("created_at", "id")
     )

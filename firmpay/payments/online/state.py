@@ -23,6 +23,7 @@ from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_recompute_status
 from firmpay.payments.facts import PaymentRef
 from firmpay.payments.models import PaymentAccount, StripeEventStatus
+from firmpay.payments.online.allocations import allocations_lock, allocations_recompute
 from firmpay.payments.online.books import payment_accounting_follow, payment_booked
 from firmpay.payments.online.models import (
     REFUND_COUNTED,
@@ -83,6 +84,7 @@ def payment_settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
     invoice = payment.invoice
     invoice_before = invoice.status
     invoice_recompute_status(invoice=invoice)
+    allocations_recompute(payment=payment)
     notices_for_change(
         payment=payment,
         before=before,
@@ -103,6 +105,7 @@ def autopay_payment_settled(*, payment: OnlinePayment, before: str) -> None:
 def payment_lock(payment_id: int) -> OnlinePayment:
     """The payment and its invoice, locked (invoice first). Call inside a transaction."""
     invoice_id = OnlinePayment.objects.values_list("invoice_id", flat=True).get(pk=payment_id)
+    allocations_lock(payment_id=payment_id)  # a payment for several invoices: all of them
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     payment = OnlinePayment.objects.select_for_update().get(pk=payment_id)
     payment.invoice = invoice

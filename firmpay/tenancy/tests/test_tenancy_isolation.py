@@ -43,7 +43,25 @@ PUBLIC = {
     "tenancy:invitation_accept": "the emailed invitation token; only the invited email may "
     "accept (firmpay/tenancy/tests/test_invitations.py)",
     "tenancy:password_reset_confirm": "Django's signed password reset link",
+    "documents:link_invoice_pdf": "the invoice PDF under the client's invoice token "
+    "(firmpay/documents/tests/test_pdfs.py)",
+    "documents:logo": "the firm's logo, shown on its client pages and emails",
+    "documents:style": "the firm's accent colour stylesheet, for its client pages",
 }
+# The client portal: the credential is the portal session of one client of one firm, never
+# a firm member's login; every portal URL with another client's or firm's ids is tested in
+# firmpay/portal/tests/test_tenancy.py.
+PUBLIC.update(
+    {
+        name: "client portal (firmpay/portal/tests/test_tenancy.py)"
+        for name in (
+            "portal:home portal:signin portal:signin_link portal:signout portal:invoice "
+            "portal:paid portal:pay portal:paid_return portal:payments portal:statement "
+            "portal:details portal:email_confirm portal:methods portal:invoice_pdf "
+            "portal:receipt_pdf portal:statement_pdf"
+        ).split()
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,14 @@ class FirmA:
 
         return self.once("payment", lambda: pending_payment(self.invoice(), self.payment_account()))
 
+    def paid_payment(self):
+        from django.utils import timezone
+
+        payment = self.online_payment()
+        payment.status, payment.succeeded_at = "succeeded", timezone.now()
+        payment.save(update_fields=["status", "succeeded_at"])
+        return payment
+
     def payout(self):
         from firmpay.payouts.models import Payout
 
@@ -167,6 +193,7 @@ BUILDERS: dict[str, Callable[[FirmA], object]] = {
     "membership_id": lambda a: make_member(a.firm, role=Role.STAFF).pk,
     "invitation_id": lambda a: a.invitation().pk,
     "conversation_id": lambda a: a.conversation().pk,
+    "payment_receipts:pdf payment_id": lambda a: a.paid_payment().pk,
     "payout_id": lambda a: a.payout().pk,
     # the support back office: every firm is visible to Firmpay staff, to nobody else
     "support:firm firm_id": lambda a: a.firm.pk,
