@@ -8,7 +8,8 @@ holds the counter rows locked until the commit, exactly like `invoice_number_all
 numbers stay gapless per firm and never collide with invoices created by hand meanwhile.
 Firms are taken in id order so two bulk issues lock counters in one order.
 
-Invoices and lines are inserted as sent (open, `sent_at` now). The "sent" hooks and the
+Invoices and lines are inserted as sent (open, `sent_at` now), with COPY on PostgreSQL
+(`firmpay.core.bulk.rows_insert`). The "sent" hooks and the
 emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from firmpay.core.bulk import rows_insert
 from firmpay.invoices.models import (
     Invoice,
     InvoiceLine,
@@ -31,7 +33,6 @@ from firmpay.invoices.services import NUMBER_PREFIX
 from firmpay.invoices.totals import LineInput, invoice_amounts, line_amounts
 
 FIRMS_PER_STATEMENT = 5000
-BATCH_SIZE = 2000
 FOLLOWUP_CHUNK = 500
 
 
@@ -70,7 +71,15 @@ def invoice_numbers_reserve(*, counts: dict[int, int]) -> dict[int, int]:
     return first
 
 
-def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[Invoice], list[list]]:
+@dataclass(frozen=True, slots=True)
+class IssuedInvoice:
+    id: int
+    firm_id: int
+    number: str
+    total: int
+
+
+def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[dict], list[list]]:
     counts = Counter(draft.firm_id for draft in drafts)
     next_number = invoice_numbers_reserve(counts=dict(counts))
     invoices, lines = [], []
@@ -82,58 +91,64 @@ def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[Invoice], lis
         number = next_number[draft.firm_id]
         next_number[draft.firm_id] = number + 1
         invoices.append(
-            Invoice(
-                firm_id=draft.firm_id,
-                client_id=draft.client_id,
-                number=f"{NUMBER_PREFIX}{number:04d}",
-                currency=draft.currency,
-                issue_date=draft.issue_date,
-                due_date=draft.due_date,
-                status=InvoiceStatus.OPEN,
-                notes=draft.notes,
-                subtotal=totals.subtotal,
-                tax_total=totals.tax_total,
-                total=totals.total,
-                amount_due=totals.total,
-                sent_at=now,
-                link_token=new_link_token(),
-                created_at=now,
-                updated_at=now,
-            )
+            {
+                "firm_id": draft.firm_id,
+                "client_id": draft.client_id,
+                "number": f"{NUMBER_PREFIX}{number:04d}",
+                "currency": draft.currency,
+                "issue_date": draft.issue_date,
+                "due_date": draft.due_date,
+                "status": InvoiceStatus.OPEN.value,
+                "notes": draft.notes,
+                "subtotal": totals.subtotal,
+                "tax_total": totals.tax_total,
+                "total": totals.total,
+                "amount_paid": 0,
+                "amount_due": totals.total,
+                "sent_at": now,
+                "link_token": new_link_token(),
+                "created_at": now,
+                "updated_at": now,
+            }
         )
         lines.append(list(zip(draft.lines, amounts, strict=True)))
     return invoices, lines
 
 
-def invoices_issue_bulk(*, drafts: Sequence[IssueDraft]) -> list[Invoice]:
+def _line_rows(ids: list[int], lines: list[list]) -> list[dict]:
+    return [
+        {
+            "invoice_id": invoice_id,
+            "position": position,
+            "description": line.description.strip(),
+            "quantity": line.quantity,
+            "unit_amount": line.unit_amount,
+            "tax_rate": line.tax_rate,
+            "line_subtotal": amounts.line_subtotal,
+            "line_tax": amounts.line_tax,
+        }
+        for invoice_id, invoice_lines in zip(ids, lines, strict=True)
+        for position, (line, amounts) in enumerate(invoice_lines)
+    ]
+
+
+def invoices_issue_bulk(*, drafts: Sequence[IssueDraft]) -> list[IssuedInvoice]:
     """Create and send these invoices (open, numbered, emailed after the commit); returns
-    them in the order of `drafts`, with ids. Runs in the caller's transaction if any."""
+    them in the order of `drafts`. Runs in the caller's transaction if any."""
     if not drafts:
         return []
     now = timezone.now()
     with transaction.atomic():
         invoices, lines = _invoice_rows(drafts, now)
-        Invoice.objects.bulk_create(invoices, batch_size=BATCH_SIZE)
-        InvoiceLine.objects.bulk_create(
-            [
-                InvoiceLine(
-                    invoice_id=invoice.pk,
-                    position=position,
-                    description=line.description.strip(),
-                    quantity=line.quantity,
-                    unit_amount=line.unit_amount,
-                    tax_rate=line.tax_rate,
-                    line_subtotal=amounts.line_subtotal,
-                    line_tax=amounts.line_tax,
-                )
-                for invoice, invoice_lines in zip(invoices, lines, strict=True)
-                for position, (line, amounts) in enumerate(invoice_lines)
-            ],
-            batch_size=BATCH_SIZE,
-        )
-        ids = [invoice.pk for invoice in invoices]
+        ids = rows_insert(model=Invoice, rows=invoices)
+        rows_insert(model=InvoiceLine, rows=_line_rows(ids, lines))
         transaction.on_commit(lambda: _followups_enqueue(ids))
-    return invoices
+    return [
+        IssuedInvoice(
+            id=invoice_id, firm_id=row["firm_id"], number=row["number"], total=row["total"]
+        )
+        for invoice_id, row in zip(ids, invoices, strict=True)
+    ]
 
 
 def _followups_enqueue(ids: list[int]) -> None:

@@ -35,6 +35,11 @@ def invoice_hook_register(event: str, listener: Callable[..., None]) -> None:
         _listeners[event].append(listener)
 
 
+def invoice_hook_has_listeners(event: str) -> bool:
+    """Whether any app listens to `event` (bulk callers skip loading rows for nobody)."""
+    return bool(_listeners[event])
+
+
 def invoice_hooks_run(event: str, **kwargs) -> None:
     for listener in _listeners[event]:
         listener(**kwargs)

@@ -25,8 +25,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from firmpay.core.bulk import rows_insert
 from firmpay.invoices.bulk import IssueDraft, invoices_issue_bulk
-from firmpay.invoices.hooks import invoice_hooks_run
+from firmpay.invoices.hooks import invoice_hook_has_listeners, invoice_hooks_run
+from firmpay.invoices.models import Invoice
 from firmpay.invoices.totals import LineInput
 from firmpay.recurring.dates import issuing_day
 from firmpay.recurring.models import (
@@ -147,24 +149,38 @@ def _issue_batch(due: Q) -> int:
         lines = _lines_by_schedule([row["id"] for row in rows])
         rows = [row for row in rows if lines.get(row["id"])]
         invoices = invoices_issue_bulk(drafts=[_draft(row, lines[row["id"]]) for row in rows])
-        ScheduleIssue.objects.bulk_create(
-            [
-                ScheduleIssue(
+        now = timezone.now()
+        rows_insert(
+            model=ScheduleIssue,
+            rows=[
+                dict(
                     firm_id=row["firm_id"],
                     schedule_id=row["id"],
                     occurrence=row["issued_count"] + 1,
                     issue_date=row["next_issue_on"],
-                    invoice_id=invoice.pk,
+                    invoice_id=invoice.id,
+                    created_at=now,
+                    updated_at=now,
                 )
                 for row, invoice in zip(rows, invoices, strict=True)
             ],
-            batch_size=BATCH,
         )
         _advance(rows)
-        for row, invoice in zip(rows, invoices, strict=True):
-            if row["autopay"] != Autopay.NO:
-                invoice_hooks_run("issued_for_autopay", invoice=invoice, collect_on=row["autopay"])
+        _autopay_hand_over(rows, invoices)
         return len(invoices)
+
+
+def _autopay_hand_over(rows: list[dict], invoices: list) -> None:
+    """Raise "issued_for_autopay" for the invoices of schedules that collect automatically."""
+    collect_on = {
+        invoice.id: row["autopay"]
+        for row, invoice in zip(rows, invoices, strict=True)
+        if row["autopay"] != Autopay.NO
+    }
+    if not collect_on or not invoice_hook_has_listeners("issued_for_autopay"):
+        return
+    for invoice in Invoice.objects.select_related("firm", "client").filter(pk__in=collect_on):
+        invoice_hooks_run("issued_for_autopay", invoice=invoice, collect_on=collect_on[invoice.pk])
 
 
 def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
