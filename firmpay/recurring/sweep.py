@@ -18,7 +18,6 @@ Missed sweeps catch up: a schedule more than one occurrence behind issues each i
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from types import SimpleNamespace
 
 from django.db import transaction
@@ -80,22 +79,28 @@ def due_condition(now: datetime.datetime) -> Q | None:
     return Q(status=ScheduleStatus.ACTIVE) & due
 
 
-def _lines_by_schedule(ids: list[int]) -> dict[int, tuple[LineInput, ...]]:
-    lines = defaultdict(list)
-    rows = ScheduleLine.objects.filter(schedule_id__in=ids).order_by(
+def _lines_by_schedule(due: Q, ids: list[int]) -> dict[int, tuple[LineInput, ...]]:
+    """The lines of the locked schedules `ids` (sorted): selected by the same due condition
+    and the batch's id range rather than a list of thousands of ids, then kept only for
+    `ids` (a schedule another worker holds is due too, and is not ours)."""
+    wanted = set(ids)
+    schedules = Schedule.objects.filter(due, id__gte=ids[0], id__lte=ids[-1]).values("id")
+    rows = ScheduleLine.objects.filter(schedule_id__in=schedules).order_by(
         "schedule_id", "position", "id"
     )
+    lines = defaultdict(list)
     for schedule_id, description, quantity, unit_amount, tax_rate in rows.values_list(
         "schedule_id", "description", "quantity", "unit_amount", "tax_rate"
     ):
-        lines[schedule_id].append(
-            LineInput(
-                description=description,
-                quantity=Decimal(quantity),
-                unit_amount=unit_amount,
-                tax_rate=Decimal(tax_rate),
+        if schedule_id in wanted:
+            lines[schedule_id].append(
+                LineInput(
+                    description=description,
+                    quantity=quantity,
+                    unit_amount=unit_amount,
+                    tax_rate=tax_rate,
+                )
             )
-        )
     return {schedule_id: tuple(found) for schedule_id, found in lines.items()}
 
 
@@ -146,7 +151,7 @@ def _issue_batch(due: Q) -> int:
         rows = list(locked)
         if not rows:
             return 0
-        lines = _lines_by_schedule([row["id"] for row in rows])
+        lines = _lines_by_schedule(due, [row["id"] for row in rows])
         rows = [row for row in rows if lines.get(row["id"])]
         invoices = invoices_issue_bulk(drafts=[_draft(row, lines[row["id"]]) for row in rows])
         now = timezone.now()
