@@ -13,7 +13,9 @@ and its peak memory (ru_maxrss of the sweep process).
 
     .venv/bin/python bench/recurring.py [--invoices 100000] [--firms 10000] [--backend postgresql]
 
-The last line of output is JSON: {"invoices", "firms", "sweep_s", "peak_mb", ...}.
+The last line of output is JSON: {"invoices", "firms", "sweep_s", "peak_mb", ...}; sweep_cpu_s
+is the sweep process's own CPU time (the rest is waiting on PostgreSQL). BENCH_PROFILE=<file>
+writes a cProfile of the sweep.
 """
 
 import argparse
