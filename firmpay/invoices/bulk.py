@@ -13,7 +13,9 @@ Invoices and lines are inserted as sent (open, `sent_at` now), with COPY on Post
 emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices.
 """
 
+import base64
 import datetime
+import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,13 +29,13 @@ from firmpay.invoices.models import (
     InvoiceLine,
     InvoiceSequence,
     InvoiceStatus,
-    new_link_token,
 )
 from firmpay.invoices.services import NUMBER_PREFIX
 from firmpay.invoices.totals import LineInput, invoice_amounts, line_amounts
 
 FIRMS_PER_STATEMENT = 5000
 FOLLOWUP_CHUNK = 500
+LINK_TOKEN_BYTES = 32  # as models.new_link_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +81,22 @@ class IssuedInvoice:
     total: int
 
 
+def _link_tokens(count: int) -> list[str]:
+    """`count` link tokens like `new_link_token()` (32 random bytes, URL-safe base64) from
+    one read of the system's random source instead of one per invoice."""
+    raw = secrets.token_bytes(LINK_TOKEN_BYTES * count)
+    return [
+        base64.urlsafe_b64encode(raw[start : start + LINK_TOKEN_BYTES]).rstrip(b"=").decode()
+        for start in range(0, len(raw), LINK_TOKEN_BYTES)
+    ]
+
+
 def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[dict], list[list]]:
     counts = Counter(draft.firm_id for draft in drafts)
     next_number = invoice_numbers_reserve(counts=dict(counts))
+    tokens = _link_tokens(len(drafts))
     invoices, lines = [], []
-    for draft in drafts:
+    for draft, link_token in zip(drafts, tokens, strict=True):
         if not draft.lines:
             raise ValueError("an invoice needs at least one line")
         amounts = [line_amounts(line) for line in draft.lines]
@@ -106,7 +119,7 @@ def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[dict], list[l
                 "amount_paid": 0,
                 "amount_due": totals.total,
                 "sent_at": now,
-                "link_token": new_link_token(),
+                "link_token": link_token,
                 "created_at": now,
                 "updated_at": now,
             }
