@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "firmpay.demo",
     "firmpay.payments",
     "firmpay.reminders",
+    "firmpay.recurring",
     "firmpay.support",
     "firmpay.helpdesk",
     "firmpay.ops",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="invoices:list", permanent=False), name="home"),
     path("", include("firmpay.tenancy.urls")),
     path("clients/", include("firmpay.clients.urls")),
+    path("invoices/recurring/", include("firmpay.recurring.urls")),
     path("invoices/", include("firmpay.invoices.urls")),
     path("i/", include("firmpay.invoices.public_urls")),
     path("i/<str:token>/", include("firmpay.payments.online.pay_urls")),

@@ -4,7 +4,17 @@ An app registers a listener in its AppConfig.ready(); the invoice services run t
 listeners inside the transaction that made the change (so a listener's rows commit or roll
 back with it; listeners defer side effects with `transaction.on_commit`).
 
-Events: "sent" (invoice=), "voided" (invoice=), "manual_payment_recorded" (invoice=, payment=).
+Events: "sent" (invoice=), "voided" (invoice=), "manual_payment_recorded" (invoice=, payment=),
+"issued_for_autopay" (invoice=, collect_on=): an invoice just issued (open) that is to be
+collected automatically from the client's saved authorisation, `collect_on` "on_issue" or
+"on_due_date" (the recurring schedules raise it; online payments charge it).
+
+Invoices issued in bulk (`invoices_issue_bulk`) run "sent" per invoice after the commit, in
+a task, each in its own transaction.
+
+List labels: an app that knows more about some invoices (recurring schedules) registers
+`labeller(*, invoices)` returning {invoice id: InvoiceLabel}; the invoices list asks every
+labeller once per page (one query each, never one per row).
 
 Amount sources: an app that takes money for invoices (online payments) registers a function
 `source(*, invoice)` returning an object with `received`, `processing`, `refunded` (ints in
@@ -14,7 +24,7 @@ the invoice's minor units) and `disputed` (bool); invoice_recompute_status adds 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-EVENTS = ("sent", "voided", "manual_payment_recorded")
+EVENTS = ("sent", "voided", "manual_payment_recorded", "issued_for_autopay")
 _listeners: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
 
 
@@ -23,6 +33,11 @@ def invoice_hook_register(event: str, listener: Callable[..., None]) -> None:
         raise ValueError(f"unknown invoice event {event!r}")
     if listener not in _listeners[event]:
         _listeners[event].append(listener)
+
+
+def invoice_hook_has_listeners(event: str) -> bool:
+    """Whether any app listens to `event` (bulk callers skip loading rows for nobody)."""
+    return bool(_listeners[event])
 
 
 def invoice_hooks_run(event: str, **kwargs) -> None:
@@ -86,3 +101,28 @@ def invoice_email_extension_register(extend: Callable[..., None]) -> None:
 def invoice_email_extend(*, message, invoice) -> None:
     for extend in _email_extensions:
         extend(message=message, invoice=invoice)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLabel:
+    text: str
+    url: str
+
+
+_labellers: list[Callable[..., dict]] = []
+
+
+def invoice_labeller_register(labeller: Callable[..., dict]) -> None:
+    if labeller not in _labellers:
+        _labellers.append(labeller)
+
+
+def invoice_labels(*, invoices) -> dict[int, list[InvoiceLabel]]:
+    """{invoice id: [labels]} for a page of invoices, from every registered labeller."""
+    labels: dict[int, list[InvoiceLabel]] = {}
+    if not invoices:
+        return labels
+    for labeller in _labellers:
+        for invoice_id, label in labeller(invoices=invoices).items():
+            labels.setdefault(invoice_id, []).append(label)
+    return labels

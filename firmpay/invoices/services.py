@@ -186,6 +186,17 @@ def invoice_send(*, invoice: Invoice, sent_by=None) -> Invoice:
     return invoice
 
 
+def invoice_sent_followup(*, invoice: Invoice) -> None:
+    """What `invoice_send` does around the status change, for an invoice inserted already
+    sent by `invoices_issue_bulk`: the "sent" hooks, then the email after their commit."""
+    if invoice.is_void:
+        return
+    with transaction.atomic():
+        invoice_hooks_run("sent", invoice=invoice)
+        invoice_id = invoice.pk
+        transaction.on_commit(lambda: invoice_email_send_task(invoice_id))
+
+
 def invoice_void(*, invoice: Invoice, voided_by=None, request=None) -> Invoice:
     with transaction.atomic():
         _lock(invoice)

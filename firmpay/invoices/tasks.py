@@ -10,3 +10,14 @@ def invoice_email_send_task(invoice_id: int) -> None:
     if invoice is None or invoice.is_void:
         return
     invoice_email_send(invoice=invoice)
+
+
+@db_task(retries=3, retry_delay=60)
+def invoices_sent_followup_task(invoice_ids: list[int]) -> None:
+    """After a bulk issue: the "sent" hooks (each invoice in its own transaction) and the
+    email, per invoice."""
+    from firmpay.invoices.services import invoice_sent_followup
+
+    invoices = Invoice.objects.select_related("firm", "client").filter(pk__in=invoice_ids)
+    for invoice in invoices.order_by("id"):
+        invoice_sent_followup(invoice=invoice)

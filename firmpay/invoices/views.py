@@ -19,7 +19,7 @@ from firmpay.invoices.forms import (
     ManualPaymentForm,
     line_initial,
 )
-from firmpay.invoices.hooks import invoice_external_amounts
+from firmpay.invoices.hooks import invoice_external_amounts, invoice_labels
 from firmpay.invoices.links import invoice_link_url
 from firmpay.invoices.models import InvoiceStatus
 from firmpay.tenancy.decorators import member_required
@@ -42,8 +42,10 @@ def invoice_list(request):
         today=today,
     )
     page = selectors.invoice_page(invoices, before=data.get("before"), after=data.get("after"))
+    labels = invoice_labels(invoices=page.invoices)
     for invoice in page.invoices:
         invoice.display_status = selectors.invoice_display_status(invoice, today)
+        invoice.labels = labels.get(invoice.pk, ())
     query = request.GET.copy()
     for key in ("before", "after"):
         query.pop(key, None)

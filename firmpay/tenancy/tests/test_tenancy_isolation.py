@@ -166,6 +166,21 @@ class FirmA:
 
         return self.once("payout", build)
 
+    def schedule(self):
+        import datetime
+
+        from firmpay.invoices.tests.builders import line
+        from firmpay.recurring.services import ScheduleTerms, schedule_create
+
+        terms = ScheduleTerms(
+            client=self.client(),
+            currency="USD",
+            frequency="monthly",
+            start_date=datetime.date(2030, 1, 1),
+            lines=[line()],
+        )
+        return self.once("schedule", lambda: schedule_create(firm=self.firm, terms=terms))
+
     def conversation(self):
         from firmpay.helpdesk.models import Conversation
 
@@ -195,6 +210,7 @@ BUILDERS: dict[str, Callable[[FirmA], object]] = {
     "conversation_id": lambda a: a.conversation().pk,
     "payment_receipts:pdf payment_id": lambda a: a.paid_payment().pk,
     "payout_id": lambda a: a.payout().pk,
+    "schedule_id": lambda a: a.schedule().pk,
     # the support back office: every firm is visible to Firmpay staff, to nobody else
     "support:firm firm_id": lambda a: a.firm.pk,
     "support:account_disconnect firm_id": lambda a: a.firm.pk,

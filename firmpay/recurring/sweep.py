@@ -1,0 +1,202 @@
+"""The hourly issuing sweep: every active schedule whose next issue date has come, in the
+firm's local calendar, issues one invoice per due occurrence. Set-based, like reminders.
+
+Per sweep: the firms' timezones are grouped by the firm-local issuing day at `now` (at most
+two or three different days at any moment), which makes one condition over the schedules
+(`next_issue_on <= day` for the firms in those zones). Batches of due schedules are then
+locked with `SELECT ... FOR UPDATE SKIP LOCKED` and, per batch in one transaction: the
+invoices issued in bulk (`invoices_issue_bulk`: numbered, sent, emailed after the commit),
+one `ScheduleIssue` row per (schedule, occurrence) (unique: an occurrence is never issued
+twice), the schedules moved on to their next date (one UPDATE per distinct next date), and
+the "issued_for_autopay" hook for schedules that collect automatically.
+
+Two sweeps at once: the second skips the rows the first holds, and once the first commits
+those rows are no longer due. A sweep that dies mid-batch leaves nothing of that batch.
+Missed sweeps catch up: a schedule more than one occurrence behind issues each in turn.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from firmpay.core.bulk import rows_insert
+from firmpay.invoices.bulk import IssueDraft, invoices_issue_bulk
+from firmpay.invoices.hooks import invoice_hook_has_listeners, invoice_hooks_run
+from firmpay.invoices.models import Invoice
+from firmpay.invoices.totals import LineInput
+from firmpay.recurring.dates import issuing_day
+from firmpay.recurring.models import (
+    Autopay,
+    Schedule,
+    ScheduleIssue,
+    ScheduleLine,
+    ScheduleStatus,
+)
+from firmpay.recurring.services import schedule_next_date
+from firmpay.tenancy.models import Firm
+
+BATCH = 5000
+FIELDS = (
+    "id",
+    "firm_id",
+    "client_id",
+    "currency",
+    "frequency",
+    "every_weeks",
+    "start_date",
+    "issue_day",
+    "end_after_issues",
+    "end_on",
+    "payment_terms_days",
+    "notes",
+    "autopay",
+    "next_issue_on",
+    "issued_count",
+)
+
+
+@dataclass
+class SweepResult:
+    issued: int = 0
+    batches: int = 0
+
+
+def due_condition(now: datetime.datetime) -> Q | None:
+    """Active schedules whose next issue date has come in their firm's calendar."""
+    zones_by_day: dict[datetime.date, list[str]] = defaultdict(list)
+    for zone in Firm.objects.values_list("timezone", flat=True).distinct().order_by():
+        zones_by_day[issuing_day(now, zone_name=zone)].append(zone)
+    if not zones_by_day:
+        return None
+    due = Q()
+    for day, zones in zones_by_day.items():
+        due |= Q(firm__timezone__in=zones, next_issue_on__lte=day)
+    return Q(status=ScheduleStatus.ACTIVE) & due
+
+
+def _lines_by_schedule(due: Q, ids: list[int]) -> dict[int, tuple[LineInput, ...]]:
+    """The lines of the locked schedules `ids` (sorted): selected by the same due condition
+    and the batch's id range rather than a list of thousands of ids, then kept only for
+    `ids` (a schedule another worker holds is due too, and is not ours)."""
+    wanted = set(ids)
+    schedules = Schedule.objects.filter(due, id__gte=ids[0], id__lte=ids[-1]).values("id")
+    rows = ScheduleLine.objects.filter(schedule_id__in=schedules).order_by(
+        "schedule_id", "position", "id"
+    )
+    lines = defaultdict(list)
+    for schedule_id, description, quantity, unit_amount, tax_rate in rows.values_list(
+        "schedule_id", "description", "quantity", "unit_amount", "tax_rate"
+    ):
+        if schedule_id in wanted:
+            lines[schedule_id].append(
+                LineInput(
+                    description=description,
+                    quantity=quantity,
+                    unit_amount=unit_amount,
+                    tax_rate=tax_rate,
+                )
+            )
+    return {schedule_id: tuple(found) for schedule_id, found in lines.items()}
+
+
+def _draft(row: dict, lines: tuple[LineInput, ...]) -> IssueDraft:
+    terms = row["payment_terms_days"]
+    if terms is None:
+        terms = row["firm__payment_terms_days"]
+    issue_date = row["next_issue_on"]
+    return IssueDraft(
+        firm_id=row["firm_id"],
+        client_id=row["client_id"],
+        currency=row["currency"],
+        issue_date=issue_date,
+        due_date=issue_date + datetime.timedelta(days=terms),
+        lines=lines,
+        notes=row["notes"],
+    )
+
+
+def _advance(rows: list[dict]) -> None:
+    """Each schedule on to its next date (or ended): one UPDATE per distinct outcome."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        after = SimpleNamespace(**{**row, "issued_count": row["issued_count"] + 1})
+        next_on = schedule_next_date(after, after=row["next_issue_on"] + datetime.timedelta(days=1))
+        status = ScheduleStatus.ACTIVE if next_on else ScheduleStatus.ENDED
+        groups[(next_on, status)].append(row["id"])
+    now = timezone.now()
+    for (next_on, status), ids in groups.items():
+        Schedule.objects.filter(id__in=ids).update(
+            issued_count=F("issued_count") + 1,
+            last_issued_on=F("next_issue_on"),
+            next_issue_on=next_on,
+            status=status,
+            updated_at=now,
+        )
+
+
+def _issue_batch(due: Q) -> int:
+    """Lock, issue and advance one batch of due schedules; returns invoices issued."""
+    with transaction.atomic():
+        locked = (
+            Schedule.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(due)
+            .order_by("id")
+            .values(*FIELDS, "firm__payment_terms_days")[:BATCH]
+        )
+        rows = list(locked)
+        if not rows:
+            return 0
+        lines = _lines_by_schedule(due, [row["id"] for row in rows])
+        rows = [row for row in rows if lines.get(row["id"])]
+        invoices = invoices_issue_bulk(drafts=[_draft(row, lines[row["id"]]) for row in rows])
+        now = timezone.now()
+        rows_insert(
+            model=ScheduleIssue,
+            rows=[
+                dict(
+                    firm_id=row["firm_id"],
+                    schedule_id=row["id"],
+                    occurrence=row["issued_count"] + 1,
+                    issue_date=row["next_issue_on"],
+                    invoice_id=invoice.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for row, invoice in zip(rows, invoices, strict=True)
+            ],
+        )
+        _advance(rows)
+        _autopay_hand_over(rows, invoices)
+        return len(invoices)
+
+
+def _autopay_hand_over(rows: list[dict], invoices: list) -> None:
+    """Raise "issued_for_autopay" for the invoices of schedules that collect automatically."""
+    collect_on = {
+        invoice.id: row["autopay"]
+        for row, invoice in zip(rows, invoices, strict=True)
+        if row["autopay"] != Autopay.NO
+    }
+    if not collect_on or not invoice_hook_has_listeners("issued_for_autopay"):
+        return
+    for invoice in Invoice.objects.select_related("firm", "client").filter(pk__in=collect_on):
+        invoice_hooks_run("issued_for_autopay", invoice=invoice, collect_on=collect_on[invoice.pk])
+
+
+def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+    """Issue every occurrence due at `now` (firm-local), exactly once."""
+    due = due_condition(now or timezone.now())
+    result = SweepResult()
+    if due is None:
+        return result
+    while True:
+        issued = _issue_batch(due)
+        if not issued:
+            return result
+        result.issued += issued
+        result.batches += 1
