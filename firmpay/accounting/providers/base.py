@@ -21,6 +21,17 @@ from django.utils import timezone
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
+# Called with every httpx.Request the providers send (tests collect them to validate against
+# the vendors' own definitions). Production adds none.
+REQUEST_HOOKS: list[Callable[[httpx.Request], None]] = []
+
+
+def send(method: str, url: str, **kwargs) -> httpx.Response:
+    """Every HTTP request to a vendor goes out here (one place for timeouts and hooks)."""
+    kwargs.setdefault("timeout", TIMEOUT)
+    with httpx.Client(event_hooks={"request": list(REQUEST_HOOKS)}) as client:
+        return client.request(method, url, **kwargs)
+
 
 # --- what providers return -------------------------------------------------------------
 
@@ -36,6 +47,7 @@ class TokenSet:
 class Organisation:
     id: str
     name: str
+    country: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +75,44 @@ class RemoteRef:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteContact:
+    """A contact (Xero) or customer (QuickBooks) already in the ledger."""
+
+    id: str
+    name: str
+    email: str = ""
+    number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteInvoice:
+    id: str
+    number: str
+    contact_id: str
+    total: Decimal
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """A tax rate (Xero TaxType) or tax code (QuickBooks TaxCode id) the ledger offers."""
+
+    code: str
+    name: str
+    rate: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.rate}%)" if self.rate is not None else self.name
+
+
+@dataclass(frozen=True, slots=True)
 class ContactData:
     name: str
     email: str
     address_lines: tuple[str, ...] = ()
+    # Our client reference (Xero ContactNumber), so the next lookup finds it first.
+    number: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +122,8 @@ class InvoiceLineData:
     unit_amount: Decimal
     line_amount: Decimal
     tax_amount: Decimal
+    # The ledger's tax rate/code for the line ("" where the ledger needs none).
+    tax_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +199,19 @@ class ProviderRejected(ProviderError):
     """A 4xx the vendor will give again: fix the data or settings, then retry."""
 
 
+class UnexpectedAnswer(ProviderError):
+    """A 2xx the client cannot use: a `Fault` inside a 200, an HTML page, an empty body, or
+    fields of the wrong type. Counted and retried like a server error (the vendor may well
+    have acted), with a message the firm can read."""
+
+    retriable = True
+
+
+class NameTaken(ProviderRejected):
+    """The contact/customer name is held by another record there (Xero's unique active
+    contact names; QuickBooks 6240, which counts vendors and employees too)."""
+
+
 class RateLimitWait(Exception):
     """Our own limiter says: not now, try again in `seconds`."""
 
@@ -168,6 +229,12 @@ class Provider(abc.ABC):
     # Per-organisation limits (requests per minute, requests in flight).
     per_minute: int
     concurrent: int
+    # The length of the rate window in seconds (Xero counts per minute, QuickBooks per second)
+    # and how many requests fit in it; the wait after a 429 that names none.
+    window_seconds: int = 60
+    backoff_after_429: float = 30.0
+    # How many payments one request may carry.
+    payment_batch: int = 1
     # Xero's callback names no organisation (GET /connections lists them); QuickBooks'
     # carries the realmId.
     picks_organisation: bool
@@ -198,6 +265,39 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def contact_create(self, *, ctx: ApiContext, contact: ContactData) -> RemoteRef: ...
+
+    @abc.abstractmethod
+    def contact_find(self, *, ctx: ApiContext, by: str, value: str) -> list[RemoteContact]:
+        """Contacts whose `by` ("number", "email" or "name") equals `value`."""
+
+    @abc.abstractmethod
+    def invoice_find(self, *, ctx: ApiContext, number: str) -> RemoteInvoice | None: ...
+
+    @abc.abstractmethod
+    def invoice_numbers_with_prefix(self, *, ctx: ApiContext, prefix: str) -> list[str]:
+        """Sales invoice numbers in the ledger starting with `prefix` (a few suffice)."""
+
+    @abc.abstractmethod
+    def tax_rates(self, *, ctx: ApiContext) -> list[TaxRate]: ...
+
+    def needs_tax_codes(self, *, country: str) -> bool:
+        """Whether every sales line must name a tax rate/code."""
+        return False
+
+    def payments_create(
+        self, *, ctx: ApiContext, payments: list[PaymentData]
+    ) -> list[RemoteRef | ProviderError]:
+        """Several payments; one result per payment, in order. Vendors without batches
+        send them one by one."""
+        results: list[RemoteRef | ProviderError] = []
+        for payment in payments:
+            try:
+                results.append(self.payment_create(ctx=ctx, payment=payment))
+            except ProviderError as error:
+                if error.retriable:
+                    raise
+                results.append(error)
+        return results
 
     @abc.abstractmethod
     def invoice_create(self, *, ctx: ApiContext, invoice: InvoiceData) -> RemoteRef: ...
@@ -286,10 +386,14 @@ def token_request(url: str, *, data: dict, auth: tuple[str, str], headers=None) 
     the token error (`token_error`) when it is not a 200."""
     now = timezone.now()
     with transport_errors():
-        response = httpx.post(url, data=data, auth=auth, headers=headers, timeout=TIMEOUT)
+        response = send("POST", url, data=data, auth=auth, headers=headers)
     if response.status_code != 200:
         raise token_error(response)
-    return token_set_from(response.json(), now)
+    payload = json_answer(response, vendor="The token endpoint")
+    try:
+        return token_set_from(payload, now)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UnexpectedAnswer("The token endpoint answered without usable tokens.") from exc
 
 
 def api_request(
@@ -298,6 +402,7 @@ def api_request(
     url: str,
     *,
     describe: Callable[[httpx.Response], str],
+    vendor: str,
     headers: dict | None = None,
     body=None,
     params=None,
@@ -310,16 +415,51 @@ def api_request(
     if body is not None:
         all_headers["Content-Type"] = "application/json"
     with ctx.gate(), transport_errors():
-        response = httpx.request(
+        response = send(
             method,
             url,
             params=params,
             headers=all_headers,
             content=json_body(body) if body is not None else None,
-            timeout=TIMEOUT,
         )
     raise_for_response(response, describe=describe)
-    return response.json() if response.content else {}
+    payload = json_answer(response, vendor=vendor)
+    if not isinstance(payload, dict):
+        raise UnexpectedAnswer(f"{vendor} answered with a {type(payload).__name__}, not an object.")
+    if "Fault" in payload:
+        raise UnexpectedAnswer(f"{vendor} answered 200 but reported an error: {describe(response)}")
+    return payload
+
+
+def json_answer(response: httpx.Response, *, vendor: str):
+    """The JSON of a 2xx answer, or UnexpectedAnswer saying in plain words what came back."""
+    if not response.content.strip():
+        raise UnexpectedAnswer(f"{vendor} sent an empty answer ({response.status_code}).")
+    try:
+        return response.json()
+    except ValueError:
+        kind = "an HTML page" if b"<html" in response.content[:500].lower() else "something else"
+        raise UnexpectedAnswer(
+            f"{vendor} answered with {kind} instead of data ({response.status_code})."
+        ) from None
+
+
+def field_of(payload, *path, kind: type = str):
+    """payload[path...] of the expected type, else UnexpectedAnswer (a vendor answer with a
+    missing or wrongly typed field must not become a KeyError in the worker)."""
+    value = payload
+    for step in path:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            raise UnexpectedAnswer(f"The answer had no {'.'.join(str(p) for p in path)}.") from None
+    if kind is str and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, kind):
+        raise UnexpectedAnswer(
+            f"The answer's {'.'.join(str(p) for p in path)} was a {type(value).__name__}."
+        )
+    return value
 
 
 def decimal_str(value: Decimal) -> str:

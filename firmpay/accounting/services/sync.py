@@ -9,7 +9,8 @@ derived from the row id and the step, so a retry after a lost response books not
 from __future__ import annotations
 
 import datetime
-import functools
+import logging
+import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,13 +32,24 @@ from firmpay.accounting.providers.base import (
     InvoiceData,
     InvoiceLineData,
     LedgerAccount,
+    NameTaken,
     PaymentData,
     Provider,
     ProviderError,
     RateLimited,
     RateLimitWait,
+    RemoteRef,
+    UnexpectedAnswer,
 )
-from firmpay.accounting.ratelimit import rate_gate
+from firmpay.accounting.ratelimit import provider_gate, rate_gate_pause
+from firmpay.accounting.services.matching import (
+    ContactConflict,
+    client_reference,
+    contact_match,
+    distinct_name,
+    invoice_match,
+    name_taken_conflict,
+)
 from firmpay.accounting.services.outbox import (
     CLAIM_TTL,
     record_key,
@@ -47,6 +59,7 @@ from firmpay.accounting.services.outbox import (
 from firmpay.accounting.services.tokens import connection_access_token, connection_token_expire
 from firmpay.core.money import to_decimal
 
+logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = datetime.timedelta(seconds=30)
 BACKOFF_CAP = datetime.timedelta(hours=1)
@@ -67,6 +80,12 @@ class Skipped(Exception):
 
 class ProviderErrorDependency(ProviderError):
     """The row this one depends on gave up: fail too (Retry now retries both)."""
+
+    retriable = False
+
+
+class ProviderErrorSetup(ProviderError):
+    """The connection's settings are incomplete for this row (e.g. no tax mapping)."""
 
     retriable = False
 
@@ -102,17 +121,7 @@ def sync_item_process(*, item_id: int) -> str:
         return _finish(item, status=SyncStatus.BLOCKED)
     provider = provider_for(connection.vendor)
     try:
-        ctx = ApiContext(
-            access_token=connection_access_token(connection=connection),
-            org_id=connection.org_id,
-            gate=functools.partial(
-                rate_gate,
-                key=connection.rate_key,
-                per_minute=provider.per_minute,
-                concurrent=provider.concurrent,
-            ),
-            key_prefix=item.idempotency_prefix,
-        )
+        ctx = api_context(connection, provider, key_prefix=item.idempotency_prefix)
         HANDLERS[item.action](item, connection, provider, ctx)
     except Skipped as skip:
         return _finish(item, status=SyncStatus.DONE, counted=True, note=str(skip))
@@ -121,8 +130,21 @@ def sync_item_process(*, item_id: int) -> str:
     except AuthRevoked:
         return _finish(item, status=SyncStatus.BLOCKED)
     except ProviderError as error:
-        return _failed_attempt(item, connection, error)
+        return _failed_attempt(item, connection, error, provider=provider)
+    except Exception as exc:  # noqa: BLE001 - a row is never left running
+        logger.exception("accounting sync row %s failed unexpectedly", item.pk)
+        error = UnexpectedAnswer(f"Unexpected problem while syncing ({type(exc).__name__}).")
+        return _failed_attempt(item, connection, error, provider=provider)
     return _finish(item, status=SyncStatus.DONE, counted=True)
+
+
+def api_context(connection, provider: Provider, *, key_prefix: str = "") -> ApiContext:
+    return ApiContext(
+        access_token=connection_access_token(connection=connection),
+        org_id=connection.org_id,
+        gate=provider_gate(provider, connection.rate_key),
+        key_prefix=key_prefix,
+    )
 
 
 # --- outcomes ----------------------------------------------------------------------------
@@ -160,11 +182,19 @@ def _retry_later(item: SyncItem, *, seconds: float, counted: bool, error: str = 
     return f"retry in {seconds:.0f}s"
 
 
-def _failed_attempt(item: SyncItem, connection: AccountingConnection, error: ProviderError) -> str:
-    if not isinstance(error, RateLimited):  # being throttled is not an error to show
+def _failed_attempt(
+    item: SyncItem, connection: AccountingConnection, error: ProviderError, *, provider=None
+) -> str:
+    if isinstance(error, RateLimited):  # being throttled is not an error to show
+        seconds = error.retry_after or (provider.backoff_after_429 if provider else 60.0)
+        error.retry_after = seconds
+        rate_gate_pause(key=connection.rate_key, seconds=seconds)
+    elif not isinstance(error, ContactConflict):  # shown on its invoice, not the card
         AccountingConnection.objects.filter(pk=connection.pk).update(
             last_error=error.message[:500], last_error_at=timezone.now()
         )
+    if isinstance(error, ContactConflict):
+        _conflict_store(item, error)
     if error.status == 401:
         connection_token_expire(connection=connection)
     retriable = error.retriable or error.status == 401
@@ -176,6 +206,17 @@ def _failed_attempt(item: SyncItem, connection: AccountingConnection, error: Pro
     if not retriable:
         SyncItem.objects.filter(pk=item.pk).update(wire_round=item.wire_round + 1)
     return _finish(item, status=SyncStatus.FAILED, counted=True, error=error.message)
+
+
+def _conflict_store(item: SyncItem, conflict: ContactConflict) -> None:
+    holder = conflict.holder
+    payload = dict(item.payload)
+    payload["conflict"] = (
+        {"id": holder.id, "name": holder.name, "email": holder.email} if holder else {}
+    )
+    payload.pop("distinct", None)
+    SyncItem.objects.filter(pk=item.pk).update(payload=payload)
+    item.payload = payload
 
 
 # --- remote records ----------------------------------------------------------------------
@@ -223,16 +264,42 @@ def _wait_for(connection, key: str, what: str) -> SyncItem | None:
 
 
 def _contact(item, connection, provider: Provider, ctx) -> RemoteRecord:
+    """The client's contact there: linked when it exists, created when it does not."""
     client = item.invoice.client
     local_key = f"client:{client.pk}"
     existing = _remote(connection, local_key)
     if existing is not None:
         return existing
+    distinct = bool(item.payload.get("distinct"))
     data = ContactData(
-        name=client.name, email=client.email, address_lines=tuple(client.address_lines)
+        name=distinct_name(client) if distinct else client.name,
+        email=client.email,
+        address_lines=tuple(client.address_lines),
+        number=client_reference(client),
     )
-    ref = provider.contact_create(ctx=ctx, contact=data)
+    found = None if distinct else contact_match(provider=provider, ctx=ctx, contact=data)
+    if found is not None:
+        ref = RemoteRef(id=found.id)
+    else:
+        try:
+            ref = provider.contact_create(ctx=ctx, contact=data)
+        except NameTaken as taken:
+            raise name_taken_conflict(
+                provider=provider, contact=data, message=taken.message
+            ) from taken
     return _remember(connection, kind=RemoteKind.CONTACT, local_key=local_key, ref=ref)
+
+
+def ledger_number(connection, invoice) -> str:
+    """The number there: the connection's prefix and Firmpay's sequence (FP-0001)."""
+    if not connection.invoice_prefix:
+        return invoice.number
+    digits = re.search(r"(\d+)$", invoice.number)
+    return connection.invoice_prefix + (digits.group(1) if digits else invoice.number)
+
+
+def _tax_code(connection, line) -> str:
+    return connection.tax_code if line.line_tax else connection.tax_code_zero
 
 
 def handle_invoice_upsert(item, connection, provider: Provider, ctx) -> None:
@@ -248,18 +315,35 @@ def handle_invoice_upsert(item, connection, provider: Provider, ctx) -> None:
             unit_amount=to_decimal(line.unit_amount, currency),
             line_amount=to_decimal(line.line_subtotal, currency),
             tax_amount=to_decimal(line.line_tax, currency),
+            tax_code=_tax_code(connection, line),
         )
         for line in invoice.lines.all()
     )
+    if provider.needs_tax_codes(country=connection.country) and not all(
+        line.tax_code for line in lines
+    ):
+        raise ProviderErrorSetup(
+            f"{provider.name} needs a tax code on every line: choose the tax mapping in "
+            "Settings → Integrations."
+        )
+    number = ledger_number(connection, invoice)
+    total = to_decimal(invoice.total, currency)
+    found = invoice_match(
+        provider=provider, ctx=ctx, number=number, contact_id=contact.remote_id, total=total
+    )
+    if found is not None:  # a re-sync after data loss: the invoice is already there
+        ref = RemoteRef(id=found.id, url=found.url)
+        _remember(connection, kind=RemoteKind.INVOICE, local_key=f"invoice:{invoice.pk}", ref=ref)
+        return
     data = InvoiceData(
-        number=invoice.number,
+        number=number,
         currency=currency,
         issue_date=invoice.issue_date,
         due_date=invoice.due_date,
         contact_id=contact.remote_id,
         income_account=_account(connection, "income"),
         lines=lines,
-        total=to_decimal(invoice.total, currency),
+        total=total,
         reference=f"Firmpay {invoice.number}",
     )
     ref = provider.invoice_create(ctx=ctx, invoice=data)
