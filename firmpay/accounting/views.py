@@ -173,3 +173,16 @@ def invoice_sync_retry(request, invoice_id: int):
 def _panel(request, invoice):
     sync = selectors.invoice_sync_state(firm=request.firm, invoice=invoice)
     return render(request, "accounting/_invoice_sync.html", {"invoice": invoice, "sync": sync})
+
+
+@member_required
+@require_POST
+def invoice_contact_resolve(request, invoice_id: int, choice: str):
+    """A different contact holds the client's name there: link it, or create a distinct one."""
+    invoice = _invoice(request, invoice_id)
+    services.contact_conflict_resolve(
+        firm=request.firm, invoice=invoice, choice=choice, actor=request.user
+    )
+    if request.headers.get("HX-Request") == "true":
+        return _panel(request, invoice)
+    return redirect("invoices:detail", invoice.pk)

@@ -21,6 +21,7 @@ from firmpay.accounting.services.outbox import (
     accounting_on_invoice_voided,
     accounting_on_payment_reversed,
     accounting_on_payment_succeeded,
+    contact_conflict_resolve,
     sync_items_retry,
     sync_items_sweep,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "accounting_on_payment_reversed",
     "accounting_on_payment_succeeded",
     "connection_access_token",
+    "contact_conflict_resolve",
     "connection_accounts",
     "connection_accounts_choose",
     "connection_disconnect",

@@ -39,7 +39,9 @@ def test_invoice_sent_then_paid_books_customer_invoice_and_payment_once(owner_cl
     (customer,) = qbo.customers.values()
     assert customer["DisplayName"] == "Hollis & Daughters"
     (remote,) = qbo.invoices.values()
-    assert remote["DocNumber"] == "FP-" + invoice.number.removeprefix("INV-") and remote["TotalAmt"] == Decimal("248.14")
+    assert remote["DocNumber"] == "FP-" + invoice.number.removeprefix("INV-") and remote[
+        "TotalAmt"
+    ] == Decimal("248.14")
     assert remote["Balance"] == 0
     assert len(qbo.live_payments()) == 1
     posts = qbo.api_calls("POST", "payment")
