@@ -23,7 +23,11 @@ def start_oauth(browser_client, vendor: str) -> dict:
     return {key: values[0] for key, values in query.items()}
 
 
-def connect_xero(browser_client, xero, *, tenant: int = 0, bank_code="090") -> AccountingConnection:
+def connect_xero(
+    browser_client, xero, *, tenant: int = 0, bank_code="090", **extra
+) -> AccountingConnection:
+    """Through the views; `extra` adds fields to the accounts form (tax_code, tax_code_zero,
+    invoice_prefix)."""
     params = start_oauth(browser_client, "xero")
     code = xero.oauth.issue_code()
     response = browser_client.get(
@@ -41,6 +45,7 @@ def connect_xero(browser_client, xero, *, tenant: int = 0, bank_code="090") -> A
         {
             "payment_account": xero.account(bank_code, tenant_id)["AccountID"],
             "income_account": xero.account("200", tenant_id)["AccountID"],
+            **extra,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -51,7 +56,7 @@ def connect_xero(browser_client, xero, *, tenant: int = 0, bank_code="090") -> A
     )
 
 
-def connect_quickbooks(browser_client, qbo) -> AccountingConnection:
+def connect_quickbooks(browser_client, qbo, **extra) -> AccountingConnection:
     params = start_oauth(browser_client, "quickbooks")
     code = qbo.oauth.issue_code()
     response = browser_client.get(
@@ -63,7 +68,7 @@ def connect_quickbooks(browser_client, qbo) -> AccountingConnection:
             "updated_at"
         )
     assert response["Location"] == SETUP
-    response = browser_client.post(SETUP, {"payment_account": "4", "income_account": "79"})
+    response = browser_client.post(SETUP, {"payment_account": "4", "income_account": "79", **extra})
     assert response.status_code == 302, response.content.decode()[:2000]
     return (
         AccountingConnection.objects.exclude(status="disconnected")

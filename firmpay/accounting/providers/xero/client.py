@@ -184,7 +184,7 @@ class XeroProvider(Provider):
         )
 
     def _rows(self, payload: dict, key: str) -> list[dict]:
-        rows = payload.get(key, [])
+        rows = payload.get(key)
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise UnexpectedAnswer(f"Xero's {key} were not a list of records.")
         return rows

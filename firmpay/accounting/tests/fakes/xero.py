@@ -94,6 +94,7 @@ class FakeXero(FaultsMixin):
             tenant["id"]: [{**row, "Status": "ACTIVE"} for row in DEFAULT_TAX_RATES]
             for tenant in self.tenants
         }
+        self.identity_log: list[str] = []
         self.contacts: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
@@ -176,6 +177,7 @@ class FakeXero(FaultsMixin):
         return self.oauth.revoke(request)
 
     def _connections(self, request):
+        self.identity_log.append(str(request.url))
         if not self.oauth.bearer_ok(request):
             return httpx.Response(401, json={"Title": "Unauthorized"})
         names = {t["id"]: t["name"] for t in self.tenants}
