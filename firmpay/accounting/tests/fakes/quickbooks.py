@@ -95,6 +95,7 @@ class FakeQuickBooks(FaultsMixin):
         self.tax_codes = [dict(row) for row in (US_TAX_CODES if country == "US" else UK_TAX_CODES)]
         # DisplayNames held by vendors and employees (unique across all three).
         self.other_names: set[str] = set()
+        self.query_log: list[str] = []
         self.customers: dict[str, dict] = {}
         self.items: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
@@ -218,6 +219,7 @@ class FakeQuickBooks(FaultsMixin):
                 },
             )
         if method == "GET" and path == "query":
+            self.query_log.append(params.get("query", ""))
             return self._query(params.get("query", ""))
         if method == "GET" and path.startswith(("invoice/", "payment/")):
             entity, record_id = path.split("/", 1)
