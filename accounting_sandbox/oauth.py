@@ -84,7 +84,7 @@ def refresh(sb: Sandbox, vendor: str, *, client_id: str, refresh_token: str) -> 
         raise OAuthError("invalid_grant")
     if held.get("rotated_at") is not None:
         grace = sb.config.xero_refresh_grace_seconds if vendor == "xero" else 0
-        if now > held["rotated_at"] + grace:
+        if not grace or now > held["rotated_at"] + grace:
             raise OAuthError("invalid_grant")
         return _answer(sb, vendor, grant, held["successor"])
     held["rotated_at"] = now

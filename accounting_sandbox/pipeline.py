@@ -46,6 +46,7 @@ def handle(sb: Sandbox, method: str, raw_path: str, headers: dict[str, str],
         if match is None:
             raise _not_found(kind, path)
         route, path_params = match
+        sb.hits.add((route.method, route.pattern))
         response = _DISPATCH[route.kind](sb, route, req, path_params)
         if fault is not None:  # wrong_types: the real answer, mangled
             response = Response.json(faults_mod.wrong_types(response.data()), response.status,

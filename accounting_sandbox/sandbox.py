@@ -30,6 +30,8 @@ class Sandbox:
         self.limits = Limits(self)
         self.routes = RouteTable()
         self.violations: list[dict[str, Any]] = []
+        # (method, pattern) of every route called: tests check they walked them all
+        self.hits: set[tuple[str, str]] = set()
         self.port: int | None = None
         self._modules = [importlib.import_module(name) for name in MODULES]
         for module in self._modules:

@@ -75,7 +75,7 @@ def batch(req: Request, key: str, items: list[dict[str, Any]],
             errors = [{"Message": m} for m in exc.messages]
             failures.append({"ValidationErrors": errors,
                              **{f: item[f] for f in id_fields if f in item}})
-            results.append({**item, error_flag: True, "StatusAttributeString": "ERROR",
+            results.append({**_echo(item), error_flag: True, "StatusAttributeString": "ERROR",
                             "ValidationErrors": errors})
     if failures and summarize(req):
         raise xero_validation(failures)
@@ -83,6 +83,17 @@ def batch(req: Request, key: str, items: list[dict[str, Any]],
         for row in results:
             row.setdefault("StatusAttributeString", "OK")
     return {key: results}
+
+
+def _echo(item: dict[str, Any]) -> dict[str, Any]:
+    """A refused element as Xero returns it: its dates written Xero's way."""
+    from accounting_sandbox.xero.model import msdate, parse_date
+
+    return {k: msdate(parse_date(v)) if k in DATES and isinstance(v, str) and v else v
+            for k, v in item.items()}
+
+
+DATES = ("Date", "DueDate", "ExpectedPaymentDate", "PlannedPaymentDate")
 
 
 def not_found() -> XeroError:
