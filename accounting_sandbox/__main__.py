@@ -16,13 +16,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m accounting_sandbox", description=__doc__)
     parser.add_argument("--host", default=d.host, help="address to bind (loopback by default)")
     parser.add_argument("--port", type=int, default=d.port)
-    parser.add_argument("--data", default="accounting-sandbox.sqlite3",
-                        help="SQLite file that keeps state across restarts, or :memory:")
+    parser.add_argument(
+        "--data",
+        default="accounting-sandbox.sqlite3",
+        help="SQLite file that keeps state across restarts, or :memory:",
+    )
     parser.add_argument("--public-url", default=None, help="base URL browsers use to reach it")
     parser.add_argument("--xero-client-id", default=d.xero_client_id)
     parser.add_argument("--xero-client-secret", default=d.xero_client_secret)
-    parser.add_argument("--xero-app-created", default=d.xero_app_created,
-                        help="the Xero app's creation date: on/after 2026-03-02 means granular scopes")
+    parser.add_argument(
+        "--xero-app-created",
+        default=d.xero_app_created,
+        help="the Xero app's creation date: on/after 2026-03-02 means granular scopes",
+    )
     parser.add_argument("--quickbooks-client-id", default=d.quickbooks_client_id)
     parser.add_argument("--quickbooks-client-secret", default=d.quickbooks_client_secret)
     parser.add_argument("--no-rate-limits", action="store_true")
@@ -32,14 +38,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = Config(host=args.host, port=args.port, data=args.data, public_url=args.public_url,
-                    xero_client_id=args.xero_client_id, xero_client_secret=args.xero_client_secret,
-                    xero_app_created=args.xero_app_created,
-                    quickbooks_client_id=args.quickbooks_client_id,
-                    quickbooks_client_secret=args.quickbooks_client_secret,
-                    rate_limits=not args.no_rate_limits)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    config = Config(
+        host=args.host,
+        port=args.port,
+        data=args.data,
+        public_url=args.public_url,
+        xero_client_id=args.xero_client_id,
+        xero_client_secret=args.xero_client_secret,
+        xero_app_created=args.xero_app_created,
+        quickbooks_client_id=args.quickbooks_client_id,
+        quickbooks_client_secret=args.quickbooks_client_secret,
+        rate_limits=not args.no_rate_limits,
+    )
     sandbox = Sandbox(config)
     url = sandbox.start()
     print(f"Accounting sandbox (Xero + QuickBooks Online) on {url}  ledgers: {url}/", flush=True)

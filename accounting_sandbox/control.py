@@ -101,16 +101,31 @@ def xero_org_create(req: Request) -> dict[str, Any]:
     p = req.params
     if not p.get("name"):
         raise ControlError("name is required")
-    org = model.org_create(req.sb, name=p["name"], country=p.get("country", "GB"),
-                           currency=p.get("currency", "GBP"), tenant_id=p.get("tenant_id"),
-                           _currencies=p.get("currencies", []))
+    org = model.org_create(
+        req.sb,
+        name=p["name"],
+        country=p.get("country", "GB"),
+        currency=p.get("currency", "GBP"),
+        tenant_id=p.get("tenant_id"),
+        _currencies=p.get("currencies", []),
+    )
     from accounting_sandbox.seed import XERO_TAX
 
     for tax_type, label, rate, report in XERO_TAX.get(org["CountryCode"], XERO_TAX["US"]):
-        settings.tax_rate_create(req.sb, org["_tenant"], tax_type=tax_type, name=label, rate=rate, report=report)
-    settings.account_create(req.sb, org["_tenant"], code="090", name="Business Bank Account", type="BANK")
-    settings.account_create(req.sb, org["_tenant"], code="200", name="Sales", type="REVENUE",
-                            tax_type=XERO_TAX.get(org["CountryCode"], XERO_TAX["US"])[0][0])
+        settings.tax_rate_create(
+            req.sb, org["_tenant"], tax_type=tax_type, name=label, rate=rate, report=report
+        )
+    settings.account_create(
+        req.sb, org["_tenant"], code="090", name="Business Bank Account", type="BANK"
+    )
+    settings.account_create(
+        req.sb,
+        org["_tenant"],
+        code="200",
+        name="Sales",
+        type="REVENUE",
+        tax_type=XERO_TAX.get(org["CountryCode"], XERO_TAX["US"])[0][0],
+    )
     return {"tenantId": org["_tenant"], **public(org)}
 
 
@@ -149,9 +164,16 @@ def xero_seed(req: Request, tenant: str) -> dict[str, Any]:
 @router.get("/_sandbox/xero/organisations/{tenant}/ledger", kind="control")
 def xero_ledger(req: Request, tenant: str) -> dict[str, Any]:
     _xero_org_or_404(req, tenant)
-    return {key: [public(r) for r in req.sb.store.all("xero", tenant, kind)]
-            for key, kind in (("contacts", "Contact"), ("invoices", "Invoice"), ("payments", "Payment"),
-                              ("accounts", "Account"), ("tax_rates", "TaxRate"))}
+    return {
+        key: [public(r) for r in req.sb.store.all("xero", tenant, kind)]
+        for key, kind in (
+            ("contacts", "Contact"),
+            ("invoices", "Invoice"),
+            ("payments", "Payment"),
+            ("accounts", "Account"),
+            ("tax_rates", "TaxRate"),
+        )
+    }
 
 
 # -- QuickBooks ledgers ---------------------------------------------------------------------
@@ -170,7 +192,14 @@ def qbo_company_create(req: Request) -> dict[str, Any]:
     country = p.get("country", "US")
     if country not in ("US", "GB", "CA", "AU"):
         raise ControlError("country is one of US, GB, CA, AU")
-    _qbo_company(req.sb, str(p["realm"]), p["name"], country, p.get("currency", "USD"), p.get("currencies", []))
+    _qbo_company(
+        req.sb,
+        str(p["realm"]),
+        p["name"],
+        country,
+        p.get("currency", "USD"),
+        p.get("currencies", []),
+    )
     return qbo.company(req.sb, str(p["realm"]))
 
 
@@ -184,10 +213,19 @@ def qbo_seed(req: Request, realm: str) -> dict[str, Any]:
     """Existing books in QuickBooks' shapes: {"accounts": [Account], "customers": [Customer],
     "vendors": [Vendor], "invoices": [Invoice], "payments": [Payment]}."""
     _qbo_or_404(req, realm)
-    sb, out = req.sb, {"accounts": [], "customers": [], "vendors": [], "invoices": [], "payments": []}
+    sb, out = (
+        req.sb,
+        {"accounts": [], "customers": [], "vendors": [], "invoices": [], "payments": []},
+    )
     for a in req.params.get("accounts", []):
-        out["accounts"].append(qbo.insert(sb, realm, "Account", {"Active": True, "SubAccount": False,
-                                                                 "FullyQualifiedName": a.get("Name", ""), **a}))
+        out["accounts"].append(
+            qbo.insert(
+                sb,
+                realm,
+                "Account",
+                {"Active": True, "SubAccount": False, "FullyQualifiedName": a.get("Name", ""), **a},
+            )
+        )
     for c in req.params.get("customers", []):
         out["customers"].append(qbo_entities.customer_save(sb, realm, c))
     for v in req.params.get("vendors", []):
@@ -204,6 +242,14 @@ def qbo_seed(req: Request, realm: str) -> dict[str, Any]:
 @router.get("/_sandbox/quickbooks/companies/{realm}/ledger", kind="control")
 def qbo_ledger(req: Request, realm: str) -> dict[str, Any]:
     _qbo_or_404(req, realm)
-    return {key: req.sb.store.all("quickbooks", realm, kind)
-            for key, kind in (("customers", "Customer"), ("invoices", "Invoice"), ("payments", "Payment"),
-                              ("accounts", "Account"), ("tax_codes", "TaxCode"), ("items", "Item"))}
+    return {
+        key: req.sb.store.all("quickbooks", realm, kind)
+        for key, kind in (
+            ("customers", "Customer"),
+            ("invoices", "Invoice"),
+            ("payments", "Payment"),
+            ("accounts", "Account"),
+            ("tax_codes", "TaxCode"),
+            ("items", "Item"),
+        )
+    }

@@ -37,15 +37,27 @@ class XeroError(SandboxError):
 class QuickBooksFault(SandboxError):
     """A QuickBooks Fault: `{"Fault": {"Error": [...], "type": ...}, "time": ...}`."""
 
-    def __init__(self, code: str, message: str, detail: str = "", *, type: str = "ValidationFault",
-                 status: int = 400, element: str = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        detail: str = "",
+        *,
+        type: str = "ValidationFault",
+        status: int = 400,
+        element: str = "",
+    ) -> None:
         super().__init__(f"{code} {message}")
         self.code, self.message, self.detail = code, message, detail
         self.type, self.status, self.element = type, status, element
 
     def fault(self) -> dict[str, Any]:
-        error = {"Message": self.message, "Detail": self.detail or self.message,
-                 "code": self.code, "element": self.element}
+        error = {
+            "Message": self.message,
+            "Detail": self.detail or self.message,
+            "code": self.code,
+            "element": self.element,
+        }
         return {"Error": [error], "type": self.type}
 
 
@@ -63,13 +75,31 @@ class PageError(SandboxError):
 
 def xero_problem(status: int, title: str, detail: str) -> XeroError:
     """Xero's identity/authorisation problems: 401 and 403 bodies."""
-    return XeroError(status, {"Type": None, "Title": title, "Status": status, "Detail": detail,
-                              "Instance": "", "Extensions": {}})
+    return XeroError(
+        status,
+        {
+            "Type": None,
+            "Title": title,
+            "Status": status,
+            "Detail": detail,
+            "Instance": "",
+            "Extensions": {},
+        },
+    )
 
 
-def xero_validation(elements: list[dict[str, Any]], message: str = "A validation exception occurred") -> XeroError:
-    return XeroError(400, {"ErrorNumber": 10, "Type": "ValidationException", "Message": message,
-                           "Elements": elements})
+def xero_validation(
+    elements: list[dict[str, Any]], message: str = "A validation exception occurred"
+) -> XeroError:
+    return XeroError(
+        400,
+        {
+            "ErrorNumber": 10,
+            "Type": "ValidationException",
+            "Message": message,
+            "Elements": elements,
+        },
+    )
 
 
 def xero_not_found(message: str) -> XeroError:

@@ -51,26 +51,43 @@ def basic_auth(headers: dict[str, str], form: dict[str, str]) -> tuple[str, str]
     return form.get("client_id", ""), form.get("client_secret", "")
 
 
-def code_issue(sb: Sandbox, vendor: str, *, client_id: str, redirect_uri: str,
-               grant: dict[str, Any]) -> str:
+def code_issue(
+    sb: Sandbox, vendor: str, *, client_id: str, redirect_uri: str, grant: dict[str, Any]
+) -> str:
     code = token(48)
-    sb.store.put(AUTH, vendor, "code", code, {
-        "client_id": client_id, "redirect_uri": redirect_uri, "grant": grant,
-        "expires": sb.clock.now() + CODE_SECONDS, "used": False,
-    })
+    sb.store.put(
+        AUTH,
+        vendor,
+        "code",
+        code,
+        {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "grant": grant,
+            "expires": sb.clock.now() + CODE_SECONDS,
+            "used": False,
+        },
+    )
     return code
 
 
-def code_exchange(sb: Sandbox, vendor: str, *, client_id: str, code: str,
-                  redirect_uri: str) -> dict[str, Any]:
+def code_exchange(
+    sb: Sandbox, vendor: str, *, client_id: str, code: str, redirect_uri: str
+) -> dict[str, Any]:
     record = sb.store.get(AUTH, vendor, "code", code)
-    if (record is None or record["used"] or record["expires"] < sb.clock.now()
-            or record["client_id"] != client_id or record["redirect_uri"] != redirect_uri):
+    if (
+        record is None
+        or record["used"]
+        or record["expires"] < sb.clock.now()
+        or record["client_id"] != client_id
+        or record["redirect_uri"] != redirect_uri
+    ):
         raise OAuthError("invalid_grant")
     record["used"] = True
     sb.store.put(AUTH, vendor, "code", code, record)
-    grant = dict(record["grant"], id=new_uuid(), client_id=client_id, created=sb.clock.now(),
-                 revoked=False)
+    grant = dict(
+        record["grant"], id=new_uuid(), client_id=client_id, created=sb.clock.now(), revoked=False
+    )
     return _issue(sb, vendor, grant)
 
 
@@ -80,7 +97,9 @@ def refresh(sb: Sandbox, vendor: str, *, client_id: str, refresh_token: str) -> 
     grant = sb.store.get(AUTH, vendor, "grant", held["grant"]) if held else None
     if grant is None or grant["revoked"] or grant["client_id"] != client_id:
         raise OAuthError("invalid_grant")
-    if now > held["expires"] or (vendor == "quickbooks" and now > grant["created"] + QBO_HARD_CAP_DAYS * DAY):
+    if now > held["expires"] or (
+        vendor == "quickbooks" and now > grant["created"] + QBO_HARD_CAP_DAYS * DAY
+    ):
         raise OAuthError("invalid_grant")
     if held.get("rotated_at") is not None:
         grace = sb.config.xero_refresh_grace_seconds if vendor == "xero" else 0
@@ -122,12 +141,25 @@ def grant_for_access(sb: Sandbox, vendor: str, access_token: str) -> tuple[dict 
 
 def _issue(sb: Sandbox, vendor: str, grant: dict[str, Any]) -> dict[str, Any]:
     now = sb.clock.now()
-    idle_days = sb.config.xero_refresh_idle_days if vendor == "xero" else sb.config.quickbooks_refresh_idle_days
+    idle_days = (
+        sb.config.xero_refresh_idle_days
+        if vendor == "xero"
+        else sb.config.quickbooks_refresh_idle_days
+    )
     refresh_token = token(64)
-    sb.store.put(AUTH, vendor, "refresh", refresh_token, {
-        "grant": grant["id"], "issued": now, "expires": now + idle_days * DAY,
-        "rotated_at": None, "successor": None,
-    })
+    sb.store.put(
+        AUTH,
+        vendor,
+        "refresh",
+        refresh_token,
+        {
+            "grant": grant["id"],
+            "issued": now,
+            "expires": now + idle_days * DAY,
+            "rotated_at": None,
+            "successor": None,
+        },
+    )
     grant["refresh_token"] = refresh_token
     grant["last_refresh"] = now
     sb.store.put(AUTH, vendor, "grant", grant["id"], grant)
@@ -139,27 +171,53 @@ def _answer(sb: Sandbox, vendor: str, grant: dict[str, Any], refresh_token: str)
     cfg = sb.config
     seconds = cfg.xero_access_seconds if vendor == "xero" else cfg.quickbooks_access_seconds
     if vendor == "xero":
-        access = jwt({
-            "nbf": now, "exp": now + seconds, "iss": "https://identity.xero.com",
-            "aud": "https://identity.xero.com/resources", "client_id": grant["client_id"],
-            "sub": grant["user"], "auth_time": grant.get("auth_time", now),
-            "xero_userid": grant["user"], "global_session_id": grant["id"], "jti": token(32),
-            "authentication_event_id": grant["auth_event_id"], "scope": grant["scopes"],
-        })
+        access = jwt(
+            {
+                "nbf": now,
+                "exp": now + seconds,
+                "iss": "https://identity.xero.com",
+                "aud": "https://identity.xero.com/resources",
+                "client_id": grant["client_id"],
+                "sub": grant["user"],
+                "auth_time": grant.get("auth_time", now),
+                "xero_userid": grant["user"],
+                "global_session_id": grant["id"],
+                "jti": token(32),
+                "authentication_event_id": grant["auth_event_id"],
+                "scope": grant["scopes"],
+            }
+        )
     else:
         access = "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0.." + token(120)
     sb.store.put(AUTH, vendor, "access", access, {"grant": grant["id"], "expires": now + seconds})
     if vendor == "xero":
-        answer = {"access_token": access, "expires_in": seconds, "token_type": "Bearer",
-                  "refresh_token": refresh_token, "scope": " ".join(grant["scopes"])}
+        answer = {
+            "access_token": access,
+            "expires_in": seconds,
+            "token_type": "Bearer",
+            "refresh_token": refresh_token,
+            "scope": " ".join(grant["scopes"]),
+        }
         if "openid" in grant["scopes"]:
-            answer["id_token"] = jwt({"iss": "https://identity.xero.com", "aud": grant["client_id"],
-                                      "sub": grant["user"], "email": grant.get("email", ""),
-                                      "iat": now, "exp": now + 300})
+            answer["id_token"] = jwt(
+                {
+                    "iss": "https://identity.xero.com",
+                    "aud": grant["client_id"],
+                    "sub": grant["user"],
+                    "email": grant.get("email", ""),
+                    "iat": now,
+                    "exp": now + 300,
+                }
+            )
         return answer
     idle = cfg.quickbooks_refresh_idle_days * DAY
-    return {"token_type": "bearer", "expires_in": seconds, "access_token": access,
-            "refresh_token": refresh_token, "x_refresh_token_expires_in": idle}
+    return {
+        "token_type": "bearer",
+        "expires_in": seconds,
+        "access_token": access,
+        "refresh_token": refresh_token,
+        "x_refresh_token_expires_in": idle,
+    }
 
 
 def jwt(claims: dict[str, Any]) -> str:

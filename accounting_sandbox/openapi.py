@@ -48,8 +48,9 @@ def check(doc: dict[str, Any], name: str, value: Any, *, request: bool) -> list[
     return out
 
 
-def check_schema(doc: dict[str, Any], schema: dict[str, Any], value: Any, path: str, *,
-                 request: bool) -> list[Problem]:
+def check_schema(
+    doc: dict[str, Any], schema: dict[str, Any], value: Any, path: str, *, request: bool
+) -> list[Problem]:
     out: list[Problem] = []
     _check(doc, schema, value, path, out, request=request)
     return out
@@ -65,8 +66,15 @@ def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _check(doc: dict[str, Any], schema: dict[str, Any], value: Any, path: str,
-           out: list[Problem], *, request: bool) -> None:
+def _check(
+    doc: dict[str, Any],
+    schema: dict[str, Any],
+    value: Any,
+    path: str,
+    out: list[Problem],
+    *,
+    request: bool,
+) -> None:
     flags = schema  # x-is-msdate etc. sit beside a $ref sometimes
     schema = _resolve(doc, schema)
     kind = schema.get("type") or ("object" if "properties" in schema else None)
@@ -82,8 +90,15 @@ def _check(doc: dict[str, Any], schema: dict[str, Any], value: Any, path: str,
         _check_scalar(kind, {**schema, **flags}, value, path, out, request=request)
 
 
-def _check_object(doc: dict[str, Any], schema: dict[str, Any], value: Any, path: str,
-                  out: list[Problem], *, request: bool) -> None:
+def _check_object(
+    doc: dict[str, Any],
+    schema: dict[str, Any],
+    value: Any,
+    path: str,
+    out: list[Problem],
+    *,
+    request: bool,
+) -> None:
     if not isinstance(value, dict):
         out.append(Problem(path, f"expected an object, got {type(value).__name__}"))
         return
@@ -104,8 +119,9 @@ def _check_object(doc: dict[str, Any], schema: dict[str, Any], value: Any, path:
                 out.append(Problem(f"{path}.{name}", "required"))
 
 
-def _check_scalar(kind: str, schema: dict[str, Any], value: Any, path: str,
-                  out: list[Problem], *, request: bool) -> None:
+def _check_scalar(
+    kind: str, schema: dict[str, Any], value: Any, path: str, out: list[Problem], *, request: bool
+) -> None:
     if kind == "number":
         ok = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
     elif kind == "integer":

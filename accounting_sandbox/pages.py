@@ -28,7 +28,9 @@ def layout(title: str, body: str, *, wide: bool = False, vendor: str = "") -> st
     banner = {"xero": "Xero sandbox", "quickbooks": "QuickBooks Online sandbox"}.get(
         vendor, "Accounting sandbox (Xero and QuickBooks Online)"
     )
-    classes = " ".join(c for c in ("wide" if wide else "", "qbo" if vendor == "quickbooks" else "") if c)
+    classes = " ".join(
+        c for c in ("wide" if wide else "", "qbo" if vendor == "quickbooks" else "") if c
+    )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
@@ -38,13 +40,19 @@ def layout(title: str, body: str, *, wide: bool = False, vendor: str = "") -> st
     )
 
 
-def page(title: str, body: str, *, status: int = 200, wide: bool = False, vendor: str = "") -> Response:
+def page(
+    title: str, body: str, *, status: int = 200, wide: bool = False, vendor: str = ""
+) -> Response:
     return Response.html(layout(title, body, wide=wide, vendor=vendor), status=status)
 
 
 def error_page(title: str, message: str, status: int = 400) -> Response:
-    return page(title, f"<h1>{h(title)}</h1><p class=error role=alert>{h(message)}</p>", status=status)
+    return page(
+        title, f"<h1>{h(title)}</h1><p class=error role=alert>{h(message)}</p>", status=status
+    )
 
 
 def hidden(values: dict[str, str]) -> str:
-    return "".join(f'<input type=hidden name="{h(k)}" value="{h(str(v))}">' for k, v in values.items())
+    return "".join(
+        f'<input type=hidden name="{h(k)}" value="{h(str(v))}">' for k, v in values.items()
+    )

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("accounting_sandbox.pipeline")
 
 
-def handle(sb: Sandbox, method: str, raw_path: str, headers: dict[str, str],
-           body: bytes) -> Response | None:
+def handle(
+    sb: Sandbox, method: str, raw_path: str, headers: dict[str, str], body: bytes
+) -> Response | None:
     path, _, qs = raw_path.partition("?")
     query = dict(parse_qsl(qs, keep_blank_values=True))
     req = Request(sb=sb, method=method, path=path, query=query, headers=headers, body=body)
@@ -49,8 +50,9 @@ def handle(sb: Sandbox, method: str, raw_path: str, headers: dict[str, str],
         sb.hits.add((route.method, route.pattern))
         response = _DISPATCH[route.kind](sb, route, req, path_params)
         if fault is not None:  # wrong_types: the real answer, mangled
-            response = Response.json(faults_mod.wrong_types(response.data()), response.status,
-                                     response.headers)
+            response = Response.json(
+                faults_mod.wrong_types(response.data()), response.status, response.headers
+            )
     except SandboxError as exc:
         response = error_response(sb, kind, exc)
     except Exception:
@@ -80,8 +82,14 @@ def _vendor(kind: str) -> str:
 
 def _not_found(kind: str, path: str) -> SandboxError:
     if kind == "xero_api":
-        return XeroError(404, {"ErrorNumber": 404, "Type": "NotFoundException",
-                               "Message": "The resource you're looking for cannot be found"})
+        return XeroError(
+            404,
+            {
+                "ErrorNumber": 404,
+                "Type": "NotFoundException",
+                "Message": "The resource you're looking for cannot be found",
+            },
+        )
     if kind == "qbo_api":
         return QuickBooksFault("610", "Object Not Found", f"Unsupported path {path}", status=404)
     if kind == "control":
@@ -93,15 +101,22 @@ def _internal(kind: str) -> SandboxError:
     if kind.startswith("xero"):
         return xero_problem(500, "An error occurred", "An error occurred in Xero.")
     if kind.startswith("qbo"):
-        return QuickBooksFault("10000", "An application error has occurred while processing your request",
-                               "System Failure Error", type="SystemFault", status=500)
+        return QuickBooksFault(
+            "10000",
+            "An application error has occurred while processing your request",
+            "System Failure Error",
+            type="SystemFault",
+            status=500,
+        )
     return ControlError("internal sandbox error", status=500)
 
 
 def error_response(sb: Sandbox, kind: str, exc: SandboxError) -> Response:
     if isinstance(exc, OAuthError):
         if kind == "page":
-            return pages.error_page("Authorisation failed", f"{exc.error}: {exc.description}", exc.status)
+            return pages.error_page(
+                "Authorisation failed", f"{exc.error}: {exc.description}", exc.status
+            )
         return Response.json(exc.body(), exc.status)
     if isinstance(exc, XeroError):
         return Response.json(exc.body(), exc.status, exc.headers)

@@ -86,8 +86,16 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def route(self, method: str, pattern: str, *, kind: str, scopes: tuple[str, ...] = (),
-              body: str | None = None, answer: str | None = None) -> Callable[[Handler], Handler]:
+    def route(
+        self,
+        method: str,
+        pattern: str,
+        *,
+        kind: str,
+        scopes: tuple[str, ...] = (),
+        body: str | None = None,
+        answer: str | None = None,
+    ) -> Callable[[Handler], Handler]:
         def decorator(handler: Handler) -> Handler:
             self.routes.append(Route(method.upper(), pattern, handler, kind, scopes, body, answer))
             return handler

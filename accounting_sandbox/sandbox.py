@@ -53,8 +53,9 @@ class Sandbox:
 
     def violation(self, vendor: str, req: Request, problems: list[str]) -> None:
         """A request (or answer) that does not match the vendor's schema."""
-        self.violations.append({"vendor": vendor, "method": req.method, "path": req.path,
-                                "problems": problems})
+        self.violations.append(
+            {"vendor": vendor, "method": req.method, "path": req.path, "problems": problems}
+        )
         log.warning("%s %s %s: %s", vendor, req.method, req.path, "; ".join(problems[:3]))
 
     # -- control ----------------------------------------------------------------------------
@@ -87,8 +88,12 @@ class Sandbox:
         host = host or self.config.host
         self._server = make_server(self, host, self.config.port if port is None else port)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="accounting-sandbox",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            name="accounting-sandbox",
+            kwargs={"poll_interval": 0.1},
+            daemon=True,
+        )
         self._thread.start()
         log.info("Accounting sandbox listening on %s", self.base_url)
         return self.base_url

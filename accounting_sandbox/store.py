@@ -95,8 +95,13 @@ class Store:
         )
         return json.loads(rows[0][0]) if rows else None
 
-    def all(self, vendor: str, tenant: str, kind: str,
-            where: Callable[[dict[str, Any]], bool] | None = None) -> list[dict[str, Any]]:
+    def all(
+        self,
+        vendor: str,
+        tenant: str,
+        kind: str,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
         """Oldest first."""
         rows = self._rows(
             "SELECT data FROM records WHERE vendor = ? AND tenant = ? AND kind = ? ORDER BY seq",
@@ -127,8 +132,16 @@ class Store:
         )
         return rows[0] if rows else None
 
-    def replay_put(self, vendor: str, tenant: str, key: str, fingerprint: str, status: int,
-                   body: str, created: int) -> None:
+    def replay_put(
+        self,
+        vendor: str,
+        tenant: str,
+        key: str,
+        fingerprint: str,
+        status: int,
+        body: str,
+        created: int,
+    ) -> None:
         self._rows(
             "INSERT OR REPLACE INTO replays VALUES (?, ?, ?, ?, ?, ?, ?)",
             (vendor, tenant, key, fingerprint, status, body, created),

@@ -19,12 +19,25 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent / "schemas" / "quickbooks"
-FILES = ("IntuitBaseTypes.xsd", "IntuitNamesTypes.xsd", "SalesTax.xsd", "Finance.xsd",
-         "IntuitRestServiceDef.xsd")
+FILES = (
+    "IntuitBaseTypes.xsd",
+    "IntuitNamesTypes.xsd",
+    "SalesTax.xsd",
+    "Finance.xsd",
+    "IntuitRestServiceDef.xsd",
+)
 XS = "{http://www.w3.org/2001/XMLSchema}"
 NUMBERS = {"decimal", "double", "float"}
-INTEGERS = {"int", "integer", "long", "short", "positiveInteger", "nonNegativeInteger",
-            "unsignedInt", "byte"}
+INTEGERS = {
+    "int",
+    "integer",
+    "long",
+    "short",
+    "positiveInteger",
+    "nonNegativeInteger",
+    "unsignedInt",
+    "byte",
+}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 
@@ -114,9 +127,11 @@ class _Reader:
     def simple_type(self, node: ET.Element, name: str) -> str:
         restriction = node.find(XS + "restriction")
         base = _local(restriction.get("base")) if restriction is not None else "string"
-        enums = [] if restriction is None else [
-            e.get("value") for e in restriction.findall(XS + "enumeration")
-        ]
+        enums = (
+            []
+            if restriction is None
+            else [e.get("value") for e in restriction.findall(XS + "enumeration")]
+        )
         self.s.simple[name] = (base, enums)
         return name
 
@@ -218,15 +233,18 @@ def check_response(body: Any) -> list[Problem]:
     return problems
 
 
-def _check(s: Schema, type_: str, value: Any, path: str, out: list[Problem], *, request: bool) -> None:
+def _check(
+    s: Schema, type_: str, value: Any, path: str, out: list[Problem], *, request: bool
+) -> None:
     if type_ in s.complex:
         _check_complex(s, type_, value, path, out, request=request)
     else:
         _check_simple(s, type_, value, path, out)
 
 
-def _check_complex(s: Schema, type_: str, value: Any, path: str, out: list[Problem], *,
-                   request: bool) -> None:
+def _check_complex(
+    s: Schema, type_: str, value: Any, path: str, out: list[Problem], *, request: bool
+) -> None:
     fields, attrs, simple, any_ = s.all_fields(type_)
     if not isinstance(value, dict):
         out.append(Problem(path, f"expected an object ({type_}), got {type(value).__name__}"))
@@ -253,8 +271,9 @@ def _check_complex(s: Schema, type_: str, value: Any, path: str, out: list[Probl
             out.append(Problem(f"{path}.{name}", "required attribute missing"))
 
 
-def _check_field(s: Schema, f: Field, item: Any, where: str, out: list[Problem], *,
-                 request: bool) -> None:
+def _check_field(
+    s: Schema, f: Field, item: Any, where: str, out: list[Problem], *, request: bool
+) -> None:
     if f.many:
         if not isinstance(item, list):
             out.append(Problem(where, "expected an array (the element may repeat)"))

@@ -14,9 +14,12 @@ BASE = "/quickbooks/v3/company/{realm}"
 
 
 def duplicate_name(name: str) -> QuickBooksFault:
-    return QuickBooksFault("6240", "Duplicate Name Exists Error",
-                           "The name supplied already exists. : Another customer, vendor or "
-                           f"employee is already using this name. Please use a different name. ({name})")
+    return QuickBooksFault(
+        "6240",
+        "Duplicate Name Exists Error",
+        "The name supplied already exists. : Another customer, vendor or "
+        f"employee is already using this name. Please use a different name. ({name})",
+    )
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -29,25 +32,44 @@ def customer_save(sb: Any, realm: str, data: dict[str, Any]) -> dict[str, Any]:
         existing = model.get_or_fault(sb, realm, "Customer", data["Id"])
         model.check_sync_token(existing, data, "Customer")
     base = dict(existing) if existing and data.get("sparse") else {}
-    row = {**base, **{k: v for k, v in data.items() if k not in ("Id", "SyncToken", "sparse", "MetaData")}}
-    name = row.get("DisplayName") or " ".join(
-        p for p in (row.get("GivenName"), row.get("FamilyName")) if p) or row.get("CompanyName", "")
+    row = {
+        **base,
+        **{k: v for k, v in data.items() if k not in ("Id", "SyncToken", "sparse", "MetaData")},
+    }
+    name = (
+        row.get("DisplayName")
+        or " ".join(p for p in (row.get("GivenName"), row.get("FamilyName")) if p)
+        or row.get("CompanyName", "")
+    )
     if not name.strip():
-        raise QuickBooksFault("6000", "A business validation error has occurred while processing your request",
-                              "Business Validation Error: You must fill out at least one name field: "
-                              "Title, First, Middle, Last, Suffix, or Display Name.")
+        raise QuickBooksFault(
+            "6000",
+            "A business validation error has occurred while processing your request",
+            "Business Validation Error: You must fill out at least one name field: "
+            "Title, First, Middle, Last, Suffix, or Display Name.",
+        )
     exclude = ("Customer", existing["Id"]) if existing else None
     if model.name_taken(sb, realm, name, exclude=exclude):
         raise duplicate_name(name)
     company = model.company(sb, realm)
-    row.update(DisplayName=name, FullyQualifiedName=name, PrintOnCheckName=row.get("PrintOnCheckName", name),
-               Active=row.get("Active", True), Job=False, BillWithParent=False,
-               Taxable=row.get("Taxable", company["Country"] == "US"),
-               Balance=row.get("Balance", 0), BalanceWithJobs=row.get("BalanceWithJobs", 0),
-               CurrencyRef=row.get("CurrencyRef") or {"value": company["currency"]},
-               PreferredDeliveryMethod=row.get("PreferredDeliveryMethod", "Print"))
+    row.update(
+        DisplayName=name,
+        FullyQualifiedName=name,
+        PrintOnCheckName=row.get("PrintOnCheckName", name),
+        Active=row.get("Active", True),
+        Job=False,
+        BillWithParent=False,
+        Taxable=row.get("Taxable", company["Country"] == "US"),
+        Balance=row.get("Balance", 0),
+        BalanceWithJobs=row.get("BalanceWithJobs", 0),
+        CurrencyRef=row.get("CurrencyRef") or {"value": company["currency"]},
+        PreferredDeliveryMethod=row.get("PreferredDeliveryMethod", "Print"),
+    )
     if existing:
-        merged = {**{k: existing[k] for k in ("Id", "SyncToken", "MetaData", "domain", "sparse")}, **row}
+        merged = {
+            **{k: existing[k] for k in ("Id", "SyncToken", "MetaData", "domain", "sparse")},
+            **row,
+        }
         return model.update(sb, realm, "Customer", merged)
     return model.insert(sb, realm, "Customer", row)
 
@@ -55,12 +77,16 @@ def customer_save(sb: Any, realm: str, data: dict[str, Any]) -> dict[str, Any]:
 def item_save(sb: Any, realm: str, data: dict[str, Any]) -> dict[str, Any]:
     name = (data.get("Name") or "").strip()
     if not name:
-        raise QuickBooksFault("2020", "Required param missing, need to supply the required value for the API",
-                              "Required parameter Name is missing in the request")
+        raise QuickBooksFault(
+            "2020",
+            "Required param missing, need to supply the required value for the API",
+            "Required parameter Name is missing in the request",
+        )
     for row in sb.store.all(model.Q, realm, "Item"):
         if row["Name"].lower() == name.lower() and row["Id"] != str(data.get("Id", "")):
-            raise QuickBooksFault("6240", "Duplicate Name Exists Error",
-                                  f"The name supplied already exists. : {name}")
+            raise QuickBooksFault(
+                "6240", "Duplicate Name Exists Error", f"The name supplied already exists. : {name}"
+            )
     item_type = data.get("Type", "Service")
     if item_type in ("Service", "NonInventory"):
         model.ref(sb, realm, "Account", data.get("IncomeAccountRef"), "IncomeAccountRef")
@@ -79,8 +105,16 @@ def item_post(req: Request, realm: str) -> dict[str, Any]:
     return {"Item": _public(item_save(req.sb, realm, req.params))}
 
 
-READABLE = {"customer": "Customer", "item": "Item", "account": "Account", "taxcode": "TaxCode",
-            "taxrate": "TaxRate", "invoice": "Invoice", "payment": "Payment", "vendor": "Vendor"}
+READABLE = {
+    "customer": "Customer",
+    "item": "Item",
+    "account": "Account",
+    "taxcode": "TaxCode",
+    "taxrate": "TaxRate",
+    "invoice": "Invoice",
+    "payment": "Payment",
+    "vendor": "Vendor",
+}
 
 
 @router.get(f"{BASE}/{{entity}}/{{entity_id}}", kind="qbo_api")

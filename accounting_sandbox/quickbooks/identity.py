@@ -14,8 +14,15 @@ from accounting_sandbox.router import Request, Response, Router
 from accounting_sandbox.xero.identity import redirect_ok
 
 router = Router()
-SCOPES = {"com.intuit.quickbooks.accounting", "com.intuit.quickbooks.payment", "openid",
-          "profile", "email", "phone", "address"}
+SCOPES = {
+    "com.intuit.quickbooks.accounting",
+    "com.intuit.quickbooks.payment",
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "address",
+}
 USER = "qbo-sandbox-user-1"
 
 
@@ -33,7 +40,9 @@ def authorize(req: Request) -> Response:
     scopes = q.get("scope", "").split()
     state = {"state": q["state"]} if "state" in q else {}
     if not scopes or set(scopes) - SCOPES:
-        return Response.redirect(_with_query(q["redirect_uri"], {"error": "invalid_scope", **state}))
+        return Response.redirect(
+            _with_query(q["redirect_uri"], {"error": "invalid_scope", **state})
+        )
     return _consent(req, q)
 
 
@@ -59,18 +68,25 @@ def _consent(req: Request, q: dict[str, str], error: str = "") -> Response:
 @router.post("/quickbooks/connect/consent", kind="page")
 def consent(req: Request) -> Response:
     p = req.params
-    if p.get("client_id") != req.sb.config.quickbooks_client_id or not redirect_ok(req.sb, p.get("redirect_uri", "")):
+    if p.get("client_id") != req.sb.config.quickbooks_client_id or not redirect_ok(
+        req.sb, p.get("redirect_uri", "")
+    ):
         raise PageError("invalid_client", "Unknown client or redirect URI.")
     state = {"state": p["state"]} if p.get("state") else {}
     if p.get("decision") != "allow":
-        return Response.redirect(_with_query(p["redirect_uri"], {"error": "access_denied", **state}))
+        return Response.redirect(
+            _with_query(p["redirect_uri"], {"error": "access_denied", **state})
+        )
     realm = p.get("realm", "")
     if model.company(req.sb, realm) is None:
         return _consent(req, p, "Choose a company.")
     grant = {"user": USER, "realm": realm, "scopes": p.get("scope", "").split()}
-    code = oauth.code_issue(req.sb, "quickbooks", client_id=p["client_id"],
-                            redirect_uri=p["redirect_uri"], grant=grant)
-    return Response.redirect(_with_query(p["redirect_uri"], {"code": code, **state, "realmId": realm}))
+    code = oauth.code_issue(
+        req.sb, "quickbooks", client_id=p["client_id"], redirect_uri=p["redirect_uri"], grant=grant
+    )
+    return Response.redirect(
+        _with_query(p["redirect_uri"], {"code": code, **state, "realmId": realm})
+    )
 
 
 @router.post("/quickbooks/oauth2/v1/tokens/bearer", kind="qbo_oauth")
@@ -79,12 +95,20 @@ def token_endpoint(req: Request) -> dict[str, Any]:
     oauth.client_check(req.sb, "quickbooks", client_id, secret)
     grant_type = req.params.get("grant_type")
     if grant_type == "authorization_code":
-        return oauth.code_exchange(req.sb, "quickbooks", client_id=client_id,
-                                   code=req.params.get("code", ""),
-                                   redirect_uri=req.params.get("redirect_uri", ""))
+        return oauth.code_exchange(
+            req.sb,
+            "quickbooks",
+            client_id=client_id,
+            code=req.params.get("code", ""),
+            redirect_uri=req.params.get("redirect_uri", ""),
+        )
     if grant_type == "refresh_token":
-        return oauth.refresh(req.sb, "quickbooks", client_id=client_id,
-                             refresh_token=req.params.get("refresh_token", ""))
+        return oauth.refresh(
+            req.sb,
+            "quickbooks",
+            client_id=client_id,
+            refresh_token=req.params.get("refresh_token", ""),
+        )
     raise OAuthError("unsupported_grant_type")
 
 

@@ -29,10 +29,24 @@ def today(sb: Sandbox) -> str:
     return dt.datetime.fromtimestamp(sb.clock.now(), dt.UTC).date().isoformat()
 
 
-def company_create(sb: Sandbox, *, realm: str, name: str, country: str = "US",
-                   currency: str = "USD", currencies: list[str] | None = None) -> dict[str, Any]:
-    company = {"realm": realm, "CompanyName": name, "Country": country, "currency": currency,
-               "currencies": currencies or [], "next_id": 1, "next_doc": 1001}
+def company_create(
+    sb: Sandbox,
+    *,
+    realm: str,
+    name: str,
+    country: str = "US",
+    currency: str = "USD",
+    currencies: list[str] | None = None,
+) -> dict[str, Any]:
+    company = {
+        "realm": realm,
+        "CompanyName": name,
+        "Country": country,
+        "currency": currency,
+        "currencies": currencies or [],
+        "next_id": 1,
+        "next_doc": 1001,
+    }
     sb.store.put(Q, "", "company", realm, company)
     return company
 
@@ -66,8 +80,14 @@ def next_doc_number(sb: Sandbox, realm: str) -> str:
 
 def insert(sb: Sandbox, realm: str, entity: str, data: dict[str, Any]) -> dict[str, Any]:
     stamp = now_iso(sb)
-    row = {"Id": next_id(sb, realm), "SyncToken": "0", "domain": "QBO", "sparse": False,
-           "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp}, **data}
+    row = {
+        "Id": next_id(sb, realm),
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp},
+        **data,
+    }
     return sb.store.put(Q, realm, entity, row["Id"], row)
 
 
@@ -84,35 +104,50 @@ def get(sb: Sandbox, realm: str, entity: str, entity_id: Any) -> dict[str, Any] 
 def get_or_fault(sb: Sandbox, realm: str, entity: str, entity_id: Any) -> dict[str, Any]:
     row = get(sb, realm, entity, entity_id)
     if row is None:
-        raise QuickBooksFault("610", "Object Not Found",
-                              f"Object Not Found : Something you're trying to use has been made "
-                              f"inactive. Check the fields with accounts, customers, items, vendors "
-                              f"or employees. ({entity} {entity_id})")
+        raise QuickBooksFault(
+            "610",
+            "Object Not Found",
+            f"Object Not Found : Something you're trying to use has been made "
+            f"inactive. Check the fields with accounts, customers, items, vendors "
+            f"or employees. ({entity} {entity_id})",
+        )
     return row
 
 
 def ref(sb: Sandbox, realm: str, entity: str, value: dict[str, Any] | None, field: str) -> dict:
     """The entity a `...Ref` points at, or Fault 2500."""
     if not value or not value.get("value"):
-        raise QuickBooksFault("2020", "Required param missing, need to supply the required value "
-                              "for the API", f"Required parameter {field} is missing in the request")
+        raise QuickBooksFault(
+            "2020",
+            "Required param missing, need to supply the required value for the API",
+            f"Required parameter {field} is missing in the request",
+        )
     row = get(sb, realm, entity, value["value"])
     if row is None or row.get("Active") is False:
-        raise QuickBooksFault("2500", "Invalid Reference Id",
-                              f"Invalid Reference Id : {entity} assigned to this transaction has "
-                              f"been deleted. Before you can modify this transaction, you must "
-                              f"restore {entity} (Id={value['value']})", element=field)
+        raise QuickBooksFault(
+            "2500",
+            "Invalid Reference Id",
+            f"Invalid Reference Id : {entity} assigned to this transaction has "
+            f"been deleted. Before you can modify this transaction, you must "
+            f"restore {entity} (Id={value['value']})",
+            element=field,
+        )
     return row
 
 
 def check_sync_token(row: dict[str, Any], data: dict[str, Any], entity: str) -> None:
     if str(data.get("SyncToken")) != row["SyncToken"]:
-        raise QuickBooksFault("5010", "Stale Object Error",
-                              f"Stale Object Error : You and another user were working on the same "
-                              f"thing. Please try again. {entity} Id={row['Id']} SyncToken={row['SyncToken']}")
+        raise QuickBooksFault(
+            "5010",
+            "Stale Object Error",
+            f"Stale Object Error : You and another user were working on the same "
+            f"thing. Please try again. {entity} Id={row['Id']} SyncToken={row['SyncToken']}",
+        )
 
 
-def name_taken(sb: Sandbox, realm: str, name: str, *, exclude: tuple[str, str] | None = None) -> bool:
+def name_taken(
+    sb: Sandbox, realm: str, name: str, *, exclude: tuple[str, str] | None = None
+) -> bool:
     """DisplayName is unique across customers, vendors and employees."""
     key = " ".join(name.split()).lower()
     for entity in ("Customer", "Vendor", "Employee"):

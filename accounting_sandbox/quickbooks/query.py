@@ -21,8 +21,19 @@ from accounting_sandbox.router import Request, Router
 router = Router()
 BASE = "/quickbooks/v3/company/{realm}"
 DEFAULT_MAX, MAX_MAX = 100, 1000
-ENTITIES = ("Customer", "Invoice", "Payment", "Item", "Account", "TaxCode", "TaxRate",
-            "CompanyInfo", "Preferences", "Vendor", "Employee")
+ENTITIES = (
+    "Customer",
+    "Invoice",
+    "Payment",
+    "Item",
+    "Account",
+    "TaxCode",
+    "TaxRate",
+    "CompanyInfo",
+    "Preferences",
+    "Vendor",
+    "Employee",
+)
 _QUERY = re.compile(
     r"^\s*select\s+(?P<fields>.+?)\s+from\s+(?P<entity>\w+)"
     r"(?:\s+where\s+(?P<where>.+?))?"
@@ -30,8 +41,10 @@ _QUERY = re.compile(
     r"(?:\s+startposition\s+(?P<start>\d+))?(?:\s+maxresults\s+(?P<max>\d+))?\s*;?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_COND = re.compile(r"^\s*(?P<field>[\w.]+)\s*(?P<op><=|>=|!=|=|<|>|\blike\b|\bin\b)\s*(?P<value>.+?)\s*$",
-                   re.IGNORECASE)
+_COND = re.compile(
+    r"^\s*(?P<field>[\w.]+)\s*(?P<op><=|>=|!=|=|<|>|\blike\b|\bin\b)\s*(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
 _AND = re.compile(r"\s+and\s+(?=(?:[^']*'[^']*')*[^']*$)", re.IGNORECASE)
 
 
@@ -50,7 +63,7 @@ def _value(text: str) -> Any:
     try:
         return Decimal(text)
     except ArithmeticError:
-        raise parse_error(f"Encountered \"{text}\"") from None
+        raise parse_error(f'Encountered "{text}"') from None
 
 
 def _field(row: dict[str, Any], path: str) -> Any:
@@ -65,7 +78,11 @@ def _field(row: dict[str, Any], path: str) -> Any:
 def _norm(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            return Decimal(value) if value.strip().lstrip("-").replace(".", "", 1).isdigit() else value.lower()
+            return (
+                Decimal(value)
+                if value.strip().lstrip("-").replace(".", "", 1).isdigit()
+                else value.lower()
+            )
         except ArithmeticError:
             return value.lower()
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -76,7 +93,7 @@ def _norm(value: Any) -> Any:
 def _condition(text: str):
     m = _COND.match(text)
     if not m:
-        raise parse_error(f"Encountered \"{text.strip()}\"")
+        raise parse_error(f'Encountered "{text.strip()}"')
     field, op, want = m["field"], m["op"].lower(), _value(m["value"])
 
     def test(row: dict[str, Any]) -> bool:
@@ -92,7 +109,12 @@ def _condition(text: str):
         if op == "!=":
             return have != target
         try:
-            return {"<": have < target, ">": have > target, "<=": have <= target, ">=": have >= target}[op]
+            return {
+                "<": have < target,
+                ">": have > target,
+                "<=": have <= target,
+                ">=": have >= target,
+            }[op]
         except TypeError:
             return False
 
@@ -102,26 +124,31 @@ def _condition(text: str):
 def run(sb: Any, realm: str, text: str) -> dict[str, Any]:
     m = _QUERY.match(text or "")
     if not m:
-        raise parse_error(f"Encountered \"{(text or '').strip()[:40]}\"")
+        raise parse_error(f'Encountered "{(text or "").strip()[:40]}"')
     entity = next((e for e in ENTITIES if e.lower() == m["entity"].lower()), None)
     if entity is None:
         raise parse_error(f"Invalid entity {m['entity']}")
     start = int(m["start"] or 1)
     limit = int(m["max"] or DEFAULT_MAX)
     if limit > MAX_MAX:
-        raise QuickBooksFault("4001", "Invalid query",
-                              f"QueryValidationError: value {limit} for MAXRESULTS is too large. "
-                              f"Max allowed value is {MAX_MAX}")
+        raise QuickBooksFault(
+            "4001",
+            "Invalid query",
+            f"QueryValidationError: value {limit} for MAXRESULTS is too large. "
+            f"Max allowed value is {MAX_MAX}",
+        )
     rows = sb.store.all(model.Q, realm, entity)
     for clause in _AND.split(m["where"]) if m["where"] else []:
         test = _condition(clause)
         rows = [r for r in rows if test(r)]
     if m["order"]:
-        rows.sort(key=lambda r: (_norm(_field(r, m["order"])) is None, str(_norm(_field(r, m["order"])))),
-                  reverse=(m["dir"] or "").lower() == "desc")
+        rows.sort(
+            key=lambda r: (_norm(_field(r, m["order"])) is None, str(_norm(_field(r, m["order"])))),
+            reverse=(m["dir"] or "").lower() == "desc",
+        )
     if m["fields"].strip().lower().replace(" ", "") == "count(*)":
         return {"QueryResponse": {"totalCount": len(rows)}}
-    page = rows[start - 1: start - 1 + limit]
+    page = rows[start - 1 : start - 1 + limit]
     if not page:
         return {"QueryResponse": {}}
     public = [{k: v for k, v in r.items() if not k.startswith("_")} for r in page]

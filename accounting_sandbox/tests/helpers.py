@@ -9,11 +9,23 @@ from urllib.parse import urlencode
 from accounting_sandbox.pytest_plugin import AccountingSandboxHandle, http
 
 
-def xero(sb: AccountingSandboxHandle, token: str, method: str, path: str, body: Any = None, *,
-         tenant: str | None = None, headers: dict[str, str] | None = None,
-         query: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
-    all_headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-                   "Xero-Tenant-Id": tenant or sb.xero_us, **(headers or {})}
+def xero(
+    sb: AccountingSandboxHandle,
+    token: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    tenant: str | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], Any]:
+    all_headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json",
+        "Xero-Tenant-Id": tenant or sb.xero_us,
+        **(headers or {}),
+    }
     data = None
     if body is not None:
         data = json.dumps(body).encode()
@@ -23,8 +35,16 @@ def xero(sb: AccountingSandboxHandle, token: str, method: str, path: str, body: 
     return status, got, json.loads(raw) if raw and raw[:1] in b"{[" else raw
 
 
-def qbo(sb: AccountingSandboxHandle, token: str, method: str, path: str, body: Any = None, *,
-        realm: str | None = None, query: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+def qbo(
+    sb: AccountingSandboxHandle,
+    token: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    realm: str | None = None,
+    query: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], Any]:
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     data = None
     if body is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from accounting_sandbox.oauth import jwt_claims
-from accounting_sandbox.tests.helpers import xero
 from accounting_sandbox.pytest_plugin import http
+from accounting_sandbox.tests.helpers import xero
 
 BROAD = "openid offline_access accounting.transactions accounting.contacts accounting.settings.read"
 
@@ -25,8 +25,15 @@ def test_app_created_before_2_march_2026_keeps_broad_scopes(accounting_sandbox):
 def test_granular_scopes_are_granted(accounting_sandbox):
     tokens = accounting_sandbox.connect("xero")
     assert jwt_claims(tokens["access_token"])["scope"] == [
-        "openid", "profile", "email", "offline_access", "accounting.contacts",
-        "accounting.settings.read", "accounting.invoices", "accounting.payments"]
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+        "accounting.contacts",
+        "accounting.settings.read",
+        "accounting.invoices",
+        "accounting.payments",
+    ]
 
 
 def test_cancel_on_the_consent_page_redirects_with_access_denied(accounting_sandbox):
@@ -35,9 +42,11 @@ def test_cancel_on_the_consent_page_redirects_with_access_denied(accounting_sand
 
 
 def test_consent_page_lists_organisations_and_says_sandbox(accounting_sandbox):
-    url = (f"{accounting_sandbox.base_url}/xero/identity/connect/authorize?response_type=code"
-           f"&client_id={accounting_sandbox.config.xero_client_id}&redirect_uri=http://127.0.0.1/cb"
-           "&scope=openid+accounting.contacts&state=s")
+    url = (
+        f"{accounting_sandbox.base_url}/xero/identity/connect/authorize?response_type=code"
+        f"&client_id={accounting_sandbox.config.xero_client_id}&redirect_uri=http://127.0.0.1/cb"
+        "&scope=openid+accounting.contacts&state=s"
+    )
     status, _, body = http("GET", url)
     assert status == 200
     assert b"Xero sandbox" in body and b"Demo &amp; Co Accountants (UK)" in body
@@ -46,8 +55,11 @@ def test_consent_page_lists_organisations_and_says_sandbox(accounting_sandbox):
 
 def test_a_code_works_once(accounting_sandbox):
     answer = accounting_sandbox.consent("xero")
-    form = {"grant_type": "authorization_code", "code": answer["code"],
-            "redirect_uri": "http://127.0.0.1/callback"}
+    form = {
+        "grant_type": "authorization_code",
+        "code": answer["code"],
+        "redirect_uri": "http://127.0.0.1/callback",
+    }
     assert accounting_sandbox.token("xero", form)[0] == 200
     assert accounting_sandbox.token("xero", form) == (400, {"error": "invalid_grant"})
 
@@ -69,7 +81,8 @@ def test_a_refresh_token_unused_for_60_days_expires(accounting_sandbox):
     tokens = accounting_sandbox.connect("xero")
     accounting_sandbox.advance(days=59)
     status, fresh = accounting_sandbox.token(
-        "xero", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+        "xero", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    )
     assert status == 200
     accounting_sandbox.advance(days=61)
     assert accounting_sandbox.token(
@@ -93,9 +106,12 @@ def test_connections_can_be_filtered_by_the_consents_auth_event(accounting_sandb
 
     _, _, everything = http("GET", f"{accounting_sandbox.base_url}/xero/connections", headers=auth)
     assert {c["tenantId"] for c in json.loads(everything)} == {
-        accounting_sandbox.xero_us, accounting_sandbox.xero_uk}  # the UK one from an older consent
-    _, _, this_one = http("GET", f"{accounting_sandbox.base_url}/xero/connections?authEventId={event}",
-                          headers=auth)
+        accounting_sandbox.xero_us,
+        accounting_sandbox.xero_uk,
+    }  # the UK one from an older consent
+    _, _, this_one = http(
+        "GET", f"{accounting_sandbox.base_url}/xero/connections?authEventId={event}", headers=auth
+    )
     assert [c["tenantId"] for c in json.loads(this_one)] == [accounting_sandbox.xero_us]
 
 
@@ -106,7 +122,9 @@ def test_deleting_a_connection_ends_access_to_that_organisation(accounting_sandb
     auth = {"Authorization": f"Bearer {tokens['access_token']}"}
     _, _, rows = http("GET", f"{accounting_sandbox.base_url}/xero/connections", headers=auth)
     us = next(c for c in json.loads(rows) if c["tenantId"] == accounting_sandbox.xero_us)
-    status, _, _ = http("DELETE", f"{accounting_sandbox.base_url}/xero/connections/{us['id']}", headers=auth)
+    status, _, _ = http(
+        "DELETE", f"{accounting_sandbox.base_url}/xero/connections/{us['id']}", headers=auth
+    )
     assert status == 204
     assert xero(accounting_sandbox, tokens["access_token"], "GET", "Organisation")[0] == 403
 
@@ -118,10 +136,15 @@ def test_revoking_the_refresh_token_disconnects_everything(accounting_sandbox):
     tokens = accounting_sandbox.connect("xero")
     c = accounting_sandbox.config
     basic = base64.b64encode(f"{c.xero_client_id}:{c.xero_client_secret}".encode()).decode()
-    status, _, _ = http("POST", f"{accounting_sandbox.base_url}/xero/connect/revocation",
-                        data=urllib.parse.urlencode({"token": tokens["refresh_token"]}).encode(),
-                        headers={"Authorization": f"Basic {basic}",
-                                 "Content-Type": "application/x-www-form-urlencoded"})
+    status, _, _ = http(
+        "POST",
+        f"{accounting_sandbox.base_url}/xero/connect/revocation",
+        data=urllib.parse.urlencode({"token": tokens["refresh_token"]}).encode(),
+        headers={
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     assert status == 200
     assert xero(accounting_sandbox, tokens["access_token"], "GET", "Organisation")[0] == 401
     assert accounting_sandbox.control("GET", "xero/connections")["connections"] == []
@@ -135,8 +158,12 @@ def test_wrong_client_secret_is_invalid_client(accounting_sandbox):
     import urllib.parse
 
     basic = base64.b64encode(f"{accounting_sandbox.config.xero_client_id}:nope".encode()).decode()
-    status, _, body = http("POST", f"{accounting_sandbox.base_url}/xero/connect/token",
-                           data=urllib.parse.urlencode({"grant_type": "authorization_code",
-                                                        "code": answer["code"]}).encode(),
-                           headers={"Authorization": f"Basic {basic}"})
+    status, _, body = http(
+        "POST",
+        f"{accounting_sandbox.base_url}/xero/connect/token",
+        data=urllib.parse.urlencode(
+            {"grant_type": "authorization_code", "code": answer["code"]}
+        ).encode(),
+        headers={"Authorization": f"Basic {basic}"},
+    )
     assert status == 400 and b"invalid_client" in body

@@ -27,9 +27,16 @@ def public(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if not k.startswith("_")}
 
 
-def listing(req: Request, kind: str, key: str, *, ids_param: str = "IDs", id_field: str = "",
-            extra: Callable[[dict[str, Any]], bool] | None = None,
-            order: str = "") -> dict[str, Any]:
+def listing(
+    req: Request,
+    kind: str,
+    key: str,
+    *,
+    ids_param: str = "IDs",
+    id_field: str = "",
+    extra: Callable[[dict[str, Any]], bool] | None = None,
+    order: str = "",
+) -> dict[str, Any]:
     rows = req.sb.store.all(X, req.tenant, kind)
     if extra:
         rows = [r for r in rows if extra(r)]
@@ -46,9 +53,13 @@ def listing(req: Request, kind: str, key: str, *, ids_param: str = "IDs", id_fie
         page = max(int(req.query.get("page") or 1), 1)
         size = min(max(int(req.query.get("pageSize") or PAGE_SIZE), 1), 1000)
         count = len(rows)
-        rows = rows[(page - 1) * size: page * size]
-        answer["pagination"] = {"page": page, "pageSize": size,
-                                "pageCount": (count + size - 1) // size, "itemCount": count}
+        rows = rows[(page - 1) * size : page * size]
+        answer["pagination"] = {
+            "page": page,
+            "pageSize": size,
+            "pageCount": (count + size - 1) // size,
+            "itemCount": count,
+        }
     answer[key] = [public(r) for r in rows]
     return answer
 
@@ -57,9 +68,15 @@ def summarize(req: Request) -> bool:
     return req.query.get("summarizeErrors", "true").lower() != "false"
 
 
-def batch(req: Request, key: str, items: list[dict[str, Any]],
-          save: Callable[[dict[str, Any]], dict[str, Any]], *, error_flag: str = "HasValidationErrors",
-          id_fields: tuple[str, ...] = ()) -> dict[str, Any]:
+def batch(
+    req: Request,
+    key: str,
+    items: list[dict[str, Any]],
+    save: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    error_flag: str = "HasValidationErrors",
+    id_fields: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """Save each element; all-or-nothing (400 listing the failures) unless
     `summarizeErrors=false`, which saves what it can and marks each element OK or ERROR."""
     if not items:
@@ -73,10 +90,17 @@ def batch(req: Request, key: str, items: list[dict[str, Any]],
                 results.append(public(save(item)))
         except ItemError as exc:
             errors = [{"Message": m} for m in exc.messages]
-            failures.append({"ValidationErrors": errors,
-                             **{f: item[f] for f in id_fields if f in item}})
-            results.append({**_echo(item), error_flag: True, "StatusAttributeString": "ERROR",
-                            "ValidationErrors": errors})
+            failures.append(
+                {"ValidationErrors": errors, **{f: item[f] for f in id_fields if f in item}}
+            )
+            results.append(
+                {
+                    **_echo(item),
+                    error_flag: True,
+                    "StatusAttributeString": "ERROR",
+                    "ValidationErrors": errors,
+                }
+            )
     if failures and summarize(req):
         raise xero_validation(failures)
     if not summarize(req):
@@ -89,13 +113,21 @@ def _echo(item: dict[str, Any]) -> dict[str, Any]:
     """A refused element as Xero returns it: its dates written Xero's way."""
     from accounting_sandbox.xero.model import msdate, parse_date
 
-    return {k: msdate(parse_date(v)) if k in DATES and isinstance(v, str) and v else v
-            for k, v in item.items()}
+    return {
+        k: msdate(parse_date(v)) if k in DATES and isinstance(v, str) and v else v
+        for k, v in item.items()
+    }
 
 
 DATES = ("Date", "DueDate", "ExpectedPaymentDate", "PlannedPaymentDate")
 
 
 def not_found() -> XeroError:
-    return XeroError(404, {"ErrorNumber": 404, "Type": "NotFoundException",
-                           "Message": "The resource you're looking for cannot be found"})
+    return XeroError(
+        404,
+        {
+            "ErrorNumber": 404,
+            "Type": "NotFoundException",
+            "Message": "The resource you're looking for cannot be found",
+        },
+    )

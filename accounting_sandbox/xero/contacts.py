@@ -28,24 +28,44 @@ def find(sb: Any, tenant: str, ref: dict[str, Any]) -> dict[str, Any] | None:
     for field in ("ContactNumber", "Name"):
         if ref.get(field):
             for row in sb.store.all(X, tenant, "Contact"):
-                if row.get("ContactStatus") == "ACTIVE" and _key(row.get(field, "")) == _key(ref[field]):
+                if row.get("ContactStatus") == "ACTIVE" and _key(row.get(field, "")) == _key(
+                    ref[field]
+                ):
                     return row
     return None
 
 
-def save(sb: Any, tenant: str, data: dict[str, Any], *, update_only_id: str | None = None,
-         create_only: bool = False) -> dict[str, Any]:
+def save(
+    sb: Any,
+    tenant: str,
+    data: dict[str, Any],
+    *,
+    update_only_id: str | None = None,
+    create_only: bool = False,
+) -> dict[str, Any]:
     contact_id = (update_only_id or data.get("ContactID") or "").lower()
     existing = sb.store.get(X, tenant, "Contact", contact_id) if contact_id else None
     if contact_id and existing is None:
         raise ItemError(f"The contact with ID {contact_id} could not be found")
     if existing and create_only:
-        raise ItemError("A contact that already exists cannot be created again (use POST to update)")
-    contact = dict(existing or {
-        "ContactID": new_uuid(), "ContactStatus": "ACTIVE", "IsSupplier": False,
-        "IsCustomer": False, "Addresses": [], "Phones": [], "ContactGroups": [],
-        "ContactPersons": [], "HasAttachments": False, "HasValidationErrors": False,
-    })
+        raise ItemError(
+            "A contact that already exists cannot be created again (use POST to update)"
+        )
+    contact = dict(
+        existing
+        or {
+            "ContactID": new_uuid(),
+            "ContactStatus": "ACTIVE",
+            "IsSupplier": False,
+            "IsCustomer": False,
+            "Addresses": [],
+            "Phones": [],
+            "ContactGroups": [],
+            "ContactPersons": [],
+            "HasAttachments": False,
+            "HasValidationErrors": False,
+        }
+    )
     contact.update({k: v for k, v in data.items() if k != "ContactID"})
     name = (contact.get("Name") or "").strip()
     if not name:
@@ -58,8 +78,11 @@ def save(sb: Any, tenant: str, data: dict[str, Any], *, update_only_id: str | No
 
 def _unique_name(sb: Any, tenant: str, contact_id: str, name: str) -> None:
     for row in sb.store.all(X, tenant, "Contact"):
-        if (row["ContactID"] != contact_id and row.get("ContactStatus") == "ACTIVE"
-                and _key(row.get("Name", "")) == _key(name)):
+        if (
+            row["ContactID"] != contact_id
+            and row.get("ContactStatus") == "ACTIVE"
+            and _key(row.get("Name", "")) == _key(name)
+        ):
             raise ItemError(
                 f"The contact name {name} is already assigned to another contact. "
                 "The contact name must be unique across all active contacts."
@@ -82,7 +105,8 @@ def contacts_list(req: Request) -> dict[str, Any]:
 @router.get(f"{BASE}/Contacts/{{contact}}", kind="xero_api", scopes=READ, answer="Contacts")
 def contact_get(req: Request, contact: str) -> dict[str, Any]:
     row = req.sb.store.get(X, req.tenant, "Contact", contact.lower()) or find(
-        req.sb, req.tenant, {"ContactNumber": contact})
+        req.sb, req.tenant, {"ContactNumber": contact}
+    )
     if row is None:
         raise not_found()
     return {"Contacts": [public(row)]}
@@ -94,22 +118,40 @@ def _items(req: Request) -> list[dict[str, Any]]:
 
 @router.put(f"{BASE}/Contacts", kind="xero_api", scopes=WRITE, body="Contacts", answer="Contacts")
 def contacts_create(req: Request) -> dict[str, Any]:
-    return batch(req, "Contacts", _items(req),
-                 lambda item: save(req.sb, req.tenant, item, create_only=True),
-                 id_fields=("ContactID",))
+    return batch(
+        req,
+        "Contacts",
+        _items(req),
+        lambda item: save(req.sb, req.tenant, item, create_only=True),
+        id_fields=("ContactID",),
+    )
 
 
 @router.post(f"{BASE}/Contacts", kind="xero_api", scopes=WRITE, body="Contacts", answer="Contacts")
 def contacts_save(req: Request) -> dict[str, Any]:
-    return batch(req, "Contacts", _items(req), lambda item: save(req.sb, req.tenant, item),
-                 id_fields=("ContactID",))
+    return batch(
+        req,
+        "Contacts",
+        _items(req),
+        lambda item: save(req.sb, req.tenant, item),
+        id_fields=("ContactID",),
+    )
 
 
-@router.post(f"{BASE}/Contacts/{{contact}}", kind="xero_api", scopes=WRITE, body="Contacts",
-             answer="Contacts")
+@router.post(
+    f"{BASE}/Contacts/{{contact}}",
+    kind="xero_api",
+    scopes=WRITE,
+    body="Contacts",
+    answer="Contacts",
+)
 def contact_update(req: Request, contact: str) -> dict[str, Any]:
     if req.sb.store.get(X, req.tenant, "Contact", contact.lower()) is None:
         raise not_found()
-    return batch(req, "Contacts", _items(req)[:1],
-                 lambda item: save(req.sb, req.tenant, item, update_only_id=contact),
-                 id_fields=("ContactID",))
+    return batch(
+        req,
+        "Contacts",
+        _items(req)[:1],
+        lambda item: save(req.sb, req.tenant, item, update_only_id=contact),
+        id_fields=("ContactID",),
+    )

@@ -37,12 +37,17 @@ def authorize(req: Request) -> Response:
         raise PageError("invalid_request", "Invalid redirect_uri.")
     state = {"state": q["state"]} if "state" in q else {}
     if q.get("response_type") != "code":
-        return Response.redirect(_with_query(redirect_uri, {"error": "unsupported_response_type", **state}))
+        return Response.redirect(
+            _with_query(redirect_uri, {"error": "unsupported_response_type", **state})
+        )
     scopes = q.get("scope", "").split()
     problem = model.scope_problem(req.sb, scopes)
     if problem:
-        return Response.redirect(_with_query(
-            redirect_uri, {"error": "invalid_scope", "error_description": problem, **state}))
+        return Response.redirect(
+            _with_query(
+                redirect_uri, {"error": "invalid_scope", "error_description": problem, **state}
+            )
+        )
     return _consent(req, q, scopes)
 
 
@@ -69,15 +74,21 @@ def _consent(req: Request, q: dict[str, str], scopes: list[str], error: str = ""
 @router.post("/xero/identity/connect/consent", kind="page")
 def consent(req: Request) -> Response:
     p = req.params
-    if p.get("client_id") != req.sb.config.xero_client_id or not redirect_ok(req.sb, p.get("redirect_uri", "")):
+    if p.get("client_id") != req.sb.config.xero_client_id or not redirect_ok(
+        req.sb, p.get("redirect_uri", "")
+    ):
         raise PageError("unauthorized_client", "Unknown client or redirect URI.")
     scopes = p.get("scope", "").split()
     state = {"state": p["state"]} if p.get("state") else {}
     if model.scope_problem(req.sb, scopes):
         raise PageError("invalid_scope", model.scope_problem(req.sb, scopes))
     if p.get("decision") != "allow":
-        return Response.redirect(_with_query(p["redirect_uri"], {
-            "error": "access_denied", "error_description": "The user denied access", **state}))
+        return Response.redirect(
+            _with_query(
+                p["redirect_uri"],
+                {"error": "access_denied", "error_description": "The user denied access", **state},
+            )
+        )
     tenants = p.get("tenant") or []
     tenants = [tenants] if isinstance(tenants, str) else tenants
     tenants = [t for t in tenants if model.org(req.sb, t)]
@@ -85,14 +96,25 @@ def consent(req: Request) -> Response:
         return _consent(req, p, scopes, "Choose at least one organisation.")
     event = new_uuid()
     for tenant in tenants:
-        model.connect(req.sb, user=model.USER, client_id=p["client_id"], tenant=tenant,
-                      auth_event_id=event)
-    grant = {"user": model.USER, "email": model.USER_EMAIL, "scopes": scopes,
-             "auth_event_id": event, "auth_time": req.sb.clock.now()}
-    code = oauth.code_issue(req.sb, "xero", client_id=p["client_id"],
-                            redirect_uri=p["redirect_uri"], grant=grant)
-    return Response.redirect(_with_query(p["redirect_uri"], {
-        "code": code, "scope": " ".join(scopes), **state, "session_state": token(24)}))
+        model.connect(
+            req.sb, user=model.USER, client_id=p["client_id"], tenant=tenant, auth_event_id=event
+        )
+    grant = {
+        "user": model.USER,
+        "email": model.USER_EMAIL,
+        "scopes": scopes,
+        "auth_event_id": event,
+        "auth_time": req.sb.clock.now(),
+    }
+    code = oauth.code_issue(
+        req.sb, "xero", client_id=p["client_id"], redirect_uri=p["redirect_uri"], grant=grant
+    )
+    return Response.redirect(
+        _with_query(
+            p["redirect_uri"],
+            {"code": code, "scope": " ".join(scopes), **state, "session_state": token(24)},
+        )
+    )
 
 
 @router.post("/xero/connect/token", kind="xero_identity")
@@ -101,12 +123,17 @@ def token_endpoint(req: Request) -> dict[str, Any]:
     oauth.client_check(req.sb, "xero", client_id, secret)
     grant_type = req.params.get("grant_type")
     if grant_type == "authorization_code":
-        return oauth.code_exchange(req.sb, "xero", client_id=client_id,
-                                   code=req.params.get("code", ""),
-                                   redirect_uri=req.params.get("redirect_uri", ""))
+        return oauth.code_exchange(
+            req.sb,
+            "xero",
+            client_id=client_id,
+            code=req.params.get("code", ""),
+            redirect_uri=req.params.get("redirect_uri", ""),
+        )
     if grant_type == "refresh_token":
-        return oauth.refresh(req.sb, "xero", client_id=client_id,
-                             refresh_token=req.params.get("refresh_token", ""))
+        return oauth.refresh(
+            req.sb, "xero", client_id=client_id, refresh_token=req.params.get("refresh_token", "")
+        )
     raise OAuthError("unsupported_grant_type")
 
 
@@ -114,7 +141,9 @@ def token_endpoint(req: Request) -> dict[str, Any]:
 def revocation(req: Request) -> Response:
     client_id, secret = oauth.basic_auth(req.headers, req.params)
     oauth.client_check(req.sb, "xero", client_id, secret)
-    grant = oauth.revoke(req.sb, "xero", client_id=client_id, token_value=req.params.get("token", ""))
+    grant = oauth.revoke(
+        req.sb, "xero", client_id=client_id, token_value=req.params.get("token", "")
+    )
     if grant is not None:
         for conn in model.connections_of(req.sb, user=grant["user"], client_id=client_id):
             req.sb.store.delete("xero", "", "connection", conn["id"])
@@ -133,7 +162,11 @@ def connections_list(req: Request) -> list[dict[str, Any]]:
 @router.delete("/xero/connections/{connection_id}", kind="xero_connections")
 def connection_delete(req: Request, connection_id: str) -> Response:
     conn = req.sb.store.get("xero", "", "connection", connection_id)
-    if conn is None or conn["user"] != req.grant["user"] or conn["client_id"] != req.grant["client_id"]:
+    if (
+        conn is None
+        or conn["user"] != req.grant["user"]
+        or conn["client_id"] != req.grant["client_id"]
+    ):
         raise xero_problem(404, "Not Found", "Resource not found")
     req.sb.store.delete("xero", "", "connection", connection_id)
     return Response(status=204, body=b"")

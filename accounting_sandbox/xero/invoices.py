@@ -17,8 +17,12 @@ from accounting_sandbox.xero.api import ItemError, X, batch, listing, not_found,
 
 router = Router()
 BASE = "/xero/api.xro/2.0"
-READ = ("accounting.transactions", "accounting.transactions.read", "accounting.invoices",
-        "accounting.invoices.read")
+READ = (
+    "accounting.transactions",
+    "accounting.transactions.read",
+    "accounting.invoices",
+    "accounting.invoices.read",
+)
 WRITE = ("accounting.transactions", "accounting.invoices")
 EDITABLE = ("DRAFT", "SUBMITTED", "AUTHORISED")
 
@@ -52,9 +56,12 @@ def _number(sb: Any, tenant: str, invoice: dict[str, Any]) -> None:
         invoice["InvoiceNumber"] = _next_number(sb, tenant)
         return
     for row in sb.store.all(X, tenant, "Invoice"):
-        if (row["InvoiceID"] != invoice["InvoiceID"] and row["Type"] == "ACCREC"
-                and row.get("Status") != "DELETED"
-                and row.get("InvoiceNumber", "").lower() == number.lower()):
+        if (
+            row["InvoiceID"] != invoice["InvoiceID"]
+            and row["Type"] == "ACCREC"
+            and row.get("Status") != "DELETED"
+            and row.get("InvoiceNumber", "").lower() == number.lower()
+        ):
             raise ItemError("Invoice # must be unique.")
 
 
@@ -67,8 +74,10 @@ def _contact(sb: Any, tenant: str, ref: dict[str, Any] | None) -> dict[str, Any]
     if found is None and ref.get("Name"):
         found = contacts.save(sb, tenant, {"Name": ref["Name"]})
     if found is None:
-        raise ItemError("The Contact must contain at least 1 of the following elements to "
-                        "identify the contact: Name, ContactID, ContactNumber")
+        raise ItemError(
+            "The Contact must contain at least 1 of the following elements to "
+            "identify the contact: Name, ContactID, ContactNumber"
+        )
     if found.get("ContactStatus") != "ACTIVE":
         raise ItemError("The contact is archived and cannot be used on a new transaction")
     return found
@@ -79,18 +88,24 @@ def _line(sb: Any, tenant: str, line: dict[str, Any], amount_types: str) -> dict
     unit = Decimal(str(line.get("UnitAmount", 0)))
     expected = model.money(qty * unit)
     if "LineAmount" in line and model.money(line["LineAmount"]) != expected:
-        raise ItemError(f"The line total {model.money(line['LineAmount'])} does not match the "
-                        f"expected line total {expected}")
+        raise ItemError(
+            f"The line total {model.money(line['LineAmount'])} does not match the "
+            f"expected line total {expected}"
+        )
     account = None
     if line.get("AccountCode"):
         account = settings.account_by(sb, tenant, code=line["AccountCode"])
         if account is None or account.get("Status") != "ACTIVE":
-            raise ItemError(f"Account code '{line['AccountCode']}' is not a valid code for this document.")
+            raise ItemError(
+                f"Account code '{line['AccountCode']}' is not a valid code for this document."
+            )
     tax_type = line.get("TaxType") or (account or {}).get("TaxType") or "NONE"
     rate = settings.tax_rate(sb, tenant, tax_type)
     if rate is None:
-        raise ItemError(f"The TaxType code '{tax_type}' does not exist or cannot be used for "
-                        "this type of transaction.")
+        raise ItemError(
+            f"The TaxType code '{tax_type}' does not exist or cannot be used for "
+            "this type of transaction."
+        )
     if amount_types == "NoTax":
         tax = Decimal(0)
     elif "TaxAmount" in line:
@@ -100,8 +115,15 @@ def _line(sb: Any, tenant: str, line: dict[str, Any], amount_types: str) -> dict
     else:
         tax = model.money(expected * rate / 100)
     out = {k: v for k, v in line.items() if k not in ("LineAmount", "TaxAmount", "TaxType")}
-    out.update(LineItemID=line.get("LineItemID") or new_uuid(), Quantity=qty, UnitAmount=unit,
-               LineAmount=expected, TaxType=tax_type, TaxAmount=tax, Tracking=line.get("Tracking", []))
+    out.update(
+        LineItemID=line.get("LineItemID") or new_uuid(),
+        Quantity=qty,
+        UnitAmount=unit,
+        LineAmount=expected,
+        TaxType=tax_type,
+        TaxAmount=tax,
+        Tracking=line.get("Tracking", []),
+    )
     return out
 
 
@@ -113,9 +135,14 @@ def _totals(invoice: dict[str, Any]) -> None:
         sub -= tax
     paid = sum((model.money(p["Amount"]) for p in invoice.get("Payments", [])), Decimal(0))
     total = sub + tax
-    invoice.update(SubTotal=sub, TotalTax=tax, Total=total, AmountPaid=paid,
-                   AmountDue=Decimal(0) if invoice["Status"] == "VOIDED" else total - paid,
-                   AmountCredited=Decimal(0))
+    invoice.update(
+        SubTotal=sub,
+        TotalTax=tax,
+        Total=total,
+        AmountPaid=paid,
+        AmountDue=Decimal(0) if invoice["Status"] == "VOIDED" else total - paid,
+        AmountCredited=Decimal(0),
+    )
 
 
 def save(sb: Any, tenant: str, data: dict[str, Any], *, invoice_id: str | None = None) -> dict:
@@ -129,12 +156,21 @@ def save(sb: Any, tenant: str, data: dict[str, Any], *, invoice_id: str | None =
         raise ItemError("Invoice Type must be specified")
     org = model.org(sb, tenant)
     invoice = {
-        "InvoiceID": new_uuid(), "Type": data["Type"], "Status": data.get("Status", "DRAFT"),
+        "InvoiceID": new_uuid(),
+        "Type": data["Type"],
+        "Status": data.get("Status", "DRAFT"),
         "LineAmountTypes": data.get("LineAmountTypes", "Exclusive"),
-        "CurrencyCode": data.get("CurrencyCode", org["BaseCurrency"]), "CurrencyRate": Decimal(1),
-        "Reference": data.get("Reference", ""), "Payments": [], "Prepayments": [],
-        "Overpayments": [], "CreditNotes": [], "HasAttachments": False, "IsDiscounted": False,
-        "SentToContact": False, "HasErrors": False,
+        "CurrencyCode": data.get("CurrencyCode", org["BaseCurrency"]),
+        "CurrencyRate": Decimal(1),
+        "Reference": data.get("Reference", ""),
+        "Payments": [],
+        "Prepayments": [],
+        "Overpayments": [],
+        "CreditNotes": [],
+        "HasAttachments": False,
+        "IsDiscounted": False,
+        "SentToContact": False,
+        "HasErrors": False,
     }
     if invoice["Status"] not in EDITABLE:
         raise ItemError(f"Invoice cannot be created with status {invoice['Status']}")
@@ -197,10 +233,12 @@ def invoices_list(req: Request) -> dict[str, Any]:
     def keep(row: dict[str, Any]) -> bool:
         q = req.query
         if q.get("InvoiceNumbers") and row.get("InvoiceNumber", "").lower() not in {
-                n.strip().lower() for n in q["InvoiceNumbers"].split(",")}:
+            n.strip().lower() for n in q["InvoiceNumbers"].split(",")
+        }:
             return False
         if q.get("ContactIDs") and row["Contact"]["ContactID"] not in {
-                n.strip().lower() for n in q["ContactIDs"].split(",")}:
+            n.strip().lower() for n in q["ContactIDs"].split(",")
+        }:
             return False
         return not q.get("Statuses") or row["Status"] in q["Statuses"].split(",")
 
@@ -210,7 +248,8 @@ def invoices_list(req: Request) -> dict[str, Any]:
 @router.get(f"{BASE}/Invoices/{{invoice}}", kind="xero_api", scopes=READ, answer="Invoices")
 def invoice_get(req: Request, invoice: str) -> dict[str, Any]:
     row = find(req.sb, req.tenant, {"InvoiceID": invoice}) or find(
-        req.sb, req.tenant, {"InvoiceNumber": invoice})
+        req.sb, req.tenant, {"InvoiceNumber": invoice}
+    )
     if row is None:
         raise not_found()
     return {"Invoices": [public(row)]}
@@ -218,29 +257,51 @@ def invoice_get(req: Request, invoice: str) -> dict[str, Any]:
 
 def _create_only(req: Request, item: dict[str, Any]) -> dict[str, Any]:
     if item.get("InvoiceID"):
-        raise ItemError("An invoice that already exists cannot be created again (use POST to update)")
+        raise ItemError(
+            "An invoice that already exists cannot be created again (use POST to update)"
+        )
     return save(req.sb, req.tenant, item)
 
 
 @router.put(f"{BASE}/Invoices", kind="xero_api", scopes=WRITE, body="Invoices", answer="Invoices")
 def invoices_create(req: Request) -> dict[str, Any]:
-    return batch(req, "Invoices", list(req.params.get("Invoices") or []),
-                 lambda item: _create_only(req, item), error_flag="HasErrors",
-                 id_fields=("InvoiceID",))
+    return batch(
+        req,
+        "Invoices",
+        list(req.params.get("Invoices") or []),
+        lambda item: _create_only(req, item),
+        error_flag="HasErrors",
+        id_fields=("InvoiceID",),
+    )
 
 
 @router.post(f"{BASE}/Invoices", kind="xero_api", scopes=WRITE, body="Invoices", answer="Invoices")
 def invoices_save(req: Request) -> dict[str, Any]:
-    return batch(req, "Invoices", list(req.params.get("Invoices") or []),
-                 lambda item: save(req.sb, req.tenant, item), error_flag="HasErrors",
-                 id_fields=("InvoiceID",))
+    return batch(
+        req,
+        "Invoices",
+        list(req.params.get("Invoices") or []),
+        lambda item: save(req.sb, req.tenant, item),
+        error_flag="HasErrors",
+        id_fields=("InvoiceID",),
+    )
 
 
-@router.post(f"{BASE}/Invoices/{{invoice}}", kind="xero_api", scopes=WRITE, body="Invoices",
-             answer="Invoices")
+@router.post(
+    f"{BASE}/Invoices/{{invoice}}",
+    kind="xero_api",
+    scopes=WRITE,
+    body="Invoices",
+    answer="Invoices",
+)
 def invoice_update(req: Request, invoice: str) -> dict[str, Any]:
     if find(req.sb, req.tenant, {"InvoiceID": invoice}) is None:
         raise not_found()
-    return batch(req, "Invoices", list(req.params.get("Invoices") or [])[:1],
-                 lambda item: save(req.sb, req.tenant, item, invoice_id=invoice),
-                 error_flag="HasErrors", id_fields=("InvoiceID",))
+    return batch(
+        req,
+        "Invoices",
+        list(req.params.get("Invoices") or [])[:1],
+        lambda item: save(req.sb, req.tenant, item, invoice_id=invoice),
+        error_flag="HasErrors",
+        id_fields=("InvoiceID",),
+    )

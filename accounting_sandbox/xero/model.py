@@ -19,14 +19,26 @@ CENT = Decimal("0.01")
 GRANULAR_SINCE = dt.date(2026, 3, 2)
 BASIC = {"openid", "profile", "email", "offline_access"}
 GRANULAR = {
-    "accounting.contacts", "accounting.contacts.read", "accounting.settings",
-    "accounting.settings.read", "accounting.invoices", "accounting.invoices.read",
-    "accounting.payments", "accounting.payments.read", "accounting.banktransactions",
-    "accounting.banktransactions.read", "accounting.manualjournals",
-    "accounting.manualjournals.read", "accounting.attachments", "accounting.attachments.read",
-    "accounting.journals.read", "accounting.budgets.read",
-    "accounting.reports.aged.read", "accounting.reports.balancesheet.read",
-    "accounting.reports.profitandloss.read", "accounting.reports.trialbalance.read",
+    "accounting.contacts",
+    "accounting.contacts.read",
+    "accounting.settings",
+    "accounting.settings.read",
+    "accounting.invoices",
+    "accounting.invoices.read",
+    "accounting.payments",
+    "accounting.payments.read",
+    "accounting.banktransactions",
+    "accounting.banktransactions.read",
+    "accounting.manualjournals",
+    "accounting.manualjournals.read",
+    "accounting.attachments",
+    "accounting.attachments.read",
+    "accounting.journals.read",
+    "accounting.budgets.read",
+    "accounting.reports.aged.read",
+    "accounting.reports.balancesheet.read",
+    "accounting.reports.profitandloss.read",
+    "accounting.reports.trialbalance.read",
 }
 BROAD = {"accounting.transactions", "accounting.transactions.read", "accounting.reports.read"}
 
@@ -42,8 +54,10 @@ def scope_problem(sb: Sandbox, scopes: list[str]) -> str:
     if not refused:
         return ""
     if set(refused) & BROAD:
-        return (f"Invalid scope for client: {' '.join(refused)} (apps created on or after "
-                "2 March 2026 use granular scopes)")
+        return (
+            f"Invalid scope for client: {' '.join(refused)} (apps created on or after "
+            "2 March 2026 use granular scopes)"
+        )
     return f"Invalid scope for client: {' '.join(refused)}"
 
 
@@ -82,16 +96,32 @@ def money(value: Any) -> Decimal:
 
 
 # -- organisations and connections ------------------------------------------------------------
-def org_create(sb: Sandbox, *, name: str, country: str = "GB", currency: str = "GBP",
-               tenant_id: str | None = None, **extra: Any) -> dict[str, Any]:
+def org_create(
+    sb: Sandbox,
+    *,
+    name: str,
+    country: str = "GB",
+    currency: str = "GBP",
+    tenant_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     tenant = tenant_id or new_uuid()
     version = {"GB": "UK", "US": "US", "AU": "AU", "NZ": "NZ"}.get(country, "GLOBAL")
     org = {
-        "_tenant": tenant, "OrganisationID": new_uuid(), "Name": name, "LegalName": name,
-        "PaysTax": True, "Version": version, "OrganisationType": "COMPANY",
-        "BaseCurrency": currency, "CountryCode": country, "IsDemoCompany": False,
-        "OrganisationStatus": "ACTIVE", "ShortCode": "!" + tenant[:5],
-        "_next_invoice": 1, **extra,
+        "_tenant": tenant,
+        "OrganisationID": new_uuid(),
+        "Name": name,
+        "LegalName": name,
+        "PaysTax": True,
+        "Version": version,
+        "OrganisationType": "COMPANY",
+        "BaseCurrency": currency,
+        "CountryCode": country,
+        "IsDemoCompany": False,
+        "OrganisationStatus": "ACTIVE",
+        "ShortCode": "!" + tenant[:5],
+        "_next_invoice": 1,
+        **extra,
     }
     sb.store.put(X, "", "org", tenant, org)
     return org
@@ -106,29 +136,52 @@ def org(sb: Sandbox, tenant: str) -> dict[str, Any] | None:
 
 
 def connections_of(sb: Sandbox, *, user: str, client_id: str) -> list[dict[str, Any]]:
-    return sb.store.all(X, "", "connection",
-                        lambda c: c["user"] == user and c["client_id"] == client_id)
+    return sb.store.all(
+        X, "", "connection", lambda c: c["user"] == user and c["client_id"] == client_id
+    )
 
 
 def connect(sb: Sandbox, *, user: str, client_id: str, tenant: str, auth_event_id: str) -> dict:
-    found = [c for c in connections_of(sb, user=user, client_id=client_id) if c["tenantId"] == tenant]
+    found = [
+        c for c in connections_of(sb, user=user, client_id=client_id) if c["tenantId"] == tenant
+    ]
     now = isonow(sb)
     if found:
         conn = found[0]
         conn.update(authEventId=auth_event_id, updatedDateUtc=now)
     else:
         the_org = org(sb, tenant)
-        conn = {"id": new_uuid(), "authEventId": auth_event_id, "tenantId": tenant,
-                "tenantType": "ORGANISATION", "tenantName": the_org["Name"],
-                "createdDateUtc": now, "updatedDateUtc": now, "user": user, "client_id": client_id}
+        conn = {
+            "id": new_uuid(),
+            "authEventId": auth_event_id,
+            "tenantId": tenant,
+            "tenantType": "ORGANISATION",
+            "tenantName": the_org["Name"],
+            "createdDateUtc": now,
+            "updatedDateUtc": now,
+            "user": user,
+            "client_id": client_id,
+        }
     return sb.store.put(X, "", "connection", conn["id"], conn)
 
 
 def connected(sb: Sandbox, grant: dict[str, Any], tenant: str) -> bool:
-    return any(c["tenantId"] == tenant
-               for c in connections_of(sb, user=grant["user"], client_id=grant["client_id"]))
+    return any(
+        c["tenantId"] == tenant
+        for c in connections_of(sb, user=grant["user"], client_id=grant["client_id"])
+    )
 
 
 def public_connection(conn: dict[str, Any]) -> dict[str, Any]:
-    return {k: conn[k] for k in ("id", "authEventId", "tenantId", "tenantType", "tenantName",
-                                  "createdDateUtc", "updatedDateUtc")}
+    return {
+        k: conn[k]
+        for k in (
+            "id",
+            "authEventId",
+            "tenantId",
+            "tenantType",
+            "tenantName",
+            "createdDateUtc",
+            "updatedDateUtc",
+        )
+    }

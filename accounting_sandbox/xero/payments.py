@@ -14,8 +14,12 @@ from accounting_sandbox.xero.api import ItemError, X, batch, listing, not_found,
 
 router = Router()
 BASE = "/xero/api.xro/2.0"
-READ = ("accounting.transactions", "accounting.transactions.read", "accounting.payments",
-        "accounting.payments.read")
+READ = (
+    "accounting.transactions",
+    "accounting.transactions.read",
+    "accounting.payments",
+    "accounting.payments.read",
+)
 WRITE = ("accounting.transactions", "accounting.payments")
 
 
@@ -24,12 +28,15 @@ def create(sb: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
         raise ItemError("Payments cannot be edited; delete it and record a new one")
     invoice = invoices.find(sb, tenant, data.get("Invoice") or {})
     if invoice is None:
-        raise ItemError("You must specify either an Invoice, Credit Note, Prepayment or Overpayment")
+        raise ItemError(
+            "You must specify either an Invoice, Credit Note, Prepayment or Overpayment"
+        )
     if invoice["Status"] != "AUTHORISED":
         raise ItemError("Payments can only be made against Authorised documents")
     ref = data.get("Account") or {}
-    account = settings.account_by(sb, tenant, code=ref.get("Code", ""),
-                                  account_id=ref.get("AccountID", ""))
+    account = settings.account_by(
+        sb, tenant, code=ref.get("Code", ""), account_id=ref.get("AccountID", "")
+    )
     if account is None:
         raise ItemError("Account code or ID must be specified")
     if account["Type"] != "BANK" and not account.get("EnablePaymentsToAccount"):
@@ -41,11 +48,19 @@ def create(sb: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
         raise ItemError("Payment amount exceeds the amount outstanding on this document")
     day = model.parse_date(data.get("Date")) or model.today(sb).isoformat()
     payment = {
-        "PaymentID": new_uuid(), "Date": model.msdate(day), "_date": day, "Amount": amount,
-        "BankAmount": amount, "CurrencyRate": Decimal(1), "Reference": data.get("Reference", ""),
-        "IsReconciled": bool(data.get("IsReconciled", False)), "Status": "AUTHORISED",
+        "PaymentID": new_uuid(),
+        "Date": model.msdate(day),
+        "_date": day,
+        "Amount": amount,
+        "BankAmount": amount,
+        "CurrencyRate": Decimal(1),
+        "Reference": data.get("Reference", ""),
+        "IsReconciled": bool(data.get("IsReconciled", False)),
+        "Status": "AUTHORISED",
         "PaymentType": "ACCRECPAYMENT" if invoice["Type"] == "ACCREC" else "ACCPAYPAYMENT",
-        "UpdatedDateUTC": model.msnow(sb), "HasAccount": True, "HasValidationErrors": False,
+        "UpdatedDateUTC": model.msnow(sb),
+        "HasAccount": True,
+        "HasValidationErrors": False,
         "Account": {"AccountID": account["AccountID"], "Code": account.get("Code", "")},
         "Invoice": _invoice_ref(invoice),
     }
@@ -57,14 +72,36 @@ def create(sb: Any, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _invoice_ref(invoice: dict[str, Any]) -> dict[str, Any]:
-    return {k: invoice[k] for k in ("InvoiceID", "InvoiceNumber", "Type", "Status", "Contact",
-                                     "CurrencyCode", "AmountDue", "AmountPaid", "Total")
-            if k in invoice}
+    return {
+        k: invoice[k]
+        for k in (
+            "InvoiceID",
+            "InvoiceNumber",
+            "Type",
+            "Status",
+            "Contact",
+            "CurrencyCode",
+            "AmountDue",
+            "AmountPaid",
+            "Total",
+        )
+        if k in invoice
+    }
 
 
 def _payment_ref(payment: dict[str, Any]) -> dict[str, Any]:
-    return {k: payment[k] for k in ("PaymentID", "Date", "Amount", "Reference", "CurrencyRate",
-                                     "HasAccount", "HasValidationErrors")}
+    return {
+        k: payment[k]
+        for k in (
+            "PaymentID",
+            "Date",
+            "Amount",
+            "Reference",
+            "CurrencyRate",
+            "HasAccount",
+            "HasValidationErrors",
+        )
+    }
 
 
 def _settle(sb: Any, tenant: str, invoice: dict[str, Any], day: str | None) -> None:
@@ -105,8 +142,12 @@ def payment_get(req: Request, payment: str) -> dict[str, Any]:
 
 @router.put(f"{BASE}/Payments", kind="xero_api", scopes=WRITE, body="Payments", answer="Payments")
 def payments_create(req: Request) -> dict[str, Any]:
-    return batch(req, "Payments", list(req.params.get("Payments") or []),
-                 lambda item: create(req.sb, req.tenant, item))
+    return batch(
+        req,
+        "Payments",
+        list(req.params.get("Payments") or []),
+        lambda item: create(req.sb, req.tenant, item),
+    )
 
 
 @router.post(f"{BASE}/Payments", kind="xero_api", scopes=WRITE, body="Payment", answer="Payments")
@@ -114,8 +155,13 @@ def payment_create_one(req: Request) -> dict[str, Any]:
     return batch(req, "Payments", [req.params], lambda item: create(req.sb, req.tenant, item))
 
 
-@router.post(f"{BASE}/Payments/{{payment}}", kind="xero_api", scopes=WRITE, body="PaymentDelete",
-             answer="Payments")
+@router.post(
+    f"{BASE}/Payments/{{payment}}",
+    kind="xero_api",
+    scopes=WRITE,
+    body="PaymentDelete",
+    answer="Payments",
+)
 def payment_delete(req: Request, payment: str) -> dict[str, Any]:
     row = req.sb.store.get(X, req.tenant, "Payment", payment.lower())
     if row is None:

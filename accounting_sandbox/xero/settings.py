@@ -13,18 +13,46 @@ from accounting_sandbox.xero.api import X, listing, public
 router = Router()
 BASE = "/xero/api.xro/2.0"
 READ = ("accounting.settings", "accounting.settings.read")
-CLASSES = {"BANK": "ASSET", "CURRENT": "ASSET", "REVENUE": "REVENUE", "SALES": "REVENUE",
-           "OTHERINCOME": "REVENUE", "EXPENSE": "EXPENSE", "OVERHEADS": "EXPENSE",
-           "CURRLIAB": "LIABILITY", "LIABILITY": "LIABILITY", "EQUITY": "EQUITY"}
+CLASSES = {
+    "BANK": "ASSET",
+    "CURRENT": "ASSET",
+    "REVENUE": "REVENUE",
+    "SALES": "REVENUE",
+    "OTHERINCOME": "REVENUE",
+    "EXPENSE": "EXPENSE",
+    "OVERHEADS": "EXPENSE",
+    "CURRLIAB": "LIABILITY",
+    "LIABILITY": "LIABILITY",
+    "EQUITY": "EQUITY",
+}
 
 
-def account_create(sb: Any, tenant: str, *, code: str, name: str, type: str,
-                   tax_type: str = "NONE", payments: bool = False, status: str = "ACTIVE",
-                   **extra: Any) -> dict[str, Any]:
-    account = {"AccountID": new_uuid(), "Code": code, "Name": name, "Type": type,
-               "Status": status, "TaxType": tax_type, "Class": CLASSES.get(type, "ASSET"),
-               "EnablePaymentsToAccount": payments, "ShowInExpenseClaims": False,
-               "HasAttachments": False, "UpdatedDateUTC": model.msnow(sb), **extra}
+def account_create(
+    sb: Any,
+    tenant: str,
+    *,
+    code: str,
+    name: str,
+    type: str,
+    tax_type: str = "NONE",
+    payments: bool = False,
+    status: str = "ACTIVE",
+    **extra: Any,
+) -> dict[str, Any]:
+    account = {
+        "AccountID": new_uuid(),
+        "Code": code,
+        "Name": name,
+        "Type": type,
+        "Status": status,
+        "TaxType": tax_type,
+        "Class": CLASSES.get(type, "ASSET"),
+        "EnablePaymentsToAccount": payments,
+        "ShowInExpenseClaims": False,
+        "HasAttachments": False,
+        "UpdatedDateUTC": model.msnow(sb),
+        **extra,
+    }
     if type == "BANK":
         account.update(BankAccountType="BANK", CurrencyCode=model.org(sb, tenant)["BaseCurrency"])
     return sb.store.put(X, tenant, "Account", account["AccountID"], account)
@@ -39,15 +67,31 @@ def account_by(sb: Any, tenant: str, *, code: str = "", account_id: str = "") ->
     return None
 
 
-def tax_rate_create(sb: Any, tenant: str, *, tax_type: str, name: str, rate: str,
-                    report: str = "OUTPUT") -> dict[str, Any]:
+def tax_rate_create(
+    sb: Any, tenant: str, *, tax_type: str, name: str, rate: str, report: str = "OUTPUT"
+) -> dict[str, Any]:
     value = Decimal(rate)
-    row = {"Name": name, "TaxType": tax_type, "Status": "ACTIVE", "ReportTaxType": report,
-           "TaxComponents": [{"Name": name.split(" (")[0], "Rate": value, "IsCompound": False,
-                              "IsNonRecoverable": False}],
-           "CanApplyToAssets": True, "CanApplyToEquity": True, "CanApplyToExpenses": False,
-           "CanApplyToLiabilities": True, "CanApplyToRevenue": True,
-           "DisplayTaxRate": value, "EffectiveRate": value}
+    row = {
+        "Name": name,
+        "TaxType": tax_type,
+        "Status": "ACTIVE",
+        "ReportTaxType": report,
+        "TaxComponents": [
+            {
+                "Name": name.split(" (")[0],
+                "Rate": value,
+                "IsCompound": False,
+                "IsNonRecoverable": False,
+            }
+        ],
+        "CanApplyToAssets": True,
+        "CanApplyToEquity": True,
+        "CanApplyToExpenses": False,
+        "CanApplyToLiabilities": True,
+        "CanApplyToRevenue": True,
+        "DisplayTaxRate": value,
+        "EffectiveRate": value,
+    }
     return sb.store.put(X, tenant, "TaxRate", tax_type, row)
 
 

@@ -23,7 +23,9 @@ _COMPARE = re.compile(
     r"^(?P<field>[A-Za-z][\w.]*?)(?P<lower>\.ToLower\(\)|\.ToUpper\(\))?\s*"
     r"(?P<op>==|!=|>=|<=|=|>|<)\s*(?P<value>.+)$"
 )
-_CALL = re.compile(r'^(?P<field>[A-Za-z][\w.]*?)\.(?P<fn>Contains|StartsWith|EndsWith)\("(?P<arg>[^"]*)"\)$')
+_CALL = re.compile(
+    r'^(?P<field>[A-Za-z][\w.]*?)\.(?P<fn>Contains|StartsWith|EndsWith)\("(?P<arg>[^"]*)"\)$'
+)
 _GUID = re.compile(r'^Guid\("(?P<v>[^"]+)"\)$', re.IGNORECASE)
 _DATETIME = re.compile(r"^DateTime\((?P<y>\d+),\s*(?P<m>\d+),\s*(?P<d>\d+)\)$")
 
@@ -40,8 +42,13 @@ def _split(text: str, words: tuple[str, ...]) -> list[str]:
             quoted = not quoted
         if not quoted:
             for word in words:
-                if text.startswith(word, i) and (not word.isalpha() or (
-                        text[i - 1:i].isspace() and text[i + len(word):i + len(word) + 1].isspace())):
+                if text.startswith(word, i) and (
+                    not word.isalpha()
+                    or (
+                        text[i - 1 : i].isspace()
+                        and text[i + len(word) : i + len(word) + 1].isspace()
+                    )
+                ):
                     parts.append("".join(current))
                     current, i = [], i + len(word)
                     break
@@ -100,7 +107,11 @@ def _comparable(value: Any) -> Any:
 def _clause(text: str) -> Predicate:
     if m := _CALL.match(text):
         field, fn, arg = m["field"], m["fn"], m["arg"].lower()
-        check = {"Contains": str.__contains__, "StartsWith": str.startswith, "EndsWith": str.endswith}[fn]
+        check = {
+            "Contains": str.__contains__,
+            "StartsWith": str.startswith,
+            "EndsWith": str.endswith,
+        }[fn]
         return lambda row: check(str(_field(row, field) or "").lower(), arg)
     m = _COMPARE.match(text)
     if not m:
@@ -121,8 +132,12 @@ def _clause(text: str) -> Predicate:
         if have is None or target is None:
             return False
         try:
-            return {">": have > target, "<": have < target, ">=": have >= target,
-                    "<=": have <= target}[op]
+            return {
+                ">": have > target,
+                "<": have < target,
+                ">=": have >= target,
+                "<=": have <= target,
+            }[op]
         except TypeError:
             return False
 
