@@ -43,6 +43,26 @@ def index(req: Request) -> Response:
     return page("Ledgers", body)
 
 
+@router.get("/xero/app/AccountsReceivable/View.aspx", kind="page")
+def xero_invoice_link(req: Request) -> Response:
+    """Where Xero's invoice links (`XERO_APP_URL`) land: the ledger holding that invoice."""
+    wanted = req.query.get("InvoiceID", "").lower()
+    for org in model.orgs(req.sb):
+        if req.sb.store.get("xero", org["_tenant"], "Invoice", wanted):
+            return Response.redirect(f"/ledger/xero/{org['_tenant']}#invoice-{wanted}")
+    raise PageError("Not found", "No invoice with that id in this sandbox.", 404)
+
+
+@router.get("/quickbooks/app/invoice", kind="page")
+def qbo_invoice_link(req: Request) -> Response:
+    """QuickBooks' invoice links carry only the id: the company's ledger if one company has
+    it, else the list of ledgers."""
+    txn = req.query.get("txnId", "")
+    realms = [c["realm"] for c in qbo.companies(req.sb)
+              if req.sb.store.get("quickbooks", c["realm"], "Invoice", txn)]
+    return Response.redirect(f"/ledger/quickbooks/{realms[0]}" if len(realms) == 1 else "/")
+
+
 @router.get("/ledger/xero/{tenant}", kind="page")
 def xero_ledger(req: Request, tenant: str) -> Response:
     org = model.org(req.sb, tenant)

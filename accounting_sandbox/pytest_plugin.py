@@ -74,14 +74,14 @@ class AccountingSandboxHandle:
             "XERO_TOKEN_URL": f"{b}/xero/connect/token",
             "XERO_REVOKE_URL": f"{b}/xero/connect/revocation",
             "XERO_API_BASE": f"{b}/xero",
-            "XERO_APP_URL": f"{b}/ledger/xero",
+            "XERO_APP_URL": f"{b}/xero/app",
             "QUICKBOOKS_CLIENT_ID": c.quickbooks_client_id,
             "QUICKBOOKS_CLIENT_SECRET": c.quickbooks_client_secret,
             "QUICKBOOKS_AUTHORIZE_URL": f"{b}/quickbooks/connect/oauth2",
             "QUICKBOOKS_TOKEN_URL": f"{b}/quickbooks/oauth2/v1/tokens/bearer",
             "QUICKBOOKS_REVOKE_URL": f"{b}/quickbooks/v2/oauth2/tokens/revoke",
             "QUICKBOOKS_API_BASE": f"{b}/quickbooks",
-            "QUICKBOOKS_APP_URL": f"{b}/ledger/quickbooks",
+            "QUICKBOOKS_APP_URL": f"{b}/quickbooks",
         }
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
