@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.browser",
     "stripe_sandbox.pytest_plugin",
     "accounting_sandbox.pytest_plugin",
+    "firmpay.accounting.tests.vendor_collector",
     "tests.stripe_fixtures",
 ]

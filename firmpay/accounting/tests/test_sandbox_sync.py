@@ -52,9 +52,7 @@ def test_xero_links_the_existing_contact_and_books_invoice_and_payment_once(
     assert len(payments) == 1 and Decimal(str(payments[0]["Amount"])) == Decimal("248.14")
 
 
-def test_uk_quickbooks_sends_vat_codes_and_links_the_existing_customer(
-    owner_client, firm, ledgers
-):
+def test_uk_quickbooks_sends_vat_codes_and_links_the_existing_customer(owner_client, firm, ledgers):
     sandbox_flows.connect(
         owner_client,
         ledgers,
