@@ -1,0 +1,227 @@
+"""Month-end burst: 1,000 payments for one Xero organisation, synced through the accounting
+sandbox with its rate limits on (60 calls a minute and 5 at once per organisation, as Xero).
+
+Set-up (not measured): a fresh SQLite database, the sandbox in-process, the demo firm
+connected to the sandbox's UK organisation through its consent, 1,000 invoices for 20
+clients sent and synced with the sandbox's limits off (they went out during the month).
+Measured: 1,000 payments recorded at once, then Firmpay's worker loop (`sync_item_process`
+on every due row, as the Huey workers and the sweeper do) until every row is done. Counted:
+the API calls that reached the sandbox, the seconds, and payments booked twice there.
+
+Prints JSON last: {"payments": 1000, "api_calls": N, "seconds": S, "duplicates": 0}.
+Usage: .venv/bin/python bench/accounting_sync.py [--payments 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _quiet() -> None:
+    import logging
+
+    for name in ("httpx", "huey", "accounting_sandbox"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _django(data_dir: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        FIRMPAY_DATA_DIR=data_dir,
+        ACCOUNTING_TOKEN_KEY="bench-accounting-key",
+    )
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _no_kicks() -> None:
+    """The loop below is the worker: rows are not also queued to Huey."""
+    from firmpay.accounting.services import outbox, outcomes
+
+    outbox.sync_item_kick = outcomes.sync_item_kick = lambda *args, **kwargs: None
+
+
+def _connect(handle, firm, owner):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from firmpay.accounting import services
+
+    session = SessionStore()
+    session.create()
+    redirect = "http://127.0.0.1:8300/settings/integrations/accounting/xero/callback/"
+    url = services.oauth_start(
+        firm=firm, user=owner, session=session, vendor="xero", redirect_uri=redirect
+    )
+    from urllib.parse import parse_qs, urlparse
+
+    query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    answer = handle.consent(
+        "xero",
+        redirect_uri=redirect,
+        scope=query["scope"],
+        state=query["state"],
+        choose=[handle.xero_uk],
+    )
+    connection = services.oauth_complete(
+        firm=firm,
+        user=owner,
+        session=session,
+        vendor="xero",
+        state=answer["state"],
+        code=answer["code"],
+    )
+    accounts = services.connection_accounts(connection=connection)
+    rates = services.connection_tax_rates(connection=connection)
+    pick = lambda options, text: next(o for o in options if text in o.label)  # noqa: E731
+    return services.connection_accounts_choose(
+        connection=connection,
+        accounts=accounts,
+        payment_account_id=pick(accounts, "Stripe Clearing").id,
+        income_account_id=pick(accounts, "Sales").id,
+        tax_rates=rates,
+        tax_code=pick(rates, "20% (VAT on Income)").code,
+        tax_code_zero=pick(rates, "Zero Rated").code,
+        invoice_prefix="FP-",
+        user=owner,
+    )
+
+
+def _drain(deadline: float) -> None:
+    from django.utils import timezone
+
+    from firmpay.accounting.models import SyncItem, SyncStatus
+    from firmpay.accounting.services import sync_item_process
+
+    while time.monotonic() < deadline:
+        open_rows = SyncItem.objects.filter(status__in=[SyncStatus.PENDING, SyncStatus.RUNNING])
+        if not open_rows.exists():
+            return
+        due = list(
+            open_rows.filter(status=SyncStatus.PENDING, next_attempt_at__lte=timezone.now())
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        for item_id in due:
+            sync_item_process(item_id=item_id)
+        if not due:
+            time.sleep(0.2)
+
+
+def _invoices(firm, count: int) -> list:
+    from firmpay.clients.services import client_create
+    from firmpay.invoices.services import invoice_send
+    from firmpay.invoices.tests.builders import invoice_build, line
+
+    clients = [
+        client_create(firm=firm, name=f"Month-end Client {n:02d}", email=f"ap{n}@bench.test")
+        for n in range(20)
+    ]
+    return [
+        invoice_send(
+            invoice=invoice_build(
+                firm=firm, client=clients[n % 20], lines=[line("Bookkeeping", "1", 10000 + n)]
+            )
+        )
+        for n in range(count)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--payments", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="acct-bench-") as data_dir:
+        _django(data_dir)
+        _quiet()
+        _no_kicks()
+        print(json.dumps(run(args.payments)))
+
+
+def run(count: int) -> dict:
+    from django.conf import settings
+
+    from accounting_sandbox.config import Config
+    from accounting_sandbox.pytest_plugin import AccountingSandboxHandle
+    from accounting_sandbox.sandbox import Sandbox
+    from firmpay.accounting.models import RateBucket, SyncItem, SyncStatus
+    from firmpay.accounting.providers.base import REQUEST_HOOKS
+    from firmpay.accounting.providers.xero import XeroProvider
+    from firmpay.accounting.services import accounting_on_payment_succeeded
+    from firmpay.tenancy.tests.factories import make_firm, make_owner
+
+    setup = time.monotonic()
+    sandbox = Sandbox(Config(port=0, data=":memory:"))
+    sandbox.start()
+    handle = AccountingSandboxHandle(sandbox)
+    try:
+        for name, value in handle_settings(handle).items():
+            setattr(settings, name, value)
+        firm = make_firm(name="Demo & Co Accountants (UK)", country="GB", currency="GBP")
+        owner = make_owner(firm=firm)
+        handle.control("POST", "config", {"rate_limits": False})
+        XeroProvider.per_minute = 100_000  # the invoices went out over the month
+        connection = _connect(handle, firm, owner)
+        invoices = _invoices(firm, count)
+        _drain(time.monotonic() + 1800)
+        assert not SyncItem.objects.exclude(status=SyncStatus.DONE).exists(), "invoices"
+
+        # Month end, a fresh minute later: both limiters start from zero.
+        XeroProvider.per_minute = 60
+        handle.advance(minutes=2)
+        RateBucket.objects.all().delete()
+        handle.control("POST", "config", {"rate_limits": True})
+        print(f"set-up done in {time.monotonic() - setup:.0f}s", file=sys.stderr)
+        calls: list[str] = []
+        REQUEST_HOOKS.append(lambda request: calls.append(str(request.url)))
+        start = time.monotonic()
+        for invoice in invoices:
+            accounting_on_payment_succeeded(
+                firm=firm,
+                invoice=invoice,
+                payment_key=f"manual:bench:{invoice.pk}",
+                amount=invoice.total,
+                currency=invoice.currency,
+                paid_on=datetime.date(2026, 11, 30),
+                reference=f"Card payment {invoice.number}",
+            )
+        _drain(time.monotonic() + 600)
+        seconds = time.monotonic() - start
+        records = SyncItem.objects.filter(key__endswith=":record")
+        assert set(records.values_list("status", flat=True)) == {SyncStatus.DONE}, "payments"
+        books = handle.control("GET", f"xero/organisations/{connection.org_id}/ledger")
+        per_invoice = collections.Counter(
+            p["Invoice"]["InvoiceID"] for p in books["payments"] if p.get("Status") != "DELETED"
+        )
+        return {
+            "payments": records.count(),
+            "api_calls": sum("/api.xro/" in url for url in calls),
+            "seconds": round(seconds, 1),
+            "duplicates": sum(n - 1 for n in per_invoice.values() if n > 1),
+        }
+    finally:
+        sandbox.stop()
+
+
+def handle_settings(handle) -> dict:
+    return handle.settings()
+
+
+if __name__ == "__main__":
+    main()
