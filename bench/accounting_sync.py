@@ -161,7 +161,7 @@ def run(count: int) -> dict:
     from accounting_sandbox.pytest_plugin import AccountingSandboxHandle
     from accounting_sandbox.sandbox import Sandbox
     from firmpay.accounting.models import RateBucket, SyncItem, SyncStatus
-    from firmpay.accounting.providers.base import REQUEST_HOOKS
+    from firmpay.accounting.providers.http import REQUEST_HOOKS
     from firmpay.accounting.providers.xero import XeroProvider
     from firmpay.accounting.services import accounting_on_payment_succeeded
     from firmpay.tenancy.tests.factories import make_firm, make_owner

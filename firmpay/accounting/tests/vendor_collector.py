@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from firmpay.accounting.providers.base import REQUEST_HOOKS
+from firmpay.accounting.providers.http import REQUEST_HOOKS
 from firmpay.accounting.tests import vendor_contract
 
 COLLECTED: list[vendor_contract.Sent] = []

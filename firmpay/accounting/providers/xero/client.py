@@ -28,6 +28,8 @@ from firmpay.accounting.providers.base import (
     TaxRate,
     TokenSet,
     UnexpectedAnswer,
+)
+from firmpay.accounting.providers.http import (
     api_request,
     field_of,
     json_answer,
