@@ -191,12 +191,13 @@ def _answer(sb: Sandbox, vendor: str, grant: dict[str, Any], refresh_token: str)
         access = "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0.." + token(120)
     sb.store.put(AUTH, vendor, "access", access, {"grant": grant["id"], "expires": now + seconds})
     if vendor == "xero":
+        # The AccessToken of Xero's identity OpenAPI file: the granted scopes are in the
+        # access token's claims, not beside it.
         answer = {
             "access_token": access,
             "expires_in": seconds,
             "token_type": "Bearer",
             "refresh_token": refresh_token,
-            "scope": " ".join(grant["scopes"]),
         }
         if "openid" in grant["scopes"]:
             answer["id_token"] = jwt(
