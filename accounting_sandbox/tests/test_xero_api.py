@@ -298,3 +298,8 @@ def test_a_query_parameter_the_operation_does_not_define_is_refused(accounting_s
         query={"summarizeErrors": "no"},
     )
     assert status == 400 and "not a boolean" in body["Message"]
+
+
+def test_contacts_can_be_ordered(accounting_sandbox, token):
+    _, _, body = xero(accounting_sandbox, token, "GET", "Contacts", query={"order": "Name DESC"})
+    assert [c["Name"] for c in body["Contacts"]] == ["Northwind Traders", "Acme Hardware LLC"]
