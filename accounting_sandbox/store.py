@@ -123,11 +123,11 @@ class Store:
         InvoiceNumber, DocNumber, ContactNumber and _name_key; a scan in SQLite otherwise)."""
         if not field.isidentifier():
             raise ValueError(field)
-        rows = self._rows(
-            "SELECT data FROM records WHERE vendor = ? AND tenant = ? AND kind = ?"
-            f" AND lower(json_extract(data, '$.{field}')) = ? ORDER BY seq",
-            (vendor, tenant, kind, value.lower()),
+        sql = (
+            "SELECT data FROM records WHERE vendor = ? AND tenant = ? AND kind = ? AND "  # noqa: S608
+            + f"lower(json_extract(data, '$.{field}')) = ? ORDER BY seq"
         )
+        rows = self._rows(sql, (vendor, tenant, kind, value.lower()))  # field: an identifier
         return [json.loads(r[0]) for r in rows]
 
     def count(self, vendor: str, tenant: str, kind: str) -> int:
