@@ -58,8 +58,11 @@ def qbo_invoice_link(req: Request) -> Response:
     """QuickBooks' invoice links carry only the id: the company's ledger if one company has
     it, else the list of ledgers."""
     txn = req.query.get("txnId", "")
-    realms = [c["realm"] for c in qbo.companies(req.sb)
-              if req.sb.store.get("quickbooks", c["realm"], "Invoice", txn)]
+    realms = [
+        c["realm"]
+        for c in qbo.companies(req.sb)
+        if req.sb.store.get("quickbooks", c["realm"], "Invoice", txn)
+    ]
     return Response.redirect(f"/ledger/quickbooks/{realms[0]}" if len(realms) == 1 else "/")
 
 

@@ -4,7 +4,8 @@ rotating refresh tokens, all on the sandbox clock.
 A grant is one consent: the app (client id), the scopes, what it reaches (Xero: the
 user's connections; QuickBooks: one realm) and its refresh token. Refreshing rotates the
 refresh token. Xero lets the previous one be used for `xero_refresh_grace_seconds` more
-(it answers with the same successor) and expires a token unused for 60 days; QuickBooks
+(a new set, and the successor handed out before stops working: two processes refreshing
+one set break it) and expires a token unused for 60 days; QuickBooks
 refuses a rotated token at once and expires one unused for 100 days (5 years at most).
 """
 
@@ -105,12 +106,21 @@ def refresh(sb: Sandbox, vendor: str, *, client_id: str, refresh_token: str) -> 
         grace = sb.config.xero_refresh_grace_seconds if vendor == "xero" else 0
         if not grace or now > held["rotated_at"] + grace:
             raise OAuthError("invalid_grant")
-        return _answer(sb, vendor, grant, held["successor"])
-    held["rotated_at"] = now
+        # The previous token used again (another process refreshing the same set): a new
+        # token set, and the one the first refresh handed out stops working.
+        _expire(sb, vendor, held["successor"])
+    held["rotated_at"] = held.get("rotated_at") or now
     answer = _issue(sb, vendor, grant)
     held["successor"] = answer["refresh_token"]
     sb.store.put(AUTH, vendor, "refresh", refresh_token, held)
     return answer
+
+
+def _expire(sb: Sandbox, vendor: str, refresh_token: str) -> None:
+    held = sb.store.get(AUTH, vendor, "refresh", refresh_token)
+    if held is not None:
+        held["expires"] = 0
+        sb.store.put(AUTH, vendor, "refresh", refresh_token, held)
 
 
 def revoke(sb: Sandbox, vendor: str, *, client_id: str, token_value: str) -> dict[str, Any] | None:
@@ -191,12 +201,13 @@ def _answer(sb: Sandbox, vendor: str, grant: dict[str, Any], refresh_token: str)
         access = "eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0.." + token(120)
     sb.store.put(AUTH, vendor, "access", access, {"grant": grant["id"], "expires": now + seconds})
     if vendor == "xero":
+        # The AccessToken of Xero's identity OpenAPI file: the granted scopes are in the
+        # access token's claims, not beside it.
         answer = {
             "access_token": access,
             "expires_in": seconds,
             "token_type": "Bearer",
             "refresh_token": refresh_token,
-            "scope": " ".join(grant["scopes"]),
         }
         if "openid" in grant["scopes"]:
             answer["id_token"] = jwt(

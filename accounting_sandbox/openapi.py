@@ -149,3 +149,64 @@ def _check_scalar(
         good = _MSDATE.match(value) or (request and _REQUEST_DATE.match(value))
         if not good:
             out.append(Problem(path, f"{value!r} is not a date Xero reads or writes"))
+
+
+# -- operations and their query parameters ----------------------------------------------------
+@functools.cache
+def _templates(doc_name: str) -> list[tuple[re.Pattern[str], str]]:
+    doc = accounting() if doc_name == "accounting" else identity()
+    out = []
+    for template in doc["paths"]:
+        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "/?$"
+        out.append((re.compile(pattern, re.IGNORECASE), template))
+    return out
+
+
+def operation(doc_name: str, path: str, method: str) -> tuple[dict, dict] | None:
+    """(path item, operation) of the OpenAPI file for a path relative to the API base."""
+    doc = accounting() if doc_name == "accounting" else identity()
+    for regex, template in _templates(doc_name):
+        item = doc["paths"][template]
+        if regex.match(path) and method.lower() in item:
+            return item, item[method.lower()]
+    return None
+
+
+def check_query(doc_name: str, path: str, method: str, query: dict[str, str]) -> list[Problem]:
+    """Query parameters the operation does not define, or of the wrong type."""
+    found = operation(doc_name, path, method)
+    if found is None:
+        return [Problem(path, f"{method} {path} is not an operation of Xero's API")]
+    doc = accounting() if doc_name == "accounting" else identity()
+    item, op = found
+    params = [_resolve(doc, p) for p in [*item.get("parameters", []), *op.get("parameters", [])]]
+    allowed = {p["name"].lower(): p for p in params if p.get("in") == "query"}
+    out: list[Problem] = []
+    for name, value in query.items():
+        param = allowed.get(name.lower())
+        if param is None:
+            out.append(Problem(f"?{name}", "not a query parameter of this operation"))
+            continue
+        schema = param.get("schema", {})
+        values = value.split(",") if schema.get("type") == "array" else [value]
+        item_schema = schema.get("items", {}) if schema.get("type") == "array" else schema
+        for one in values:
+            if not _query_value_ok(item_schema, one):
+                out.append(
+                    Problem(
+                        f"?{name}",
+                        f"{one!r} is not a {item_schema.get('format') or item_schema.get('type')}",
+                    )
+                )
+    return out
+
+
+def _query_value_ok(schema: dict[str, Any], value: str) -> bool:
+    kind, fmt = schema.get("type"), schema.get("format")
+    if kind == "boolean":
+        return value.lower() in ("true", "false")
+    if kind == "integer":
+        return value.strip().lstrip("-").isdigit()
+    if fmt == "uuid":
+        return bool(_UUID.match(value.strip()))
+    return True

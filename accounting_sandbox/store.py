@@ -23,6 +23,14 @@ CREATE TABLE IF NOT EXISTS records (
     data TEXT NOT NULL,
     UNIQUE (vendor, tenant, kind, id)
 );
+CREATE INDEX IF NOT EXISTS records_invoice_number
+    ON records (vendor, tenant, kind, lower(json_extract(data, '$.InvoiceNumber')));
+CREATE INDEX IF NOT EXISTS records_doc_number
+    ON records (vendor, tenant, kind, lower(json_extract(data, '$.DocNumber')));
+CREATE INDEX IF NOT EXISTS records_name_key
+    ON records (vendor, tenant, kind, lower(json_extract(data, '$._name_key')));
+CREATE INDEX IF NOT EXISTS records_contact_number
+    ON records (vendor, tenant, kind, lower(json_extract(data, '$.ContactNumber')));
 CREATE TABLE IF NOT EXISTS replays (
     vendor TEXT NOT NULL, tenant TEXT NOT NULL, key TEXT NOT NULL,
     fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
@@ -109,6 +117,18 @@ class Store:
         )
         items = [json.loads(r[0]) for r in rows]
         return [i for i in items if where(i)] if where else items
+
+    def match(self, vendor: str, tenant: str, kind: str, field: str, value: str) -> list[dict]:
+        """Records whose top-level `field` equals `value`, case-insensitively (indexed for
+        InvoiceNumber, DocNumber, ContactNumber and _name_key; a scan in SQLite otherwise)."""
+        if not field.isidentifier():
+            raise ValueError(field)
+        sql = (
+            "SELECT data FROM records WHERE vendor = ? AND tenant = ? AND kind = ? AND "  # noqa: S608
+            + f"lower(json_extract(data, '$.{field}')) = ? ORDER BY seq"
+        )
+        rows = self._rows(sql, (vendor, tenant, kind, value.lower()))  # field: an identifier
+        return [json.loads(r[0]) for r in rows]
 
     def count(self, vendor: str, tenant: str, kind: str) -> int:
         return self._rows(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _REALM = re.compile(r"^/quickbooks/v3/company/([^/]+)/", re.IGNORECASE)
 REQUESTID_MAX = 50
+QUERY_PARAMS = {"minorversion", "requestid", "operation", "query", "include"}
 
 
 def qbo_time(sb: Sandbox) -> str:
@@ -79,6 +80,16 @@ def _call(sb: Sandbox, route: Route, req: Request, path_params: dict[str, str]) 
         stored = sb.store.replay_get("quickbooks", req.tenant, key)
         if stored is not None:
             return Response(status=stored[1], body=stored[2])
+    unknown = sorted(set(req.query) - QUERY_PARAMS)
+    if unknown:
+        sb.violation(
+            "quickbooks", req, [f"?{name}: not a query parameter of the v3 API" for name in unknown]
+        )
+        raise QuickBooksFault(
+            "2010",
+            "Request has invalid or unsupported property",
+            f"Query parameter {unknown[0]} specified is unsupported or invalid",
+        )
     req.params = _body(sb, route, req)
     try:
         with sb.store.transaction():

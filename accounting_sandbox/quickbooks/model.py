@@ -69,17 +69,22 @@ def next_id(sb: Sandbox, realm: str) -> str:
 
 def next_doc_number(sb: Sandbox, realm: str) -> str:
     c = company(sb, realm)
-    taken = {r.get("DocNumber") for r in sb.store.all(Q, realm, "Invoice")}
     value = c["next_doc"]
-    while str(value) in taken:
+    while sb.store.match(Q, realm, "Invoice", "DocNumber", str(value)):
         value += 1
     c["next_doc"] = value + 1
     sb.store.put(Q, "", "company", realm, c)
     return str(value)
 
 
+def name_key(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
 def insert(sb: Sandbox, realm: str, entity: str, data: dict[str, Any]) -> dict[str, Any]:
     stamp = now_iso(sb)
+    if "DisplayName" in data:  # indexed: DisplayName uniqueness
+        data = {**data, "_name_key": name_key(data["DisplayName"])}
     row = {
         "Id": next_id(sb, realm),
         "SyncToken": "0",
@@ -93,6 +98,8 @@ def insert(sb: Sandbox, realm: str, entity: str, data: dict[str, Any]) -> dict[s
 
 def update(sb: Sandbox, realm: str, entity: str, row: dict[str, Any]) -> dict[str, Any]:
     row["SyncToken"] = str(int(row["SyncToken"]) + 1)
+    if "DisplayName" in row:
+        row["_name_key"] = name_key(row["DisplayName"])
     row["MetaData"] = {**row["MetaData"], "LastUpdatedTime": now_iso(sb)}
     return sb.store.put(Q, realm, entity, row["Id"], row)
 
@@ -149,11 +156,8 @@ def name_taken(
     sb: Sandbox, realm: str, name: str, *, exclude: tuple[str, str] | None = None
 ) -> bool:
     """DisplayName is unique across customers, vendors and employees."""
-    key = " ".join(name.split()).lower()
     for entity in ("Customer", "Vendor", "Employee"):
-        for row in sb.store.all(Q, realm, entity):
-            if exclude == (entity, row["Id"]):
-                continue
-            if " ".join(row.get("DisplayName", "").split()).lower() == key:
+        for row in sb.store.match(Q, realm, entity, "_name_key", name_key(name)):
+            if exclude != (entity, row["Id"]):
                 return True
     return False

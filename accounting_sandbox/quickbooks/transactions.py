@@ -103,8 +103,8 @@ def invoice_create(sb: Any, realm: str, data: dict[str, Any]) -> dict[str, Any]:
         raise business(f"The currency {currency} is not enabled for this company (Multicurrency).")
     lines, tax_lines = _lines(sb, realm, company, data["Line"])
     number = data.get("DocNumber") or model.next_doc_number(sb, realm)
-    for row in sb.store.all(model.Q, realm, "Invoice"):
-        if row.get("DocNumber", "").lower() == number.lower():
+    for row in sb.store.match(model.Q, realm, "Invoice", "DocNumber", number):
+        if row:
             raise QuickBooksFault(
                 "6140",
                 "Duplicate Document Number Error",

@@ -283,3 +283,11 @@ def test_an_unknown_property_is_refused_with_2010(accounting_sandbox):
         {"DisplayName": "Typo Co", "PrimaryEmail": {"Address": "x@y.test"}},
     )
     assert status == 400 and body["Fault"]["Error"][0]["code"] == "2010"
+
+
+def test_an_unknown_query_parameter_is_refused_with_2010(accounting_sandbox):
+    token = accounting_sandbox.connect("quickbooks")["access_token"]
+    status, _, body = qbo(
+        accounting_sandbox, token, "GET", "preferences", query={"minorverison": "75"}
+    )
+    assert status == 400 and body["Fault"]["Error"][0]["code"] == "2010"

@@ -96,6 +96,7 @@ def test_every_endpoint_answers_in_the_vendors_shape(accounting_sandbox):
     sb.sandbox.hits.clear()
     sb.control("POST", "config", {"rate_limits": False})  # the walk is faster than 10/s
     xero_tokens = sb.connect("xero")
+    assert openapi.check(openapi.identity(), "AccessToken", xero_tokens, request=False) == []
     status, _, raw = http(
         "GET",
         f"{sb.base_url}/xero/connections",
@@ -111,7 +112,11 @@ def test_every_endpoint_answers_in_the_vendors_shape(accounting_sandbox):
         f"{sb.base_url}/xero/connections/{conn['id']}",
         headers={"Authorization": f"Bearer {xero_tokens['access_token']}"},
     )
-    sb.token("xero", {"grant_type": "refresh_token", "refresh_token": xero_tokens["refresh_token"]})
+    status, refreshed = sb.token(
+        "xero", {"grant_type": "refresh_token", "refresh_token": xero_tokens["refresh_token"]}
+    )
+    assert status == 200
+    assert openapi.check(openapi.identity(), "AccessToken", refreshed, request=False) == []
     http("POST", f"{sb.base_url}/xero/connect/revocation", data=b"token=x")
 
     qbo_tokens = sb.connect("quickbooks", choose=[sb.qbo_uk])

@@ -284,3 +284,22 @@ def test_a_request_that_does_not_match_the_schema_is_refused_and_recorded(
     assert accounting_sandbox.violations()[0]["problems"] == [
         "Contacts.Contacts[0].Emailaddress: not a property of this schema"
     ]
+
+
+def test_a_query_parameter_the_operation_does_not_define_is_refused(accounting_sandbox, token):
+    status, _, body = xero(accounting_sandbox, token, "GET", "Accounts", query={"page": "1"})
+    assert status == 400 and body["Type"] == "ValidationException"
+    status, _, body = xero(
+        accounting_sandbox,
+        token,
+        "PUT",
+        "Contacts",
+        {"Contacts": [{"Name": "Q Ltd"}]},
+        query={"summarizeErrors": "no"},
+    )
+    assert status == 400 and "not a boolean" in body["Message"]
+
+
+def test_contacts_can_be_ordered(accounting_sandbox, token):
+    _, _, body = xero(accounting_sandbox, token, "GET", "Contacts", query={"order": "Name DESC"})
+    assert [c["Name"] for c in body["Contacts"]] == ["Northwind Traders", "Acme Hardware LLC"]

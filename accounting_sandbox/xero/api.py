@@ -46,8 +46,10 @@ def listing(
     if req.query.get("where"):
         predicate = compile_where(req.query["where"])
         rows = [r for r in rows if predicate(r)]
-    if order:
-        rows.sort(key=lambda r: str(r.get(order, "")).lower())
+    wanted = (req.query.get("order") or order).split()
+    if wanted:  # "Name", "Name DESC", "UpdatedDateUTC ASC"
+        field, descending = wanted[0], len(wanted) > 1 and wanted[1].upper() == "DESC"
+        rows.sort(key=lambda r: str(r.get(field, "")).lower(), reverse=descending)
     answer: dict[str, Any] = {}
     if "page" in req.query:
         page = max(int(req.query.get("page") or 1), 1)

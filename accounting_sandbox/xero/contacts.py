@@ -25,12 +25,13 @@ def find(sb: Any, tenant: str, ref: dict[str, Any]) -> dict[str, Any] | None:
     """The contact an invoice's `Contact` points at: by ContactID, ContactNumber or Name."""
     if ref.get("ContactID"):
         return sb.store.get(X, tenant, "Contact", ref["ContactID"].lower())
-    for field in ("ContactNumber", "Name"):
-        if ref.get(field):
-            for row in sb.store.all(X, tenant, "Contact"):
-                if row.get("ContactStatus") == "ACTIVE" and _key(row.get(field, "")) == _key(
-                    ref[field]
-                ):
+    for field, value in (
+        ("ContactNumber", ref.get("ContactNumber")),
+        ("_name_key", ref.get("Name")),
+    ):
+        if value:
+            for row in sb.store.match(X, tenant, "Contact", field, _key(value)):
+                if row.get("ContactStatus") == "ACTIVE":
                     return row
     return None
 
@@ -73,16 +74,13 @@ def save(
     if contact["ContactStatus"] == "ACTIVE":
         _unique_name(sb, tenant, contact["ContactID"], name)
     contact["UpdatedDateUTC"] = model.msnow(sb)
+    contact["_name_key"] = _key(name)  # indexed: uniqueness and lookups by name
     return sb.store.put(X, tenant, "Contact", contact["ContactID"], contact)
 
 
 def _unique_name(sb: Any, tenant: str, contact_id: str, name: str) -> None:
-    for row in sb.store.all(X, tenant, "Contact"):
-        if (
-            row["ContactID"] != contact_id
-            and row.get("ContactStatus") == "ACTIVE"
-            and _key(row.get("Name", "")) == _key(name)
-        ):
+    for row in sb.store.match(X, tenant, "Contact", "_name_key", _key(name)):
+        if row["ContactID"] != contact_id and row.get("ContactStatus") == "ACTIVE":
             raise ItemError(
                 f"The contact name {name} is already assigned to another contact. "
                 "The contact name must be unique across all active contacts."

@@ -47,6 +47,7 @@ def _bearer(sb: Sandbox, req: Request) -> dict[str, Any]:
 def connections(sb: Sandbox, route: Route, req: Request, path_params: dict[str, str]) -> Response:
     with sb.store.lock:
         req.grant = _bearer(sb, req)
+        _query(sb, req, "identity", req.path[len("/xero") :])
         with sb.store.transaction():
             result = route.handler(req, **path_params)
     return result if isinstance(result, Response) else Response.json(result)
@@ -128,6 +129,7 @@ def _call(sb: Sandbox, route: Route, req: Request, path_params: dict[str, str]) 
                     },
                 )
             return Response(status=stored[1], body=stored[2])
+    _query(sb, req, "accounting", req.path[len("/xero/api.xro/2.0") :])
     req.params = _body(sb, route, req)
     try:
         with sb.store.transaction():
@@ -147,6 +149,20 @@ def _call(sb: Sandbox, route: Route, req: Request, path_params: dict[str, str]) 
         )
     _check_answer(sb, route, req, response)
     return response
+
+
+def _query(sb: Sandbox, req: Request, doc: str, path: str) -> None:
+    problems = openapi.check_query(doc, path, req.method, req.query)
+    if problems:
+        sb.violation("xero", req, [str(p) for p in problems])
+        raise XeroError(
+            400,
+            {
+                "ErrorNumber": 10,
+                "Type": "ValidationException",
+                "Message": "; ".join(str(p) for p in problems[:5]),
+            },
+        )
 
 
 def _body(sb: Sandbox, route: Route, req: Request) -> Any:

@@ -31,17 +31,15 @@ def find(sb: Any, tenant: str, ref: dict[str, Any]) -> dict[str, Any] | None:
     if ref.get("InvoiceID"):
         return sb.store.get(X, tenant, "Invoice", ref["InvoiceID"].lower())
     if ref.get("InvoiceNumber"):
-        for row in sb.store.all(X, tenant, "Invoice"):
-            if row.get("InvoiceNumber", "").lower() == ref["InvoiceNumber"].lower():
-                return row
+        rows = sb.store.match(X, tenant, "Invoice", "InvoiceNumber", ref["InvoiceNumber"])
+        return rows[0] if rows else None
     return None
 
 
 def _next_number(sb: Any, tenant: str) -> str:
     org = model.org(sb, tenant)
-    taken = {r.get("InvoiceNumber", "").lower() for r in sb.store.all(X, tenant, "Invoice")}
     n = org["_next_invoice"]
-    while f"inv-{n:04d}" in taken:
+    while sb.store.match(X, tenant, "Invoice", "InvoiceNumber", f"INV-{n:04d}"):
         n += 1
     org["_next_invoice"] = n + 1
     sb.store.put(X, "", "org", tenant, org)
@@ -55,12 +53,11 @@ def _number(sb: Any, tenant: str, invoice: dict[str, Any]) -> None:
     if not number:
         invoice["InvoiceNumber"] = _next_number(sb, tenant)
         return
-    for row in sb.store.all(X, tenant, "Invoice"):
+    for row in sb.store.match(X, tenant, "Invoice", "InvoiceNumber", number):
         if (
             row["InvoiceID"] != invoice["InvoiceID"]
             and row["Type"] == "ACCREC"
             and row.get("Status") != "DELETED"
-            and row.get("InvoiceNumber", "").lower() == number.lower()
         ):
             raise ItemError("Invoice # must be unique.")
 
