@@ -37,7 +37,7 @@ def test_an_unknown_xero_query_parameter_is_a_violation(accounting_settings):
         "https://api.xero.com/api.xro/2.0/Invoices?InvoiceNumber=FP-1",
         headers={"Xero-Tenant-Id": "t"},
     )
-    assert problems == ["query parameter 'InvoiceNumber' is not defined for /Invoices"]
+    assert problems == ["?InvoiceNumber: not a query parameter of this operation"]
 
 
 def test_a_quickbooks_line_field_outside_the_xsd_is_a_violation(accounting_settings):
