@@ -65,17 +65,24 @@ def transport_errors() -> Iterator[None]:
         raise ProviderUnavailable(f"could not reach the server: {type(exc).__name__}") from exc
 
 
-def raise_for_response(response: httpx.Response, *, describe: Callable[[httpx.Response], str]):
+def raise_for_response(
+    response: httpx.Response, *, describe: Callable[[httpx.Response], str], vendor: str = ""
+):
     status = response.status_code
+    who = vendor or "The accounting system"
     if status < 400:
         return
     if status == 429:
         raise RateLimited(
-            "rate limited by the vendor", retry_after=retry_after_seconds(response), status=429
+            f"{who} asked us to slow down (429)",
+            retry_after=retry_after_seconds(response),
+            status=429,
         )
     if status >= 500:
         raise ProviderUnavailable(
-            f"server error {status}", retry_after=retry_after_seconds(response), status=status
+            f"{who} had a server error ({status}); we will try again",
+            retry_after=retry_after_seconds(response),
+            status=status,
         )
     if status == 401:
         raise ProviderRejected("the access token was refused (401)", status=401)
@@ -146,7 +153,7 @@ def api_request(
             headers=all_headers,
             content=json_body(body) if body is not None else None,
         )
-    raise_for_response(response, describe=describe)
+    raise_for_response(response, describe=describe, vendor=vendor)
     payload = json_answer(response, vendor=vendor)
     if not isinstance(payload, dict):
         raise UnexpectedAnswer(f"{vendor} answered with a {type(payload).__name__}, not an object.")
@@ -177,8 +184,6 @@ def field_of(payload, *path, kind: type = str):
             value = value[step]
         except (KeyError, IndexError, TypeError):
             raise UnexpectedAnswer(f"The answer had no {'.'.join(str(p) for p in path)}.") from None
-    if kind is str and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
     if not isinstance(value, kind):
         raise UnexpectedAnswer(
             f"The answer's {'.'.join(str(p) for p in path)} was a {type(value).__name__}."

@@ -83,7 +83,7 @@ def test_throttle_exceeded_honours_retry_after(owner_client, firm, qbo):
     drain()
     item = SyncItem.objects.get(invoice=invoice)
     assert item.next_attempt_at >= before + datetime.timedelta(seconds=90)
-    assert "rate limited" in item.last_error
+    assert "asked us to slow down (429)" in item.last_error
     with time_machine.travel(item.next_attempt_at + datetime.timedelta(seconds=1)):
         drain()
     item.refresh_from_db()

@@ -107,13 +107,43 @@ def test_xeros_own_numbering_is_refused_as_a_prefix(owner_client, firm, ledgers)
     assert response.status_code == 200
 
 
-def test_unexpected_answers_from_the_sandbox_are_counted_retries(owner_client, firm, ledgers):
+@pytest.mark.parametrize("mode", ["fault_in_200", "html", "empty", "wrong_types"])
+def test_unexpected_quickbooks_answers_are_counted_retries(owner_client, firm, ledgers, mode):
     sandbox_flows.connect(owner_client, ledgers, "quickbooks", ledgers.qbo_us, income="Services")
-    ledgers.fault(vendor="quickbooks", path="/invoice", method="POST", mode="fault_in_200")
+    ledgers.fault(vendor="quickbooks", path="/invoice", method="POST", mode=mode, status=200)
 
     sent_invoice(firm, **CLIENT)
     drain()
 
     item = SyncItem.objects.get()
-    assert item.status == SyncStatus.PENDING and item.attempts == 1
-    assert "reported an error" in item.last_error
+    assert item.status == SyncStatus.PENDING and item.attempts == 1, item.last_error
+    assert item.last_error.startswith(("QuickBooks", "The answer", "Unexpected"))
+
+
+@pytest.mark.parametrize("mode", ["fault_in_200", "html", "empty", "wrong_types"])
+def test_unexpected_xero_answers_are_counted_retries(owner_client, firm, ledgers, mode):
+    sandbox_flows.connect(owner_client, ledgers, "xero", ledgers.xero_us)
+    ledgers.fault(vendor="xero", path="/Invoices", method="PUT", mode=mode, status=200)
+
+    sent_invoice(firm, **CLIENT)
+    drain()
+
+    item = SyncItem.objects.get()
+    assert item.status == SyncStatus.PENDING and item.attempts == 1, item.last_error
+    assert item.last_error.startswith(("Xero", "The answer", "Unexpected"))
+
+
+def test_a_quickbooks_xml_429_pauses_the_company_for_sixty_seconds(owner_client, firm, ledgers):
+    from django.utils import timezone
+
+    sandbox_flows.connect(owner_client, ledgers, "quickbooks", ledgers.qbo_us, income="Services")
+    ledgers.control("POST", "config", {"quickbooks_xml_429_every": 1})
+    ledgers.fault(vendor="quickbooks", path="/invoice", method="POST", mode="429")
+
+    sent_invoice(firm, **CLIENT)
+    before = timezone.now()
+    drain()
+
+    item = SyncItem.objects.get()
+    assert item.status == SyncStatus.PENDING
+    assert 59 <= (item.next_attempt_at - before).total_seconds() <= 62

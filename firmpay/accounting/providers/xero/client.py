@@ -138,7 +138,7 @@ class XeroProvider(Provider):
                 params={"authEventId": auth_event} if auth_event else None,
                 headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
             )
-        raise_for_response(response, describe=_describe)
+        raise_for_response(response, describe=_describe, vendor="Xero")
         rows = json_answer(response, vendor="Xero")
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise UnexpectedAnswer("Xero's list of organisations was not a list.")
