@@ -147,3 +147,47 @@ def test_a_quickbooks_xml_429_pauses_the_company_for_sixty_seconds(owner_client,
     item = SyncItem.objects.get()
     assert item.status == SyncStatus.PENDING
     assert 59 <= (item.next_attempt_at - before).total_seconds() <= 62
+
+
+def test_keep_alive_outlives_xeros_sixty_idle_days(owner_client, firm, ledgers):
+    import datetime
+
+    from django.utils import timezone
+
+    from firmpay.accounting.models import AccountingConnection
+    from firmpay.accounting.services.tokens import connections_keep_alive
+
+    connection = sandbox_flows.connect(owner_client, ledgers, "xero", ledgers.xero_uk)
+    for _ in range(3):  # three quiet months, the daily task running every three weeks
+        ledgers.advance(days=21)
+        AccountingConnection.objects.filter(pk=connection.pk).update(
+            token_refreshed_at=timezone.now() - datetime.timedelta(days=21, minutes=1),
+            access_expires_at=timezone.now() - datetime.timedelta(minutes=1),
+        )
+        assert connections_keep_alive()["refreshed"] == 1
+
+    sent_invoice(firm, **CLIENT)
+    drain()
+    connection.refresh_from_db()
+    assert connection.status == "connected" and _statuses() == {SyncStatus.DONE}
+
+
+def test_without_keep_alive_sixty_idle_days_need_reconnecting(owner_client, firm, ledgers):
+    import datetime
+
+    from django.utils import timezone
+
+    from firmpay.accounting.models import AccountingConnection
+
+    connection = sandbox_flows.connect(owner_client, ledgers, "xero", ledgers.xero_uk)
+    ledgers.advance(days=61)
+    AccountingConnection.objects.filter(pk=connection.pk).update(
+        access_expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+    sent_invoice(firm, **CLIENT)
+    drain()
+
+    connection.refresh_from_db()
+    assert connection.status == "needs_reconnect"
+    assert SyncItem.objects.get().status == SyncStatus.BLOCKED
