@@ -109,13 +109,15 @@ class _RedisLimiter:
         self.redis = redis.Redis.from_url(url)
 
     def pause(self, key: str, seconds: float) -> None:
-        self.redis.set(f"firmpay:acct:pause:{key}", 1, px=max(1, int(seconds * 1000)))
+        # The end as a timestamp on our clock (like the windows), kept a little longer.
+        until = timezone.now().timestamp() + seconds
+        self.redis.set(f"firmpay:acct:pause:{key}", until, ex=int(seconds) + 60)
 
     def acquire(self, key: str, per_window: int, concurrent: int, seconds: int) -> None:
-        paused = self.redis.pttl(f"firmpay:acct:pause:{key}")
-        if paused and paused > 0:
-            raise RateLimitWait(paused / 1000)
         now = timezone.now().timestamp()
+        paused_until = self.redis.get(f"firmpay:acct:pause:{key}")
+        if paused_until and float(paused_until) > now:
+            raise RateLimitWait(float(paused_until) - now)
         window = int(now // seconds)
         count_key = f"firmpay:acct:rate:{key}:{seconds}:{window}"
         flight_key = f"firmpay:acct:flight:{key}"
