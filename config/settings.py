@@ -4,6 +4,7 @@ DJANGO_ENV is `development` (default) or `production`; production refuses to sta
 without the settings an operator must give (see docs/deploy.md).
 """
 
+import hashlib
 from pathlib import Path
 
 from config.env import (
@@ -179,6 +180,21 @@ FIRMPAY_PLAN_MONTHLY_PRICES = {"free": 0, "standard": 0, "pro": 0} | {
 # at rest (comma-separated keys, newest first); generated once under the data dir in development.
 ACCOUNTING_TOKEN_KEY = env_str("ACCOUNTING_TOKEN_KEY") or (
     "" if PRODUCTION else persistent_secret(DATA_DIR / "secrets" / "accounting_token_key")
+)
+# Xero apps created on or after 2 March 2026 get granular scopes only; an older app may set
+# the broad set (accounting.transactions ...) here until Xero retires it (September 2027).
+XERO_SCOPES = env_str(
+    "XERO_SCOPES",
+    "openid profile email offline_access accounting.invoices accounting.payments "
+    "accounting.contacts accounting.settings.read",
+)
+# Part of every idempotency key Firmpay sends (Xero Idempotency-Key, QuickBooks requestid),
+# so two deployments (staging, production) on one organisation never replay each other's
+# answers. Generated once in development; derived from SECRET_KEY in production if unset.
+ACCOUNTING_DEPLOYMENT_ID = env_str("ACCOUNTING_DEPLOYMENT_ID") or (
+    hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:10]
+    if PRODUCTION
+    else persistent_secret(DATA_DIR / "secrets" / "accounting_deployment_id", 6)
 )
 XERO_CLIENT_ID = env_str("XERO_CLIENT_ID")
 XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")

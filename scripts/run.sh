@@ -49,6 +49,11 @@ if [ -f scripts/run_stripe.sh ]; then
     # shellcheck source=/dev/null
     source scripts/run_stripe.sh
 fi
+if [ -f scripts/run_accounting.sh ]; then
+    # Starts the accounting sandbox for Xero / QuickBooks without credentials; exports their URLs.
+    # shellcheck source=/dev/null
+    source scripts/run_accounting.sh
+fi
 
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py collectstatic --noinput >/dev/null
@@ -65,5 +70,8 @@ sleep 1
 echo
 echo "Firmpay is running at http://127.0.0.1:$PORT"
 echo "Demo login: owner@demo.firmpay.test / demo-password-2026"
+if [ -n "${ACCOUNTING_SANDBOX_URL:-}" ]; then
+    echo "Accounting sandbox (Xero / QuickBooks ledgers, test data only): $ACCOUNTING_SANDBOX_URL/"
+fi
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}"

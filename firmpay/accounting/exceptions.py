@@ -36,3 +36,7 @@ class ProviderNotConfigured(AccountingUserError):
 
 class ConnectFailed(AccountingUserError):
     message = "We could not finish connecting. Please try again."
+
+
+class ScopeRefused(AccountingUserError):
+    message = "The accounting provider refused the permissions Firmpay asked for."

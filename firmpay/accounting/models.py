@@ -44,6 +44,18 @@ class AccountingConnection(TenantModel):
     income_account_id = models.CharField(max_length=100, blank=True)
     income_account_code = models.CharField(max_length=50, blank=True)
     income_account_name = models.CharField(max_length=255, blank=True)
+    # The organisation's country (QuickBooks CompanyInfo.Country): outside the US every
+    # sales line needs a tax code.
+    country = models.CharField(max_length=2, blank=True)
+    # The ledger's tax rate (Xero TaxType) or tax code (QuickBooks TaxCode id) for lines that
+    # carry tax, and for lines that carry none ("" = the ledger's account default).
+    tax_code = models.CharField(max_length=100, blank=True)
+    tax_code_name = models.CharField(max_length=255, blank=True)
+    tax_code_zero = models.CharField(max_length=100, blank=True)
+    tax_code_zero_name = models.CharField(max_length=255, blank=True)
+    # Invoice numbers there are this prefix and Firmpay's own sequence (FP-0001), checked
+    # against the ledger when the firm chooses it, so they never meet the ledger's own.
+    invoice_prefix = models.CharField(max_length=10, blank=True)
     # Fernet tokens (firmpay/accounting/crypto.py); never rendered or logged.
     access_token_enc = models.TextField(blank=True)
     refresh_token_enc = models.TextField(blank=True)
@@ -155,7 +167,7 @@ class SyncItem(TenantModel):
     def idempotency_prefix(self) -> str:
         """Outgoing idempotency keys derive from this row: the same on every retry."""
         suffix = f"r{self.wire_round}" if self.wire_round else ""
-        return f"firmpay-sync-{self.pk}{suffix}"
+        return f"firmpay-{settings.ACCOUNTING_DEPLOYMENT_ID}-{self.pk}{suffix}"
 
 
 class RemoteKind(models.TextChoices):
@@ -198,6 +210,8 @@ class RateBucket(models.Model):
     window_count = models.PositiveIntegerField(default=0)
     in_flight = models.PositiveIntegerField(default=0)
     in_flight_at = models.DateTimeField(null=True, blank=True)
+    # The vendor answered 429: nothing goes out for this organisation until then.
+    paused_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.key

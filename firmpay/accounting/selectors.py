@@ -111,6 +111,9 @@ class InvoiceSync:
     error: str = ""
     error_at: object = None
     items: list = field(default_factory=list)
+    # A different contact holds the client's name there: {"id", "name", "email"} ({} when
+    # only a distinct contact will do).
+    conflict: dict | None = None
 
 
 def invoice_sync_state(*, firm, invoice) -> InvoiceSync:
@@ -133,6 +136,10 @@ def invoice_sync_state(*, firm, invoice) -> InvoiceSync:
     if failed:
         sync.state, sync.label = "failed", "Sync failed"
         sync.error, sync.error_at = failed[-1].last_error, failed[-1].last_error_at
+        conflicted = [item for item in failed if "conflict" in item.payload]
+        if conflicted:
+            sync.state, sync.label = "conflict", "Client needs linking"
+            sync.conflict = conflicted[-1].payload["conflict"]
     elif any(item.status == SyncStatus.BLOCKED for item in items):
         sync.state, sync.label = "waiting", "Waiting for reconnection"
     elif any(item.status in (SyncStatus.PENDING, SyncStatus.RUNNING) for item in items):

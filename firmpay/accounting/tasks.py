@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from firmpay.accounting.services import sync_item_process, sync_items_sweep
+from firmpay.accounting.services.tokens import connections_keep_alive
 
 
 @db_task()
@@ -15,3 +16,10 @@ def sync_item_process_task(item_id: int) -> str:
 def sync_items_sweep_task() -> int:
     """Every minute: rows whose kick was lost, whose retry is due, or whose worker died."""
     return sync_items_sweep()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def connections_keep_alive_task() -> dict:
+    """Daily: refresh connections idle for three weeks (Xero's refresh tokens expire after
+    60 days unused)."""
+    return connections_keep_alive()

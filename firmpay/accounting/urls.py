@@ -29,4 +29,16 @@ urlpatterns = [
     path("retry/", views.accounting_retry, name="retry"),
     path("invoices/<int:invoice_id>/", views.invoice_sync_panel, name="invoice_panel"),
     path("invoices/<int:invoice_id>/retry/", views.invoice_sync_retry, name="invoice_retry"),
+    path(
+        "invoices/<int:invoice_id>/contact/link/",
+        views.invoice_contact_resolve,
+        {"choice": "link"},
+        name="invoice_contact_link",
+    ),
+    path(
+        "invoices/<int:invoice_id>/contact/distinct/",
+        views.invoice_contact_resolve,
+        {"choice": "distinct"},
+        name="invoice_contact_distinct",
+    ),
 ]

@@ -100,6 +100,13 @@ def _setup_page(request, context):
             context["accounts"] = []
         context["bank_accounts"] = [a for a in context["accounts"] if a.kind == "bank"]
         context["income_accounts"] = [a for a in context["accounts"] if a.kind == "income"]
+        try:
+            context["tax_rates"] = services.connection_tax_rates(connection=connection)
+        except (AccountingUserError, ProviderError) as exc:
+            context["error"] = context["error"] or exc.message
+            context["tax_rates"] = []
+        context["tax_required"] = services.connection_needs_tax_codes(connection=connection)
+        context["invoice_prefix"] = request.POST.get("invoice_prefix", connection.invoice_prefix)
     return render(request, "accounting/setup.html", context)
 
 
@@ -111,6 +118,10 @@ def _accounts_post(request, connection, context):
             accounts=accounts,
             payment_account_id=request.POST.get("payment_account", ""),
             income_account_id=request.POST.get("income_account", ""),
+            tax_rates=services.connection_tax_rates(connection=connection),
+            tax_code=request.POST.get("tax_code", ""),
+            tax_code_zero=request.POST.get("tax_code_zero", ""),
+            invoice_prefix=request.POST.get("invoice_prefix"),
             user=request.user,
             request=request,
         )
@@ -162,3 +173,16 @@ def invoice_sync_retry(request, invoice_id: int):
 def _panel(request, invoice):
     sync = selectors.invoice_sync_state(firm=request.firm, invoice=invoice)
     return render(request, "accounting/_invoice_sync.html", {"invoice": invoice, "sync": sync})
+
+
+@member_required
+@require_POST
+def invoice_contact_resolve(request, invoice_id: int, choice: str):
+    """A different contact holds the client's name there: link it, or create a distinct one."""
+    invoice = _invoice(request, invoice_id)
+    services.contact_conflict_resolve(
+        firm=request.firm, invoice=invoice, choice=choice, actor=request.user
+    )
+    if request.headers.get("HX-Request") == "true":
+        return _panel(request, invoice)
+    return redirect("invoices:detail", invoice.pk)

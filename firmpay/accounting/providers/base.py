@@ -1,8 +1,8 @@
 """The one interface both accounting providers implement, the dataclasses they return and
 the errors they raise. Core code sees only these: never a vendor's raw JSON.
 
-Each provider is a small httpx client of our own (`xero/`, `quickbooks/`). Every API call
-goes through `ApiContext.gate`, the per-organisation rate limiter, and every create call
+Each provider is a small httpx client of our own (`xero/`, `quickbooks/`) on the helpers in
+`http.py`. Every API call goes through `ApiContext.gate`, the per-organisation rate limiter, and every create call
 carries the idempotency key the sync row derived (`ApiContext.idempotency_key(step)`).
 """
 
@@ -11,16 +11,9 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime
-import email.utils
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-import httpx
-from django.utils import timezone
-
-TIMEOUT = httpx.Timeout(20.0, connect=5.0)
-
 
 # --- what providers return -------------------------------------------------------------
 
@@ -36,6 +29,7 @@ class TokenSet:
 class Organisation:
     id: str
     name: str
+    country: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +57,44 @@ class RemoteRef:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteContact:
+    """A contact (Xero) or customer (QuickBooks) already in the ledger."""
+
+    id: str
+    name: str
+    email: str = ""
+    number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteInvoice:
+    id: str
+    number: str
+    contact_id: str
+    total: Decimal
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """A tax rate (Xero TaxType) or tax code (QuickBooks TaxCode id) the ledger offers."""
+
+    code: str
+    name: str
+    rate: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.rate}%)" if self.rate is not None else self.name
+
+
+@dataclass(frozen=True, slots=True)
 class ContactData:
     name: str
     email: str
     address_lines: tuple[str, ...] = ()
+    # Our client reference (Xero ContactNumber), so the next lookup finds it first.
+    number: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +104,8 @@ class InvoiceLineData:
     unit_amount: Decimal
     line_amount: Decimal
     tax_amount: Decimal
+    # The ledger's tax rate/code for the line ("" where the ledger needs none).
+    tax_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +181,19 @@ class ProviderRejected(ProviderError):
     """A 4xx the vendor will give again: fix the data or settings, then retry."""
 
 
+class UnexpectedAnswer(ProviderError):
+    """A 2xx the client cannot use: a `Fault` inside a 200, an HTML page, an empty body, or
+    fields of the wrong type. Counted and retried like a server error (the vendor may well
+    have acted), with a message the firm can read."""
+
+    retriable = True
+
+
+class NameTaken(ProviderRejected):
+    """The contact/customer name is held by another record there (Xero's unique active
+    contact names; QuickBooks 6240, which counts vendors and employees too)."""
+
+
 class RateLimitWait(Exception):
     """Our own limiter says: not now, try again in `seconds`."""
 
@@ -168,6 +211,12 @@ class Provider(abc.ABC):
     # Per-organisation limits (requests per minute, requests in flight).
     per_minute: int
     concurrent: int
+    # The length of the rate window in seconds (Xero counts per minute, QuickBooks per second)
+    # and how many requests fit in it; the wait after a 429 that names none.
+    window_seconds: int = 60
+    backoff_after_429: float = 30.0
+    # How many payments one request may carry.
+    payment_batch: int = 1
     # Xero's callback names no organisation (GET /connections lists them); QuickBooks'
     # carries the realmId.
     picks_organisation: bool
@@ -200,6 +249,39 @@ class Provider(abc.ABC):
     def contact_create(self, *, ctx: ApiContext, contact: ContactData) -> RemoteRef: ...
 
     @abc.abstractmethod
+    def contact_find(self, *, ctx: ApiContext, by: str, value: str) -> list[RemoteContact]:
+        """Contacts whose `by` ("number", "email" or "name") equals `value`."""
+
+    @abc.abstractmethod
+    def invoice_find(self, *, ctx: ApiContext, number: str) -> RemoteInvoice | None: ...
+
+    @abc.abstractmethod
+    def invoice_numbers_with_prefix(self, *, ctx: ApiContext, prefix: str) -> list[str]:
+        """Sales invoice numbers in the ledger starting with `prefix` (a few suffice)."""
+
+    @abc.abstractmethod
+    def tax_rates(self, *, ctx: ApiContext) -> list[TaxRate]: ...
+
+    def needs_tax_codes(self, *, country: str) -> bool:
+        """Whether every sales line must name a tax rate/code."""
+        return False
+
+    def payments_create(
+        self, *, ctx: ApiContext, payments: list[PaymentData]
+    ) -> list[RemoteRef | ProviderError]:
+        """Several payments; one result per payment, in order. Vendors without batches
+        send them one by one."""
+        results: list[RemoteRef | ProviderError] = []
+        for payment in payments:
+            try:
+                results.append(self.payment_create(ctx=ctx, payment=payment))
+            except ProviderError as error:
+                if error.retriable:
+                    raise
+                results.append(error)
+        return results
+
+    @abc.abstractmethod
     def invoice_create(self, *, ctx: ApiContext, invoice: InvoiceData) -> RemoteRef: ...
 
     @abc.abstractmethod
@@ -210,138 +292,3 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def payment_reverse(self, *, ctx: ApiContext, payment_id: str) -> None: ...
-
-
-# --- HTTP helpers shared by both clients -----------------------------------------------
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        if parsed is None:
-            return None
-        now = datetime.datetime.now(datetime.UTC)
-        return max(0.0, (parsed - now).total_seconds())
-
-
-@contextlib.contextmanager
-def transport_errors() -> Iterator[None]:
-    """Timeouts and connection errors: the vendor may have acted, so retry with the same
-    idempotency key."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise ProviderUnavailable(f"timed out: {type(exc).__name__}") from exc
-    except httpx.TransportError as exc:
-        raise ProviderUnavailable(f"could not reach the server: {type(exc).__name__}") from exc
-
-
-def raise_for_response(response: httpx.Response, *, describe: Callable[[httpx.Response], str]):
-    status = response.status_code
-    if status < 400:
-        return
-    if status == 429:
-        raise RateLimited(
-            "rate limited by the vendor", retry_after=retry_after_seconds(response), status=429
-        )
-    if status >= 500:
-        raise ProviderUnavailable(
-            f"server error {status}", retry_after=retry_after_seconds(response), status=status
-        )
-    if status == 401:
-        raise ProviderRejected("the access token was refused (401)", status=401)
-    raise ProviderRejected(describe(response), status=status)
-
-
-def token_error(response: httpx.Response) -> ProviderError:
-    """The token endpoint's error: invalid_grant means the firm must reconnect."""
-    try:
-        error = response.json().get("error", "")
-    except ValueError:
-        error = ""
-    if response.status_code == 429:
-        return RateLimited("token endpoint rate limited", retry_after=retry_after_seconds(response))
-    if response.status_code >= 500:
-        return ProviderUnavailable(f"token endpoint error {response.status_code}")
-    if error == "invalid_grant":
-        return AuthRevoked("the connection was revoked or expired (invalid_grant)", status=400)
-    return ProviderRejected(f"token request refused: {error or response.status_code}")
-
-
-def token_set_from(payload: dict, now: datetime.datetime) -> TokenSet:
-    return TokenSet(
-        access_token=payload["access_token"],
-        refresh_token=payload["refresh_token"],
-        expires_at=now + datetime.timedelta(seconds=int(payload.get("expires_in", 1800))),
-    )
-
-
-def token_request(url: str, *, data: dict, auth: tuple[str, str], headers=None) -> TokenSet:
-    """POST to a vendor's token endpoint (code exchange or refresh): the new TokenSet, or
-    the token error (`token_error`) when it is not a 200."""
-    now = timezone.now()
-    with transport_errors():
-        response = httpx.post(url, data=data, auth=auth, headers=headers, timeout=TIMEOUT)
-    if response.status_code != 200:
-        raise token_error(response)
-    return token_set_from(response.json(), now)
-
-
-def api_request(
-    ctx: ApiContext,
-    method: str,
-    url: str,
-    *,
-    describe: Callable[[httpx.Response], str],
-    headers: dict | None = None,
-    body=None,
-    params=None,
-) -> dict:
-    """One Accounting API call for `ctx`'s organisation: bearer token, JSON in and out,
-    through the rate gate, transport and HTTP errors mapped to ProviderError. `headers`
-    are the vendor's own (tenant, idempotency key)."""
-    all_headers = {"Authorization": f"Bearer {ctx.access_token}", "Accept": "application/json"}
-    all_headers.update(headers or {})
-    if body is not None:
-        all_headers["Content-Type"] = "application/json"
-    with ctx.gate(), transport_errors():
-        response = httpx.request(
-            method,
-            url,
-            params=params,
-            headers=all_headers,
-            content=json_body(body) if body is not None else None,
-            timeout=TIMEOUT,
-        )
-    raise_for_response(response, describe=describe)
-    return response.json() if response.content else {}
-
-
-def decimal_str(value: Decimal) -> str:
-    """JSON numbers without floats: vendors read "123.45" as a number."""
-    return format(value, "f")
-
-
-_DECIMAL_MARK = "\x00decimal:"
-
-
-def json_body(payload) -> bytes:
-    """JSON with Decimal amounts written as JSON numbers, digit for digit (never a float)."""
-    import json
-    import re
-
-    def default(value):
-        if isinstance(value, Decimal):
-            return f"{_DECIMAL_MARK}{decimal_str(value)}"
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        raise TypeError(f"cannot encode {type(value).__name__}")
-
-    text = json.dumps(payload, default=default)
-    text = re.sub(r'"\\u0000decimal:(-?[0-9.]+)"', r"\1", text)
-    return text.encode()

@@ -5,8 +5,10 @@ disconnecting (the vendor's token revoked). Only owners and admins get here (vie
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,18 +20,21 @@ from firmpay.accounting.exceptions import (
     OAuthDenied,
     OAuthStateInvalid,
     ProviderNotConfigured,
+    ScopeRefused,
 )
 from firmpay.accounting.models import (
     LIVE_STATUSES,
     AccountingConnection,
     ConnectionStatus,
     OAuthState,
+    RemoteKind,
+    RemoteRecord,
     SyncItem,
     SyncStatus,
 )
 from firmpay.accounting.providers import provider_for, vendor_available
-from firmpay.accounting.providers.base import ApiContext, LedgerAccount, ProviderError
-from firmpay.accounting.ratelimit import rate_gate
+from firmpay.accounting.providers.base import ApiContext, LedgerAccount, ProviderError, TaxRate
+from firmpay.accounting.ratelimit import provider_gate
 from firmpay.accounting.services.outbox import connection_backlog_release
 from firmpay.accounting.services.tokens import connection_access_token, tokens_store
 from firmpay.core.audit import audit_record_create
@@ -37,6 +42,25 @@ from firmpay.core.oauth_state import session_key_hash, state_consume, state_hash
 
 logger = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)
+DEFAULT_INVOICE_PREFIX = "FP-"
+PREFIX_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{0,9}")
+# What the vendor's consent page sends back when the app may not ask for these scopes.
+SCOPE_ERRORS = {"invalid_scope", "unauthorized_client"}
+
+
+def _scope_message(vendor: str, error: str) -> str:
+    if vendor != "xero":
+        return (
+            f"QuickBooks refused the permissions Firmpay asked for ({error}). The operator "
+            "must enable the Accounting scope for this app in the Intuit developer portal."
+        )
+    return (
+        f"Xero refused the permissions Firmpay asked for ({error}): this Firmpay server asks "
+        f"for “{settings.XERO_SCOPES}”. Xero apps created on or after 2 March 2026 can only "
+        "have granular scopes (accounting.invoices, accounting.payments, accounting.contacts, "
+        "accounting.settings.read); older apps the broad accounting.transactions. The "
+        "operator must set XERO_SCOPES to the scopes this Xero app has and restart Firmpay."
+    )
 
 
 def _live(firm) -> AccountingConnection | None:
@@ -89,6 +113,8 @@ def oauth_complete(
     waits in Finishing setup; a reconnection of the same organisation is live again at once
     and its backlog drains."""
     row = _state_consume(state=state, vendor=vendor, firm=firm, user=user, session=session)
+    if error in SCOPE_ERRORS:
+        raise ScopeRefused(_scope_message(vendor, error))
     if error:
         raise OAuthDenied()
     if not code:
@@ -104,7 +130,7 @@ def oauth_complete(
         raise ConnectFailed() from exc
     if not organisations:
         raise ConnectFailed("No organisation was shared with Firmpay. Please connect again.")
-    choices = [{"id": org.id, "name": org.name} for org in organisations]
+    choices = [{"id": org.id, "name": org.name, "country": org.country} for org in organisations]
     with transaction.atomic():
         current = _live(firm)
         if current is not None:
@@ -112,9 +138,15 @@ def oauth_complete(
             if current.vendor != vendor:
                 raise ConnectionExists()
             return _reconnect(current, tokens, choices, user=user, request=request)
-        connection = AccountingConnection(firm=firm, vendor=vendor, org_choices=choices)
+        connection = AccountingConnection(
+            firm=firm,
+            vendor=vendor,
+            org_choices=choices,
+            invoice_prefix=DEFAULT_INVOICE_PREFIX,
+        )
         if not provider.picks_organisation or len(choices) == 1:
             connection.org_id, connection.org_name = choices[0]["id"], choices[0]["name"]
+            connection.country = choices[0]["country"]
         tokens_store(connection, tokens)
         try:
             with transaction.atomic():
@@ -156,24 +188,80 @@ def connection_organisation_choose(*, connection: AccountingConnection, org_id: 
     for choice in connection.org_choices:
         if choice["id"] == org_id:
             connection.org_id, connection.org_name = choice["id"], choice["name"]
-            connection.save(update_fields=["org_id", "org_name", "updated_at"])
+            connection.country = choice.get("country", "")
+            connection.save(update_fields=["org_id", "org_name", "country", "updated_at"])
             return connection
     raise ConnectionNotReady("Choose one of the organisations you shared.")
 
 
-def connection_accounts(*, connection: AccountingConnection) -> list[LedgerAccount]:
-    """The organisation's chart of accounts, from the vendor."""
+def _ctx(connection: AccountingConnection, provider) -> ApiContext:
     if not connection.org_id:
         raise ConnectionNotReady("Choose the organisation first.")
-    provider = provider_for(connection.vendor)
-    ctx = ApiContext(
+    return ApiContext(
         access_token=connection_access_token(connection=connection),
         org_id=connection.org_id,
-        gate=lambda: rate_gate(
-            key=connection.rate_key, per_minute=provider.per_minute, concurrent=provider.concurrent
-        ),
+        gate=provider_gate(provider, connection.rate_key),
     )
-    return provider.accounts(ctx=ctx)
+
+
+def connection_accounts(*, connection: AccountingConnection) -> list[LedgerAccount]:
+    """The organisation's chart of accounts, from the vendor."""
+    provider = provider_for(connection.vendor)
+    return provider.accounts(ctx=_ctx(connection, provider))
+
+
+def connection_tax_rates(*, connection: AccountingConnection) -> list[TaxRate]:
+    """The tax rates (Xero) / tax codes (QuickBooks) the organisation offers for sales."""
+    provider = provider_for(connection.vendor)
+    return provider.tax_rates(ctx=_ctx(connection, provider))
+
+
+def connection_needs_tax_codes(*, connection: AccountingConnection) -> bool:
+    return provider_for(connection.vendor).needs_tax_codes(country=connection.country)
+
+
+def _prefix_check(connection: AccountingConnection, prefix: str) -> str:
+    """The firm's invoice number prefix, refused when the ledger already numbers invoices
+    with it (checked before the first sync, i.e. while nothing of ours is there)."""
+    prefix = prefix.strip()
+    ours = RemoteRecord.objects.filter(connection=connection, kind=RemoteKind.INVOICE).exists()
+    if prefix == connection.invoice_prefix and ours:
+        return prefix
+    if not PREFIX_RE.fullmatch(prefix):
+        raise ConnectionNotReady(
+            "Choose an invoice number prefix of 1 to 10 letters, digits or dashes, e.g. FP-."
+        )
+    provider = provider_for(connection.vendor)
+    taken = provider.invoice_numbers_with_prefix(ctx=_ctx(connection, provider), prefix=prefix)
+    if taken:
+        raise ConnectionNotReady(
+            f"{connection.org_name} already has invoices numbered {prefix}… (e.g. {taken[0]}) "
+            f"in {provider.name}: choose another prefix so numbers never collide."
+        )
+    return prefix
+
+
+def _tax_choice(rates: list[TaxRate], code: str, what: str) -> TaxRate | None:
+    if not code:
+        return None
+    for rate in rates:
+        if rate.code == code:
+            return rate
+    raise ConnectionNotReady(f"Choose one of the ledger's tax rates for {what}.")
+
+
+def _tax_apply(connection, *, rates, tax_code: str, tax_code_zero: str, required: bool) -> None:
+    taxed = _tax_choice(rates, tax_code, "taxed lines")
+    untaxed = _tax_choice(rates, tax_code_zero, "lines without tax")
+    if required and (taxed is None or untaxed is None):
+        raise ConnectionNotReady(
+            f"{connection.org_name} needs a tax code on every invoice line: choose one for "
+            "taxed lines and one for lines without tax."
+        )
+    connection.tax_code, connection.tax_code_name = (taxed.code, taxed.label) if taxed else ("", "")
+    connection.tax_code_zero, connection.tax_code_zero_name = (
+        (untaxed.code, untaxed.label) if untaxed else ("", "")
+    )
 
 
 def connection_accounts_choose(
@@ -183,21 +271,42 @@ def connection_accounts_choose(
     payment_account_id: str,
     income_account_id: str,
     user,
+    tax_rates: list[TaxRate] | None = None,
+    tax_code: str = "",
+    tax_code_zero: str = "",
+    invoice_prefix: str | None = None,
     request=None,
 ) -> AccountingConnection:
-    """Payments post to a bank/clearing account; invoice lines to an income account. Then
-    the connection is live and anything waiting for it drains."""
+    """Payments post to a bank/clearing account; invoice lines to an income account, with
+    the ledger's tax rate for taxed and untaxed lines (required outside the US on
+    QuickBooks), numbered with the firm's prefix (checked against the ledger). Then the
+    connection is live and anything waiting for it drains."""
     by_id = {account.id: account for account in accounts}
     payment, income = by_id.get(payment_account_id), by_id.get(income_account_id)
     if payment is None or payment.kind != "bank":
         raise ConnectionNotReady("Choose a bank or clearing account for payments.")
     if income is None or income.kind != "income":
         raise ConnectionNotReady("Choose an income account for invoice lines.")
+    _tax_apply(
+        connection,
+        rates=tax_rates or [],
+        tax_code=tax_code,
+        tax_code_zero=tax_code_zero,
+        required=connection_needs_tax_codes(connection=connection),
+    )
+    prefix = _prefix_check(
+        connection,
+        connection.invoice_prefix if invoice_prefix is None else invoice_prefix,
+    )
     with transaction.atomic():
-        connection = AccountingConnection.objects.select_for_update().get(pk=connection.pk)
-        if connection.status not in (ConnectionStatus.SETUP, ConnectionStatus.CONNECTED):
+        locked = AccountingConnection.objects.select_for_update().get(pk=connection.pk)
+        if locked.status not in (ConnectionStatus.SETUP, ConnectionStatus.CONNECTED):
             raise ConnectionNotReady("Reconnect before changing accounts.")
-        first_time = connection.status == ConnectionStatus.SETUP
+        first_time = locked.status == ConnectionStatus.SETUP
+        for field in ("tax_code", "tax_code_name", "tax_code_zero", "tax_code_zero_name"):
+            setattr(locked, field, getattr(connection, field))
+        connection = locked
+        connection.invoice_prefix = prefix
         connection.payment_account_id = payment.id
         connection.payment_account_code = payment.code
         connection.payment_account_name = payment.name
@@ -218,6 +327,8 @@ def connection_accounts_choose(
                 "organisation": connection.org_name,
                 "payment_account": payment.label,
                 "income_account": income.label,
+                "tax": [connection.tax_code_name, connection.tax_code_zero_name],
+                "invoice_prefix": prefix,
             },
             request=request,
         )

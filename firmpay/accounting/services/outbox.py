@@ -235,3 +235,52 @@ def sync_items_sweep(*, limit: int = SWEEP_LIMIT) -> int:
     for item_id in ids:
         sync_item_kick(item_id)
     return len(ids)
+
+
+def contact_conflict_resolve(*, firm, invoice, choice: str, actor=None) -> SyncItem | None:
+    """The firm's answer when a different contact holds the client's name there: "link"
+    makes that contact the client's (no new one is created), "distinct" creates a contact
+    of its own named "<name> (FIRMPAY-<id>)". Then the invoice syncs again at once."""
+    from firmpay.accounting.models import RemoteKind, RemoteRecord
+    from firmpay.core.audit import audit_record_create
+
+    if choice not in ("link", "distinct"):
+        raise ValueError("choice is link or distinct")
+    with transaction.atomic():
+        item = (
+            SyncItem.objects.select_for_update()
+            .filter(firm=firm, invoice=invoice, action=SyncAction.INVOICE_UPSERT)
+            .filter(payload__has_key="conflict", status=SyncStatus.FAILED)
+            .first()
+        )
+        if item is None:
+            return None
+        holder = item.payload.get("conflict") or {}
+        payload = {k: v for k, v in item.payload.items() if k != "conflict"}
+        if choice == "link":
+            if not holder.get("id"):
+                raise ValueError("no contact to link: create a distinct one")
+            RemoteRecord.objects.get_or_create(
+                connection=item.connection,
+                local_key=f"client:{invoice.client_id}",
+                defaults={
+                    "firm_id": firm.pk,
+                    "kind": RemoteKind.CONTACT,
+                    "remote_id": holder["id"],
+                },
+            )
+        else:
+            payload["distinct"] = True
+        item.payload = payload
+        item.status, item.attempts = SyncStatus.PENDING, 0
+        item.next_attempt_at, item.last_error = timezone.now(), ""
+        item.save(update_fields=["payload", "status", "attempts", "next_attempt_at", "last_error"])
+        audit_record_create(
+            action=f"accounting.contact_{choice}",
+            firm=firm,
+            actor=actor,
+            target=item.connection,
+            detail={"client": invoice.client_id, "contact": holder},
+        )
+        sync_item_kick(item.pk)
+    return item

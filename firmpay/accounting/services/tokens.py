@@ -33,21 +33,21 @@ def _fresh(connection: AccountingConnection) -> bool:
     )
 
 
-def connection_access_token(*, connection: AccountingConnection) -> str:
+def connection_access_token(*, connection: AccountingConnection, force: bool = False) -> str:
     """A valid access token, refreshing it when it is (nearly) expired.
 
     Raises AuthRevoked after marking the connection Needs reconnecting when the vendor
     answers invalid_grant, and ProviderError (retriable) when the token endpoint fails."""
     if connection.status == ConnectionStatus.NEEDS_RECONNECT:
         raise AuthRevoked("the connection needs reconnecting")
-    if _fresh(connection):
+    if _fresh(connection) and not force:
         return token_decrypt(connection.access_token_enc)
     revoked: AuthRevoked | None = None
     with transaction.atomic():
         locked = AccountingConnection.objects.select_for_update().get(pk=connection.pk)
         if locked.status == ConnectionStatus.NEEDS_RECONNECT:
             raise AuthRevoked("the connection needs reconnecting")
-        if not _fresh(locked):
+        if force or not _fresh(locked):
             provider = provider_for(locked.vendor)
             try:
                 tokens = provider.refresh(refresh_token=token_decrypt(locked.refresh_token_enc))
@@ -89,3 +89,32 @@ def connection_mark_needs_reconnect(*, connection: AccountingConnection, error: 
     SyncItem.objects.filter(
         connection_id=connection.pk, status__in=[SyncStatus.PENDING, SyncStatus.RUNNING]
     ).update(status=SyncStatus.BLOCKED, claimed_until=None)
+
+
+# Xero refresh tokens die after 60 days unused; refresh well before.
+KEEP_ALIVE_IDLE = datetime.timedelta(days=21)
+
+
+def connections_keep_alive(*, idle_for: datetime.timedelta = KEEP_ALIVE_IDLE) -> dict:
+    """Periodic: refresh the tokens of live connections idle for `idle_for`, so a firm that
+    sends nothing for two months is still connected. Only the vendor refusing the refresh
+    token (invalid_grant) makes a connection Needs reconnecting; a vendor outage, a 429 or
+    a timeout leaves it Connected and the next run tries again."""
+    from firmpay.accounting.providers.base import ProviderError
+
+    cutoff = timezone.now() - idle_for
+    outcome = {"refreshed": 0, "revoked": 0, "failed": 0}
+    idle = AccountingConnection.objects.filter(
+        status__in=[ConnectionStatus.CONNECTED, ConnectionStatus.SETUP],
+        token_refreshed_at__lt=cutoff,
+    )
+    for connection in idle.order_by("token_refreshed_at")[:500]:
+        try:
+            connection_access_token(connection=connection, force=True)
+        except AuthRevoked:
+            outcome["revoked"] += 1
+        except ProviderError:
+            outcome["failed"] += 1
+        else:
+            outcome["refreshed"] += 1
+    return outcome

@@ -39,7 +39,9 @@ def test_invoice_sent_then_paid_books_customer_invoice_and_payment_once(owner_cl
     (customer,) = qbo.customers.values()
     assert customer["DisplayName"] == "Hollis & Daughters"
     (remote,) = qbo.invoices.values()
-    assert remote["DocNumber"] == invoice.number and remote["TotalAmt"] == Decimal("248.14")
+    assert remote["DocNumber"] == "FP-" + invoice.number.removeprefix("INV-") and remote[
+        "TotalAmt"
+    ] == Decimal("248.14")
     assert remote["Balance"] == 0
     assert len(qbo.live_payments()) == 1
     posts = qbo.api_calls("POST", "payment")
@@ -81,7 +83,7 @@ def test_throttle_exceeded_honours_retry_after(owner_client, firm, qbo):
     drain()
     item = SyncItem.objects.get(invoice=invoice)
     assert item.next_attempt_at >= before + datetime.timedelta(seconds=90)
-    assert "rate limited" in item.last_error
+    assert "asked us to slow down (429)" in item.last_error
     with time_machine.travel(item.next_attempt_at + datetime.timedelta(seconds=1)):
         drain()
     item.refresh_from_db()

@@ -26,14 +26,14 @@ def test_the_61st_request_in_a_minute_waits_for_the_next_minute():
     start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
     with time_machine.travel(start, tick=False):
         for _ in range(60):
-            with rate_gate(key=key, per_minute=60, concurrent=5):
+            with rate_gate(key=key, per_window=60, concurrent=5):
                 pass
         with pytest.raises(RateLimitWait) as waited:
-            with rate_gate(key=key, per_minute=60, concurrent=5):
+            with rate_gate(key=key, per_window=60, concurrent=5):
                 pass
         assert 0 < waited.value.seconds <= 60
     with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
-        with rate_gate(key=key, per_minute=60, concurrent=5):
+        with rate_gate(key=key, per_window=60, concurrent=5):
             pass
 
 
@@ -43,11 +43,11 @@ def test_a_sixth_concurrent_request_waits():
 
     with ExitStack() as stack:
         for _ in range(5):
-            stack.enter_context(rate_gate(key=key, per_minute=60, concurrent=5))
+            stack.enter_context(rate_gate(key=key, per_window=60, concurrent=5))
         with pytest.raises(RateLimitWait):
-            with rate_gate(key=key, per_minute=60, concurrent=5):
+            with rate_gate(key=key, per_window=60, concurrent=5):
                 pass
-    with rate_gate(key=key, per_minute=60, concurrent=5):
+    with rate_gate(key=key, per_window=60, concurrent=5):
         pass
 
 
@@ -58,7 +58,7 @@ def test_sync_defers_without_calling_xero_when_the_minute_is_spent(owner_client,
     start = timezone.now() + datetime.timedelta(minutes=2)
     with time_machine.travel(start, tick=False):
         for _ in range(60):
-            with rate_gate(key=connection.rate_key, per_minute=60, concurrent=5):
+            with rate_gate(key=connection.rate_key, per_window=60, concurrent=5):
                 pass
         invoice = sent_invoice(firm)
         drain()

@@ -47,7 +47,7 @@ def test_sent_invoice_creates_contact_and_invoice_once(owner_client, firm, xero)
 
     assert len(xero.contacts) == 1
     (remote,) = xero.invoices.values()
-    assert remote["InvoiceNumber"] == invoice.number
+    assert remote["InvoiceNumber"] == "FP-" + invoice.number.removeprefix("INV-")
     assert remote["Status"] == "AUTHORISED"
     # 123.45 + 20% tax 24.69 + 2.5 x 40.00
     assert remote["Total"] == Decimal("248.14")

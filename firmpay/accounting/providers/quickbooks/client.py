@@ -4,26 +4,48 @@ Only this package knows QuickBooks' JSON."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
 
 from firmpay.accounting.providers.base import (
-    TIMEOUT,
     ApiContext,
     ContactData,
     InvoiceData,
     LedgerAccount,
+    NameTaken,
     Organisation,
     PaymentData,
     Provider,
+    ProviderRejected,
+    RateLimited,
+    RemoteContact,
+    RemoteInvoice,
     RemoteRef,
+    TaxRate,
     TokenSet,
+    UnexpectedAnswer,
+)
+from firmpay.accounting.providers.http import (
     api_request,
+    field_of,
+    send,
     token_request,
     transport_errors,
 )
+
+PAGE_SIZE = 100
+# Sales lines need a TaxCodeRef everywhere but the US (automated sales tax there).
+NO_TAX_CODE_COUNTRIES = {"US", ""}
+QUERY_FIELDS = {"name": "DisplayName", "email": "PrimaryEmailAddr"}
+
+
+def _literal(value: str) -> str:
+    """A string literal for QuickBooks' query language (quotes escaped with a backslash)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
 
 SCOPE = "com.intuit.quickbooks.accounting"
 MINOR_VERSION = "75"
@@ -34,9 +56,15 @@ BANK_TYPES = {"Bank", "Other Current Asset"}
 def _describe(response: httpx.Response) -> str:
     try:
         errors = response.json().get("Fault", {}).get("Error", [])
-    except ValueError:
+    except (ValueError, AttributeError):
         errors = []
-    detail = "; ".join(e.get("Detail") or e.get("Message", "") for e in errors)
+    if not isinstance(errors, list):
+        errors = []
+    detail = "; ".join(
+        f"{e.get('Detail') or e.get('Message', '')} ({e.get('code', '?')})"
+        for e in errors
+        if isinstance(e, dict)
+    )
     return f"QuickBooks: {detail or response.status_code}"
 
 
@@ -51,8 +79,12 @@ def _account_kind(row: dict) -> str:
 class QuickBooksProvider(Provider):
     vendor = "quickbooks"
     name = "QuickBooks Online"
-    per_minute = 500
+    # Intuit: 10 requests a second per company (formerly 500 a minute), 10 in flight, and
+    # wait 60 s after a 429 (which sometimes carries an XML body and no Retry-After).
+    per_minute = 10
+    window_seconds = 1
     concurrent = 10
+    backoff_after_429 = 60.0
     picks_organisation = False
 
     def is_configured(self) -> bool:
@@ -92,12 +124,12 @@ class QuickBooksProvider(Provider):
 
     def revoke(self, *, refresh_token: str) -> None:
         with transport_errors():
-            httpx.post(
+            send(
+                "POST",
                 settings.QUICKBOOKS_REVOKE_URL,
                 json={"token": refresh_token},
                 auth=self._auth(),
                 headers={"Accept": "application/json"},
-                timeout=TIMEOUT,
             )
 
     def organisations(self, *, access_token: str, callback: dict) -> list[Organisation]:
@@ -106,7 +138,16 @@ class QuickBooksProvider(Provider):
             return []
         ctx = ApiContext(access_token=access_token, org_id=realm)
         info = self._call(ctx, "GET", f"companyinfo/{realm}").get("CompanyInfo", {})
-        return [Organisation(id=realm, name=info.get("CompanyName") or realm)]
+        if not isinstance(info, dict):
+            raise UnexpectedAnswer("QuickBooks' company information was not a record.")
+        country = info.get("Country") or ""
+        return [
+            Organisation(
+                id=realm,
+                name=info.get("CompanyName") or realm,
+                country=country if isinstance(country, str) else "",
+            )
+        ]
 
     def organisation_release(self, *, access_token: str, org_id: str) -> None:
         # QuickBooks has no per-company disconnect: revoking the token is the disconnect.
@@ -124,27 +165,44 @@ class QuickBooksProvider(Provider):
         key = ctx.idempotency_key(step) if step else ""
         if key:
             query["requestid"] = key[:50]
-        return api_request(
-            ctx,
-            method,
-            f"{self.api}/v3/company/{ctx.org_id}/{path}",
-            describe=_describe,
-            body=body,
-            params=query,
-        )
+        try:
+            return api_request(
+                ctx,
+                method,
+                f"{self.api}/v3/company/{ctx.org_id}/{path}",
+                describe=_describe,
+                vendor="QuickBooks",
+                body=body,
+                params=query,
+            )
+        except RateLimited as limited:
+            if limited.retry_after is None:
+                limited.retry_after = self.backoff_after_429
+            raise
 
     def _query(self, ctx: ApiContext, sql: str, entity: str) -> list[dict]:
-        return (
-            self._call(ctx, "GET", "query", params={"query": sql})
-            .get("QueryResponse", {})
-            .get(entity, [])
-        )
+        response = self._call(ctx, "GET", "query", params={"query": sql}).get("QueryResponse", {})
+        rows = response.get(entity, []) if isinstance(response, dict) else None
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise UnexpectedAnswer(f"QuickBooks' {entity} query did not answer with records.")
+        return rows
+
+    def _query_all(self, ctx: ApiContext, sql: str, entity: str) -> list[dict]:
+        """Every row, a page of PAGE_SIZE at a time (STARTPOSITION counts from 1)."""
+        rows: list[dict] = []
+        while True:
+            page = self._query(
+                ctx, f"{sql} STARTPOSITION {len(rows) + 1} MAXRESULTS {PAGE_SIZE}", entity
+            )
+            rows += page
+            if len(page) < PAGE_SIZE:
+                return rows
 
     def accounts(self, *, ctx: ApiContext) -> list[LedgerAccount]:
-        rows = self._query(ctx, "select * from Account", "Account")
+        rows = self._query_all(ctx, "select * from Account", "Account")
         return [
             LedgerAccount(
-                id=str(row["Id"]),
+                id=field_of(row, "Id"),
                 code=row.get("AcctNum", ""),
                 name=row.get("Name", ""),
                 kind=_account_kind(row),
@@ -153,19 +211,69 @@ class QuickBooksProvider(Provider):
             if row.get("Active", True)
         ]
 
+    def tax_rates(self, *, ctx: ApiContext) -> list[TaxRate]:
+        rows = self._query_all(ctx, "select * from TaxCode", "TaxCode")
+        return [
+            TaxRate(code=field_of(row, "Id"), name=row.get("Name", ""))
+            for row in rows
+            if row.get("Active", True)
+        ]
+
+    def needs_tax_codes(self, *, country: str) -> bool:
+        return country.upper() not in NO_TAX_CODE_COUNTRIES
+
+    def contact_find(self, *, ctx: ApiContext, by: str, value: str) -> list[RemoteContact]:
+        if not value or by not in QUERY_FIELDS:
+            return []
+        sql = f"select * from Customer where {QUERY_FIELDS[by]} = {_literal(value)}"  # noqa: S608
+        return [
+            RemoteContact(
+                id=field_of(row, "Id"),
+                name=row.get("DisplayName", ""),
+                email=(row.get("PrimaryEmailAddr") or {}).get("Address", ""),
+            )
+            for row in self._query(ctx, sql, "Customer")
+            if row.get("Active", True)
+        ]
+
     def contact_create(self, *, ctx: ApiContext, contact: ContactData) -> RemoteRef:
         body = {"DisplayName": contact.name, "PrimaryEmailAddr": {"Address": contact.email}}
-        row = self._call(ctx, "POST", "customer", body=body, step="customer")["Customer"]
-        return RemoteRef(id=str(row["Id"]))
+        try:
+            payload = self._call(ctx, "POST", "customer", body=body, step="customer")
+        except ProviderRejected as rejected:
+            if "(6240)" in rejected.message:
+                raise NameTaken(rejected.message, status=rejected.status) from rejected
+            raise
+        return RemoteRef(id=field_of(payload, "Customer", "Id"))
+
+    def invoice_find(self, *, ctx: ApiContext, number: str) -> RemoteInvoice | None:
+        sql = f"select * from Invoice where DocNumber = {_literal(number)}"  # noqa: S608
+        for row in self._query(ctx, sql, "Invoice"):
+            invoice_id = field_of(row, "Id")
+            return RemoteInvoice(
+                id=invoice_id,
+                number=row.get("DocNumber", ""),
+                contact_id=str((row.get("CustomerRef") or {}).get("value", "")),
+                total=Decimal(str(row.get("TotalAmt", "0"))),
+                url=self.invoice_url(invoice_id),
+            )
+        return None
+
+    def invoice_numbers_with_prefix(self, *, ctx: ApiContext, prefix: str) -> list[str]:
+        sql = (
+            f"select * from Invoice where DocNumber LIKE {_literal(prefix + '%')} "  # noqa: S608
+            "STARTPOSITION 1 MAXRESULTS 5"
+        )
+        return [str(row.get("DocNumber", "")) for row in self._query(ctx, sql, "Invoice")]
 
     def _line_item(self, ctx: ApiContext, income: LedgerAccount) -> str:
         """The service item invoice lines use; it carries the chosen income account."""
         sql = f"select * from Item where Name = '{ITEM_NAME}'"  # noqa: S608 - a constant
         for row in self._query(ctx, sql, "Item"):
-            if row.get("IncomeAccountRef", {}).get("value") == income.id:
-                return str(row["Id"])
+            if (row.get("IncomeAccountRef") or {}).get("value") == income.id:
+                return field_of(row, "Id")
         body = {"Name": ITEM_NAME, "Type": "Service", "IncomeAccountRef": {"value": income.id}}
-        return str(self._call(ctx, "POST", "item", body=body, step="item")["Item"]["Id"])
+        return field_of(self._call(ctx, "POST", "item", body=body, step="item"), "Item", "Id")
 
     def invoice_create(self, *, ctx: ApiContext, invoice: InvoiceData) -> RemoteRef:
         item = self._line_item(ctx, invoice.income_account)
@@ -185,23 +293,27 @@ class QuickBooksProvider(Provider):
                         "ItemRef": {"value": item},
                         "Qty": line.quantity,
                         "UnitPrice": line.unit_amount,
+                        **({"TaxCodeRef": {"value": line.tax_code}} if line.tax_code else {}),
                     },
                 }
                 for line in invoice.lines
             ],
         }
-        tax = sum((line.tax_amount for line in invoice.lines), start=type(invoice.total)(0))
+        tax = sum((line.tax_amount for line in invoice.lines), start=Decimal(0))
         if tax:
             body["TxnTaxDetail"] = {"TotalTax": tax}
-        row = self._call(ctx, "POST", "invoice", body=body, step="invoice")["Invoice"]
-        return RemoteRef(id=str(row["Id"]), url=self.invoice_url(str(row["Id"])))
+        invoice_id = field_of(
+            self._call(ctx, "POST", "invoice", body=body, step="invoice"), "Invoice", "Id"
+        )
+        return RemoteRef(id=invoice_id, url=self.invoice_url(invoice_id))
 
     def invoice_url(self, invoice_id: str) -> str:
         return f"{settings.QUICKBOOKS_APP_URL.rstrip('/')}/app/invoice?txnId={invoice_id}"
 
     def _sync_token(self, ctx: ApiContext, entity: str, record_id: str) -> str:
-        row = self._call(ctx, "GET", f"{entity.lower()}/{record_id}")[entity]
-        return str(row.get("SyncToken", "0"))
+        return field_of(
+            self._call(ctx, "GET", f"{entity.lower()}/{record_id}"), entity, "SyncToken"
+        )
 
     def invoice_void(self, *, ctx: ApiContext, invoice_id: str) -> None:
         token = self._sync_token(ctx, "Invoice", invoice_id)
@@ -224,8 +336,10 @@ class QuickBooksProvider(Provider):
             "PaymentRefNum": payment.reference[:21],
             "PrivateNote": payment.reference,
         }
-        row = self._call(ctx, "POST", "payment", body=body, step="payment")["Payment"]
-        return RemoteRef(id=str(row["Id"]), url=self.invoice_url(payment.invoice_id))
+        payload = self._call(ctx, "POST", "payment", body=body, step="payment")
+        return RemoteRef(
+            id=field_of(payload, "Payment", "Id"), url=self.invoice_url(payment.invoice_id)
+        )
 
     def payment_reverse(self, *, ctx: ApiContext, payment_id: str) -> None:
         # Deleting the Payment reopens the invoice in QuickBooks, as the refund did here.

@@ -3,29 +3,60 @@ Accounting API for contacts, invoices and payments. Only this package knows Xero
 
 from __future__ import annotations
 
+import base64
+import json
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
 
 from firmpay.accounting.providers.base import (
-    TIMEOUT,
     ApiContext,
     ContactData,
     InvoiceData,
     LedgerAccount,
+    NameTaken,
     Organisation,
     PaymentData,
     Provider,
+    ProviderError,
+    ProviderRejected,
+    RemoteContact,
+    RemoteInvoice,
     RemoteRef,
+    TaxRate,
     TokenSet,
+    UnexpectedAnswer,
+)
+from firmpay.accounting.providers.http import (
     api_request,
+    field_of,
+    json_answer,
     raise_for_response,
+    send,
     token_request,
     transport_errors,
 )
 
-SCOPES = "openid profile email offline_access accounting.transactions accounting.contacts accounting.settings.read"
+WHERE_FIELDS = {"number": "ContactNumber", "email": "EmailAddress", "name": "Name"}
+
+
+def _quoted(value: str) -> str:
+    """A string literal for Xero's `where` filter."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def auth_event_id(access_token: str) -> str:
+    """The consent this token came from (`authentication_event_id` in the access token, a
+    JWT): /connections filtered by it lists only the organisations granted just now."""
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return ""
+    value = claims.get("authentication_event_id", "") if isinstance(claims, dict) else ""
+    return value if isinstance(value, str) else ""
 
 
 def _describe(response: httpx.Response) -> str:
@@ -55,6 +86,9 @@ class XeroProvider(Provider):
     name = "Xero"
     per_minute = 60
     concurrent = 5
+    window_seconds = 60
+    backoff_after_429 = 60.0
+    payment_batch = 50
     picks_organisation = True
 
     # --- settings (this adapter owns them) ---
@@ -75,7 +109,7 @@ class XeroProvider(Provider):
                 "response_type": "code",
                 "client_id": settings.XERO_CLIENT_ID,
                 "redirect_uri": redirect_uri,
-                "scope": SCOPES,
+                "scope": settings.XERO_SCOPES,
                 "state": state,
             }
         )
@@ -94,45 +128,48 @@ class XeroProvider(Provider):
 
     def revoke(self, *, refresh_token: str) -> None:
         with transport_errors():
-            httpx.post(
-                settings.XERO_REVOKE_URL,
-                data={"token": refresh_token},
-                auth=self._auth(),
-                timeout=TIMEOUT,
+            send("POST", settings.XERO_REVOKE_URL, data={"token": refresh_token}, auth=self._auth())
+
+    def _connections(self, access_token: str, auth_event: str = "") -> list[dict]:
+        with transport_errors():
+            response = send(
+                "GET",
+                f"{self.api}/connections",
+                params={"authEventId": auth_event} if auth_event else None,
+                headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
             )
+        raise_for_response(response, describe=_describe, vendor="Xero")
+        rows = json_answer(response, vendor="Xero")
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise UnexpectedAnswer("Xero's list of organisations was not a list.")
+        return rows
 
     def organisations(self, *, access_token: str, callback: dict) -> list[Organisation]:
-        with transport_errors():
-            response = httpx.get(
-                f"{self.api}/connections",
-                headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-                timeout=TIMEOUT,
-            )
-        raise_for_response(response, describe=_describe)
+        """The organisations granted in this consent only (not every one the user ever
+        connected): /connections filtered by the token's authentication event."""
+        rows = self._connections(access_token, auth_event_id(access_token))
         return [
-            Organisation(id=row["tenantId"], name=row.get("tenantName") or row["tenantId"])
-            for row in response.json()
+            Organisation(
+                id=field_of(row, "tenantId"), name=row.get("tenantName") or row["tenantId"]
+            )
+            for row in rows
             if row.get("tenantType", "ORGANISATION") == "ORGANISATION"
         ]
 
     def organisation_release(self, *, access_token: str, org_id: str) -> None:
-        with transport_errors():
-            response = httpx.get(
-                f"{self.api}/connections",
-                headers={"Authorization": f"Bearer {access_token}"},
-                timeout=TIMEOUT,
-            )
-            raise_for_response(response, describe=_describe)
-            for row in response.json():
-                if row.get("tenantId") == org_id:
-                    httpx.delete(
+        for row in self._connections(access_token):
+            if row.get("tenantId") == org_id:
+                with transport_errors():
+                    send(
+                        "DELETE",
                         f"{self.api}/connections/{row['id']}",
                         headers={"Authorization": f"Bearer {access_token}"},
-                        timeout=TIMEOUT,
                     )
 
     # --- Accounting API ---
-    def _call(self, ctx: ApiContext, method: str, path: str, *, body=None, step: str = "") -> dict:
+    def _call(
+        self, ctx: ApiContext, method: str, path: str, *, body=None, step="", params=None
+    ) -> dict:
         headers = {"Xero-Tenant-Id": ctx.org_id}
         key = ctx.idempotency_key(step) if step else ""
         if key:
@@ -142,15 +179,23 @@ class XeroProvider(Provider):
             method,
             f"{self.api}/api.xro/2.0/{path}",
             describe=_describe,
+            vendor="Xero",
             headers=headers,
             body=body,
+            params=params,
         )
 
+    def _rows(self, payload: dict, key: str) -> list[dict]:
+        rows = payload.get(key)
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise UnexpectedAnswer(f"Xero's {key} were not a list of records.")
+        return rows
+
     def accounts(self, *, ctx: ApiContext) -> list[LedgerAccount]:
-        rows = self._call(ctx, "GET", "Accounts").get("Accounts", [])
+        rows = self._rows(self._call(ctx, "GET", "Accounts"), "Accounts")
         return [
             LedgerAccount(
-                id=row["AccountID"],
+                id=field_of(row, "AccountID"),
                 code=row.get("Code", ""),
                 name=row.get("Name", ""),
                 kind=_account_kind(row),
@@ -159,10 +204,66 @@ class XeroProvider(Provider):
             if row.get("Status", "ACTIVE") == "ACTIVE"
         ]
 
+    def tax_rates(self, *, ctx: ApiContext) -> list[TaxRate]:
+        rows = self._rows(self._call(ctx, "GET", "TaxRates"), "TaxRates")
+        return [
+            TaxRate(
+                code=field_of(row, "TaxType"),
+                name=row.get("Name", row["TaxType"]),
+                rate=Decimal(str(row["EffectiveRate"])) if "EffectiveRate" in row else None,
+            )
+            for row in rows
+            if row.get("Status", "ACTIVE") == "ACTIVE" and row.get("CanApplyToRevenue", True)
+        ]
+
+    def contact_find(self, *, ctx: ApiContext, by: str, value: str) -> list[RemoteContact]:
+        if not value:
+            return []
+        where = f"{WHERE_FIELDS[by]}=={_quoted(value)}"
+        payload = self._call(ctx, "GET", "Contacts", params={"where": where, "summaryOnly": "true"})
+        return [
+            RemoteContact(
+                id=field_of(row, "ContactID"),
+                name=row.get("Name", ""),
+                email=row.get("EmailAddress") or "",
+                number=row.get("ContactNumber") or "",
+            )
+            for row in self._rows(payload, "Contacts")
+            if row.get("ContactStatus", "ACTIVE") == "ACTIVE"
+        ]
+
     def contact_create(self, *, ctx: ApiContext, contact: ContactData) -> RemoteRef:
-        body = {"Contacts": [{"Name": contact.name, "EmailAddress": contact.email}]}
-        row = self._call(ctx, "PUT", "Contacts", body=body, step="contact")["Contacts"][0]
-        return RemoteRef(id=row["ContactID"])
+        row = {"Name": contact.name, "EmailAddress": contact.email}
+        if contact.number:
+            row["ContactNumber"] = contact.number
+        try:
+            payload = self._call(ctx, "PUT", "Contacts", body={"Contacts": [row]}, step="contact")
+        except ProviderRejected as rejected:
+            if "already assigned to another contact" in rejected.message:
+                raise NameTaken(rejected.message, status=rejected.status) from rejected
+            raise
+        return RemoteRef(id=field_of(payload, "Contacts", 0, "ContactID"))
+
+    def _invoices(self, ctx: ApiContext, params: dict) -> list[dict]:
+        return self._rows(self._call(ctx, "GET", "Invoices", params=params), "Invoices")
+
+    def invoice_find(self, *, ctx: ApiContext, number: str) -> RemoteInvoice | None:
+        for row in self._invoices(ctx, {"InvoiceNumbers": number}):
+            if row.get("Type") == "ACCREC" and row.get("Status") not in ("DELETED", "VOIDED"):
+                invoice_id = field_of(row, "InvoiceID")
+                return RemoteInvoice(
+                    id=invoice_id,
+                    number=row.get("InvoiceNumber", ""),
+                    contact_id=str(row.get("Contact", {}).get("ContactID", "")),
+                    total=Decimal(str(row.get("Total", "0"))),
+                    url=self.invoice_url(invoice_id),
+                )
+        return None
+
+    def invoice_numbers_with_prefix(self, *, ctx: ApiContext, prefix: str) -> list[str]:
+        where = f'Type=="ACCREC" AND InvoiceNumber.StartsWith({_quoted(prefix)})'
+        rows = self._invoices(ctx, {"where": where, "page": "1", "summaryOnly": "true"})
+        return [str(row.get("InvoiceNumber", "")) for row in rows]
 
     def invoice_create(self, *, ctx: ApiContext, invoice: InvoiceData) -> RemoteRef:
         code = invoice.income_account.code
@@ -186,14 +287,15 @@ class XeroProvider(Provider):
                             "LineAmount": line.line_amount,
                             "TaxAmount": line.tax_amount,
                             "AccountCode": code,
+                            **({"TaxType": line.tax_code} if line.tax_code else {}),
                         }
                         for line in invoice.lines
                     ],
                 }
             ]
         }
-        row = self._call(ctx, "PUT", "Invoices", body=body, step="invoice")["Invoices"][0]
-        invoice_id = row["InvoiceID"]
+        payload = self._call(ctx, "PUT", "Invoices", body=body, step="invoice")
+        invoice_id = field_of(payload, "Invoices", 0, "InvoiceID")
         return RemoteRef(id=invoice_id, url=self.invoice_url(invoice_id))
 
     def invoice_url(self, invoice_id: str) -> str:
@@ -203,20 +305,51 @@ class XeroProvider(Provider):
         body = {"Invoices": [{"InvoiceID": invoice_id, "Status": "VOIDED"}]}
         self._call(ctx, "POST", f"Invoices/{invoice_id}", body=body, step="void")
 
-    def payment_create(self, *, ctx: ApiContext, payment: PaymentData) -> RemoteRef:
-        body = {
-            "Payments": [
-                {
-                    "Invoice": {"InvoiceID": payment.invoice_id},
-                    "Account": {"Code": payment.account.code},
-                    "Date": payment.paid_on,
-                    "Amount": payment.amount,
-                    "Reference": payment.reference,
-                }
-            ]
+    @staticmethod
+    def _payment_row(payment: PaymentData) -> dict:
+        return {
+            "Invoice": {"InvoiceID": payment.invoice_id},
+            "Account": {"Code": payment.account.code},
+            "Date": payment.paid_on,
+            "Amount": payment.amount,
+            "Reference": payment.reference,
         }
-        row = self._call(ctx, "PUT", "Payments", body=body, step="payment")["Payments"][0]
-        return RemoteRef(id=row["PaymentID"], url=self.invoice_url(payment.invoice_id))
+
+    def payment_create(self, *, ctx: ApiContext, payment: PaymentData) -> RemoteRef:
+        body = {"Payments": [self._payment_row(payment)]}
+        payload = self._call(ctx, "PUT", "Payments", body=body, step="payment")
+        payment_id = field_of(payload, "Payments", 0, "PaymentID")
+        return RemoteRef(id=payment_id, url=self.invoice_url(payment.invoice_id))
+
+    def payments_create(
+        self, *, ctx: ApiContext, payments: list[PaymentData]
+    ) -> list[RemoteRef | ProviderError]:
+        """Up to 50 payments in one PUT; with summarizeErrors=false each one comes back with
+        its own ValidationErrors, so one refused payment does not refuse the others."""
+        body = {"Payments": [self._payment_row(payment) for payment in payments]}
+        payload = self._call(
+            ctx,
+            "PUT",
+            "Payments",
+            body=body,
+            step="payments",
+            params={"summarizeErrors": "false"},
+        )
+        rows = self._rows(payload, "Payments")
+        if len(rows) != len(payments):
+            raise UnexpectedAnswer("Xero answered for a different number of payments.")
+        results: list[RemoteRef | ProviderError] = []
+        for row, payment in zip(rows, payments, strict=True):
+            errors = [e.get("Message", "") for e in row.get("ValidationErrors") or []]
+            if errors or row.get("HasValidationErrors"):
+                results.append(ProviderRejected("Xero: " + ("; ".join(errors) or "refused")))
+            else:
+                results.append(
+                    RemoteRef(
+                        id=field_of(row, "PaymentID"), url=self.invoice_url(payment.invoice_id)
+                    )
+                )
+        return results
 
     def payment_reverse(self, *, ctx: ApiContext, payment_id: str) -> None:
         # Xero payments cannot be edited, only deleted.

@@ -53,8 +53,13 @@ class OAuthServer:
     # Seconds the token endpoint takes (to let a second worker arrive mid-refresh).
     delay: float = 0
 
+    # Called for each consent (Xero: records which organisations it granted).
+    on_consent: object = None
+
     def issue_code(self, **extra) -> str:
         code = "code_" + secrets.token_urlsafe(8)
+        if self.on_consent is not None and "event" not in extra:
+            extra["event"] = self.on_consent()
         self.codes[code] = extra
         return code
 
@@ -62,10 +67,19 @@ class OAuthServer:
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         return request.headers.get("Authorization") == f"Basic {expected}"
 
-    def _tokens(self) -> httpx.Response:
-        access, refresh = "at_" + secrets.token_urlsafe(12), "rt_" + secrets.token_urlsafe(12)
+    def _tokens(self, event: str = "") -> httpx.Response:
+        # Access tokens are JWTs (Xero puts the consent's authentication_event_id in them).
+        claims = {"jti": secrets.token_urlsafe(12), "authentication_event_id": event}
+        access = (
+            ".".join(
+                base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+                for part in ({"alg": "RS256", "typ": "JWT"}, claims)
+            )
+            + ".signature"
+        )
+        refresh = "rt_" + secrets.token_urlsafe(12)
         self.access_tokens[access] = now() + datetime.timedelta(seconds=self.access_ttl)
-        self.refresh_tokens[refresh] = {"replaced_at": None}
+        self.refresh_tokens[refresh] = {"replaced_at": None, "event": event}
         return httpx.Response(
             200,
             json={
@@ -91,10 +105,11 @@ class OAuthServer:
         form = {key: unquote_plus(value) for key, value in form.items()}
         grant = form.get("grant_type")
         if grant == "authorization_code":
-            if self.codes.pop(form.get("code", ""), None) is None:
+            grant = self.codes.pop(form.get("code", ""), None)
+            if grant is None:
                 return httpx.Response(400, json={"error": "invalid_grant"})
             self.revoked = False
-            return self._tokens()
+            return self._tokens(grant.get("event", ""))
         if grant == "refresh_token":
             entry = self.refresh_tokens.get(form.get("refresh_token", ""))
             replaced = entry and entry["replaced_at"]
@@ -106,7 +121,7 @@ class OAuthServer:
                 return httpx.Response(400, json={"error": "invalid_grant"})
             entry["replaced_at"] = replaced or now()
             self.refresh_count += 1
-            return self._tokens()
+            return self._tokens(entry.get("event", ""))
         return httpx.Response(400, json={"error": "unsupported_grant_type"})
 
     def revoke(self, request: httpx.Request) -> httpx.Response:
@@ -119,6 +134,12 @@ class OAuthServer:
         """The refresh token expired (unused too long) or the user revoked access."""
         self.revoked = True
         self.access_tokens.clear()
+
+    def bearer_event(self, request: httpx.Request) -> str:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return claims.get("authentication_event_id", "")
 
     def bearer_ok(self, request: httpx.Request) -> bool:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -165,3 +186,20 @@ def jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+UNEXPECTED_ANSWERS = {
+    # A 200 that is not what the API defines: what a proxy, a vendor outage page or a
+    # half-deployed change can return.
+    "html": lambda: httpx.Response(
+        200, headers={"Content-Type": "text/html"}, text="<html><body>Maintenance</body></html>"
+    ),
+    "empty": lambda: httpx.Response(200, content=b""),
+    "wrong_types": lambda: httpx.Response(200, json={"Invoices": "not a list", "Payments": 7}),
+    "list": lambda: httpx.Response(200, json=[1, 2, 3]),
+}
+
+
+def unexpected_answer(kind: str) -> httpx.Response | None:
+    factory = UNEXPECTED_ANSWERS.get(kind)
+    return factory() if factory else None

@@ -11,7 +11,13 @@ from decimal import Decimal
 
 import httpx
 
-from firmpay.accounting.tests.fakes.common import FaultsMixin, OAuthServer, body_json, jsonable
+from firmpay.accounting.tests.fakes.common import (
+    FaultsMixin,
+    OAuthServer,
+    body_json,
+    jsonable,
+    unexpected_answer,
+)
 
 API = "https://quickbooks.api.intuit.com"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
@@ -49,6 +55,17 @@ DEFAULT_ACCOUNTS = [
 ]
 
 
+UK_TAX_CODES = [
+    {"Id": "3", "Name": "20.0% S", "Active": True},
+    {"Id": "5", "Name": "0.0% Z", "Active": True},
+    {"Id": "9", "Name": "No VAT", "Active": True},
+]
+US_TAX_CODES = [
+    {"Id": "TAX", "Name": "TAX", "Active": True},
+    {"Id": "NON", "Name": "NON", "Active": True},
+]
+
+
 def _fault(message: str, status: int = 400, code: str = "6000") -> httpx.Response:
     return httpx.Response(
         status,
@@ -63,23 +80,52 @@ def _fault(message: str, status: int = 400, code: str = "6000") -> httpx.Respons
 
 class FakeQuickBooks(FaultsMixin):
     def __init__(
-        self, *, client_id="qbo-client", client_secret="qbo-secret", company="Acme Books LLC"
+        self,
+        *,
+        client_id="qbo-client",
+        client_secret="qbo-secret",
+        company="Acme Books LLC",
+        country="US",
     ):
         self.oauth = OAuthServer(client_id=client_id, client_secret=client_secret, access_ttl=3600)
         self.realm = str(secrets.randbelow(10**15) + 10**15)
         self.company = company
+        self.country = country
         self.accounts = [dict(row, Active=True) for row in DEFAULT_ACCOUNTS]
+        self.tax_codes = [dict(row) for row in (US_TAX_CODES if country == "US" else UK_TAX_CODES)]
+        # DisplayNames held by vendors and employees (unique across all three).
+        self.other_names: set[str] = set()
+        self.query_log: list[str] = []
         self.customers: dict[str, dict] = {}
         self.items: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
-        self.requests: dict[str, tuple[int, dict]] = {}
+        self.requests: dict[tuple[str, str], tuple[int, dict]] = {}
         self._next_id = 100
         self.init_faults()
 
     def _id(self) -> str:
         self._next_id += 1
         return str(self._next_id)
+
+    def add_customer(self, name: str, email: str = "") -> dict:
+        row = {"Id": self._id(), "DisplayName": name, "SyncToken": "0", "Active": True}
+        if email:
+            row["PrimaryEmailAddr"] = {"Address": email}
+        self.customers[row["Id"]] = row
+        return row
+
+    def add_accounts(self, count: int) -> None:
+        for n in range(count):
+            self.accounts.append(
+                {
+                    "Id": str(1000 + n),
+                    "Name": f"Expense {n}",
+                    "AccountType": "Expense",
+                    "Classification": "Expense",
+                    "Active": True,
+                }
+            )
 
     def live_payments(self) -> list[dict]:
         return [p for p in self.payments.values() if not p.get("deleted")]
@@ -102,6 +148,33 @@ class FakeQuickBooks(FaultsMixin):
         if realm != self.realm:
             return _fault("Permission denied for this company", 403, "5020")
         fault = self.take_fault(request)
+        if fault is not None and fault.kind == "429_xml":
+            return httpx.Response(
+                429,
+                headers={"Content-Type": "application/xml"},
+                text='<?xml version="1.0"?><IntuitResponse><Fault type="ThrottleExceeded">'
+                '<Error code="003001"><Message>ThrottleExceeded</Message></Error></Fault>'
+                "</IntuitResponse>",
+            )
+        if fault is not None and fault.kind == "fault_200":
+            return httpx.Response(
+                200,
+                json={
+                    "Fault": {
+                        "Error": [
+                            {
+                                "Message": "A business validation error has occurred",
+                                "Detail": "Business Validation Error: the request was not processed",
+                                "code": "6000",
+                            }
+                        ],
+                        "type": "ValidationFault",
+                    },
+                    "time": "2026-11-20T10:00:00.000-08:00",
+                },
+            )
+        if fault is not None and unexpected_answer(fault.kind) is not None:
+            return unexpected_answer(fault.kind)
         if fault is not None and fault.kind == "429":
             return httpx.Response(
                 429,
@@ -123,12 +196,15 @@ class FakeQuickBooks(FaultsMixin):
         if request.url.params.get("minorversion") != "75":
             return _fault("minorversion 75 expected")
         request_id = request.url.params.get("requestid")
-        if request_id and request.method == "POST" and request_id in self.requests:
-            status, payload = self.requests[request_id]
+        # requestid is unique per company (not per app or deployment).
+        if request_id and request.method == "POST" and (realm, request_id) in self.requests:
+            status, payload = self.requests[(realm, request_id)]
             return httpx.Response(status, json=payload)
+        if request_id and len(request_id) > 50:
+            return _fault("requestid longer than 50 characters")
         response = self._dispatch(request, path)
         if request_id and request.method == "POST" and response.status_code < 500:
-            self.requests[request_id] = (response.status_code, response.json())
+            self.requests[(realm, request_id)] = (response.status_code, response.json())
         if fault is not None and fault.kind == "timeout_after_store":
             raise httpx.ReadTimeout("the response was lost", request=request)
         return response
@@ -137,9 +213,13 @@ class FakeQuickBooks(FaultsMixin):
         method, params = request.method, request.url.params
         if method == "GET" and path == f"companyinfo/{self.realm}":
             return httpx.Response(
-                200, json={"CompanyInfo": {"CompanyName": self.company, "Id": "1"}}
+                200,
+                json={
+                    "CompanyInfo": {"CompanyName": self.company, "Id": "1", "Country": self.country}
+                },
             )
         if method == "GET" and path == "query":
+            self.query_log.append(params.get("query", ""))
             return self._query(params.get("query", ""))
         if method == "GET" and path.startswith(("invoice/", "payment/")):
             entity, record_id = path.split("/", 1)
@@ -167,9 +247,47 @@ class FakeQuickBooks(FaultsMixin):
     def _public(row: dict) -> dict:
         return jsonable(row)
 
+    @staticmethod
+    def _page(sql: str, rows: list) -> list:
+        """STARTPOSITION (from 1) / MAXRESULTS (default 100, at most 1000)."""
+        start = re.search(r"STARTPOSITION (\d+)", sql)
+        size = re.search(r"MAXRESULTS (\d+)", sql)
+        first = int(start.group(1)) - 1 if start else 0
+        count = min(int(size.group(1)) if size else 100, 1000)
+        return rows[first : first + count]
+
+    def _where(self, sql: str, rows: list, field: str, get) -> list:
+        match = re.search(rf"{field} (=|LIKE) '((?:[^'\\]|\\.)*)'", sql)
+        if match is None:
+            return rows
+        value = re.sub(r"\\(.)", r"\1", match.group(2))
+        if match.group(1) == "LIKE":
+            return [r for r in rows if str(get(r)).startswith(value.rstrip("%"))]
+        return [r for r in rows if get(r) == value]
+
     def _query(self, sql: str) -> httpx.Response:
         if "from Account" in sql:
-            return httpx.Response(200, json={"QueryResponse": {"Account": self.accounts}})
+            page = self._page(sql, self.accounts)
+            return httpx.Response(200, json={"QueryResponse": {"Account": page} if page else {}})
+        if "from TaxCode" in sql:
+            page = self._page(sql, self.tax_codes)
+            return httpx.Response(200, json={"QueryResponse": {"TaxCode": page} if page else {}})
+        if "from Customer" in sql:
+            rows = list(self.customers.values())
+            rows = self._where(sql, rows, "DisplayName", lambda r: r.get("DisplayName"))
+            rows = self._where(
+                sql,
+                rows,
+                "PrimaryEmailAddr",
+                lambda r: (r.get("PrimaryEmailAddr") or {}).get("Address"),
+            )
+            rows = [jsonable(r) for r in self._page(sql, rows)]
+            return httpx.Response(200, json={"QueryResponse": {"Customer": rows} if rows else {}})
+        if "from Invoice" in sql:
+            rows = [i for i in self.invoices.values() if not i.get("voided")]
+            rows = self._where(sql, rows, "DocNumber", lambda r: r.get("DocNumber"))
+            rows = [jsonable(r) for r in self._page(sql, rows)]
+            return httpx.Response(200, json={"QueryResponse": {"Invoice": rows} if rows else {}})
         if "from Item" in sql:
             name = re.search(r"Name = '([^']*)'", sql)
             rows = [i for i in self.items.values() if not name or i["Name"] == name.group(1)]
@@ -177,7 +295,9 @@ class FakeQuickBooks(FaultsMixin):
         return _fault("Unsupported query")
 
     def _customer_create(self, body):
-        if any(c["DisplayName"] == body["DisplayName"] for c in self.customers.values()):
+        if body["DisplayName"] in self.other_names or any(
+            c["DisplayName"] == body["DisplayName"] for c in self.customers.values()
+        ):
             return _fault("Duplicate Name Exists Error", 400, "6240")
         row = {**body, "Id": self._id(), "SyncToken": "0", "Balance": Decimal(0)}
         self.customers[row["Id"]] = row
@@ -191,6 +311,15 @@ class FakeQuickBooks(FaultsMixin):
     def _invoice_create(self, body):
         if body["CustomerRef"]["value"] not in self.customers:
             return _fault("Invalid Reference Id: customer", 400, "2500")
+        codes = {c["Id"] for c in self.tax_codes}
+        for line in body["Line"]:
+            ref = line.get("SalesItemLineDetail", {}).get("TaxCodeRef", {}).get("value")
+            if self.country != "US" and not ref:
+                return _fault(
+                    "Make sure all your transactions have a VAT rate before you save.", 400, "6000"
+                )
+            if ref and ref not in codes:
+                return _fault("Invalid Reference Id: tax code", 400, "2500")
         lines = sum((Decimal(line["Amount"]) for line in body["Line"]), Decimal(0))
         tax = Decimal(body.get("TxnTaxDetail", {}).get("TotalTax", 0))
         row = {

@@ -12,9 +12,31 @@ from decimal import Decimal
 
 import httpx
 
-from firmpay.accounting.tests.fakes.common import FaultsMixin, OAuthServer, body_json, jsonable
+from firmpay.accounting.tests.fakes.common import (
+    FaultsMixin,
+    OAuthServer,
+    body_json,
+    jsonable,
+    unexpected_answer,
+)
 
 API = "https://api.xero.com"
+BROAD_SCOPES = {
+    "accounting.transactions",
+    "accounting.transactions.read",
+    "accounting.reports.read",
+}
+DEFAULT_TAX_RATES = [
+    {"Name": "20% (VAT on Income)", "TaxType": "OUTPUT2", "EffectiveRate": 20},
+    {"Name": "Zero Rated Income", "TaxType": "ZERORATEDOUTPUT", "EffectiveRate": 0},
+    {"Name": "No VAT", "TaxType": "NONE", "EffectiveRate": 0},
+    {
+        "Name": "20% (VAT on Expenses)",
+        "TaxType": "INPUT2",
+        "EffectiveRate": 20,
+        "CanApplyToRevenue": False,
+    },
+]
 TOKEN_URL = "https://identity.xero.com/connect/token"
 REVOKE_URL = "https://identity.xero.com/connect/revocation"
 
@@ -45,8 +67,13 @@ def _error(message: str, status: int = 400) -> httpx.Response:
 
 
 class FakeXero(FaultsMixin):
-    def __init__(self, *, client_id="xero-client", client_secret="xero-secret", tenants=None):
+    def __init__(
+        self, *, client_id="xero-client", client_secret="xero-secret", tenants=None, granular=True
+    ):
         self.oauth = OAuthServer(client_id=client_id, client_secret=client_secret, access_ttl=1800)
+        self.oauth.on_consent = self.consent_event
+        # An app created on or after 2 March 2026 has granular scopes only.
+        self.granular = granular
         self.tenants = tenants or [
             {"id": str(uuid.uuid4()), "name": "Acme Books Ltd"},
             {"id": str(uuid.uuid4()), "name": "Acme Demo Company"},
@@ -54,6 +81,8 @@ class FakeXero(FaultsMixin):
         self.connections = {
             str(uuid.uuid4()): tenant["id"] for tenant in self.tenants
         }  # connection id -> tenant id
+        # connection id -> the authEventId of the consent that granted it
+        self.events = {cid: "" for cid in self.connections}
         self.accounts = {
             tenant["id"]: [
                 {**row, "AccountID": str(uuid.uuid4()), "Status": "ACTIVE"}
@@ -61,13 +90,67 @@ class FakeXero(FaultsMixin):
             ]
             for tenant in self.tenants
         }
+        self.tax_rates = {
+            tenant["id"]: [{**row, "Status": "ACTIVE"} for row in DEFAULT_TAX_RATES]
+            for tenant in self.tenants
+        }
+        self.identity_log: list[str] = []
         self.contacts: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.idempotent: dict[tuple[str, str], tuple[int, dict]] = {}
         self.init_faults()
 
+    # --- consent ---
+    def scope_error(self, scope: str) -> str:
+        """What the consent page answers for `scope`: "" (fine) or the OAuth error."""
+        asked = set(scope.split())
+        if self.granular and asked & BROAD_SCOPES:
+            return "invalid_scope"
+        return ""
+
+    def consent_event(self, tenant_ids=None) -> str:
+        """A consent granting `tenant_ids` (default all): a new authEventId on their
+        connections; organisations connected earlier keep theirs."""
+        event = str(uuid.uuid4())
+        for cid, tid in self.connections.items():
+            if tenant_ids is None or tid in tenant_ids:
+                self.events[cid] = event
+        return event
+
+    def consent(self, tenant_ids) -> str:
+        return self.oauth.issue_code(event=self.consent_event(tenant_ids))
+
     # --- test helpers ---
+    def add_contact(self, name: str, email: str = "", number: str = "", tenant=None) -> dict:
+        contact = {
+            "ContactID": str(uuid.uuid4()),
+            "Name": name,
+            "EmailAddress": email,
+            "ContactStatus": "ACTIVE",
+            "tenant": tenant or self.tenant_id,
+        }
+        if number:
+            contact["ContactNumber"] = number
+        self.contacts[contact["ContactID"]] = contact
+        return contact
+
+    def add_invoice(self, number: str, contact: dict, total: str = "100.00") -> dict:
+        invoice = {
+            "InvoiceID": str(uuid.uuid4()),
+            "Type": "ACCREC",
+            "InvoiceNumber": number,
+            "Contact": {"ContactID": contact["ContactID"]},
+            "Status": "AUTHORISED",
+            "LineItems": [],
+            "Total": Decimal(total),
+            "AmountDue": Decimal(total),
+            "AmountPaid": Decimal(0),
+            "tenant": contact["tenant"],
+        }
+        self.invoices[invoice["InvoiceID"]] = invoice
+        return invoice
+
     @property
     def tenant_id(self) -> str:
         return self.tenants[0]["id"]
@@ -94,14 +177,23 @@ class FakeXero(FaultsMixin):
         return self.oauth.revoke(request)
 
     def _connections(self, request):
+        self.identity_log.append(str(request.url))
         if not self.oauth.bearer_ok(request):
             return httpx.Response(401, json={"Title": "Unauthorized"})
         names = {t["id"]: t["name"] for t in self.tenants}
+        wanted = request.url.params.get("authEventId")
         return httpx.Response(
             200,
             json=[
-                {"id": cid, "tenantId": tid, "tenantType": "ORGANISATION", "tenantName": names[tid]}
+                {
+                    "id": cid,
+                    "authEventId": self.events.get(cid, ""),
+                    "tenantId": tid,
+                    "tenantType": "ORGANISATION",
+                    "tenantName": names[tid],
+                }
                 for cid, tid in self.connections.items()
+                if not wanted or self.events.get(cid) == wanted
             ],
         )
 
@@ -129,6 +221,8 @@ class FakeXero(FaultsMixin):
             )
         if fault is not None and fault.kind == "500":
             return httpx.Response(500, json={"Title": "An error occurred"})
+        if fault is not None and unexpected_answer(fault.kind) is not None:
+            return unexpected_answer(fault.kind)
         key = request.headers.get("Idempotency-Key")
         if key and (tenant, key) in self.idempotent:
             status, payload = self.idempotent[(tenant, key)]
@@ -144,6 +238,12 @@ class FakeXero(FaultsMixin):
         method = request.method
         if method == "GET" and path == "Accounts":
             return httpx.Response(200, json={"Accounts": self.accounts[tenant]})
+        if method == "GET" and path == "TaxRates":
+            return httpx.Response(200, json={"TaxRates": self.tax_rates[tenant]})
+        if method == "GET" and path == "Contacts":
+            return self._contacts_list(tenant, request.url.params)
+        if method == "GET" and path == "Invoices":
+            return self._invoices_list(tenant, request.url.params)
         if method in ("PUT", "POST") and path == "Contacts":
             return self._contacts_create(tenant, body_json(request))
         if method in ("PUT", "POST") and path == "Invoices":
@@ -151,10 +251,34 @@ class FakeXero(FaultsMixin):
         if method == "POST" and path.startswith("Invoices/"):
             return self._invoice_update(tenant, path.split("/", 1)[1], body_json(request))
         if method == "PUT" and path == "Payments":
-            return self._payments_create(tenant, body_json(request))
+            summarize = request.url.params.get("summarizeErrors", "true") != "false"
+            return self._payments_create(tenant, body_json(request), summarize)
         if method == "POST" and path.startswith("Payments/"):
             return self._payment_delete(tenant, path.split("/", 1)[1], body_json(request))
         return httpx.Response(404, json={"Title": "Not found"})
+
+    def _contacts_list(self, tenant, params):
+        """`where` as Firmpay sends it: Field=="value" for Name, EmailAddress, ContactNumber."""
+        rows = [c for c in self.contacts.values() if c["tenant"] == tenant]
+        where = params.get("where", "")
+        if where:
+            match = re.fullmatch(r'(\w+)=="((?:[^"\\]|\\.)*)"', where)
+            if match is None:
+                return _error(f"unsupported where: {where}")
+            field, value = match.group(1), re.sub(r"\\(.)", r"\1", match.group(2))
+            rows = [c for c in rows if c.get(field) == value]
+        return httpx.Response(200, json={"Contacts": [self._public(c) for c in rows]})
+
+    def _invoices_list(self, tenant, params):
+        rows = [i for i in self.invoices.values() if i["tenant"] == tenant]
+        if params.get("InvoiceNumbers"):
+            numbers = set(params["InvoiceNumbers"].split(","))
+            rows = [i for i in rows if i.get("InvoiceNumber") in numbers]
+        where = params.get("where", "")
+        starts = re.search(r'InvoiceNumber\.StartsWith\("([^"]*)"\)', where)
+        if starts:
+            rows = [i for i in rows if str(i.get("InvoiceNumber", "")).startswith(starts.group(1))]
+        return httpx.Response(200, json={"Invoices": [self._public(i) for i in rows[:100]]})
 
     def _contacts_create(self, tenant, body):
         created = []
@@ -184,6 +308,19 @@ class FakeXero(FaultsMixin):
             codes = {a["Code"] for a in self.accounts[tenant]}
             if any(line.get("AccountCode") not in codes for line in row["LineItems"]):
                 return _error("Account code is not a valid code for this document.")
+            taxes = {
+                t["TaxType"] for t in self.tax_rates[tenant] if t.get("CanApplyToRevenue", True)
+            }
+            if any(
+                line.get("TaxType", "NONE") not in taxes | {"NONE"} for line in row["LineItems"]
+            ):
+                return _error("The TaxType code is not a valid tax type for this line.")
+            number = row.get("InvoiceNumber")
+            if number and any(
+                i.get("InvoiceNumber") == number and i["tenant"] == tenant and i["Type"] == "ACCREC"
+                for i in self.invoices.values()
+            ):
+                return _error("Invoice # must be unique.")
             sub = sum((Decimal(line["LineAmount"]) for line in row["LineItems"]), Decimal(0))
             tax = sum((Decimal(line.get("TaxAmount", 0)) for line in row["LineItems"]), Decimal(0))
             invoice = {
@@ -215,8 +352,29 @@ class FakeXero(FaultsMixin):
             invoice["Status"] = "VOIDED"
         return httpx.Response(200, json={"Invoices": [self._public(invoice)]})
 
-    def _payments_create(self, tenant, body):
-        row = body["Payments"][0]
+    def _payments_create(self, tenant, body, summarize=True):
+        if len(body["Payments"]) > 50:
+            return _error("A request may carry at most 50 payments")
+        results = []
+        for row in body["Payments"]:
+            response = self._payment_create(tenant, row)
+            if response.status_code != 200 and summarize:
+                return response
+            if response.status_code != 200:
+                errors = response.json()["Elements"][0]["ValidationErrors"]
+                results.append(
+                    {
+                        **jsonable(row),
+                        "StatusAttributeString": "ERROR",
+                        "HasValidationErrors": True,
+                        "ValidationErrors": errors,
+                    }
+                )
+            else:
+                results.append(response.json()["Payments"][0])
+        return httpx.Response(200, json={"Payments": results})
+
+    def _payment_create(self, tenant, row):
         invoice = self.invoices.get(row["Invoice"]["InvoiceID"])
         if invoice is None or invoice["tenant"] != tenant:
             return _error("Invoice could not be found")
