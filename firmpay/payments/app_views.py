@@ -21,7 +21,8 @@ from firmpay.payments.selectors_payments import (
     payments_totals,
 )
 from firmpay.payments.services.refunds import payment_refund_create
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 PAGE_SIZE = 100
 
@@ -58,7 +59,7 @@ def payment_list(request):
 
 
 @require_POST
-@manager_required
+@action_required(Action.REFUND)
 def payment_refund(request, payment_id):
     payment = online_payment_get(firm=request.firm, payment_id=payment_id)
     text = (request.POST.get("amount") or "").strip()
@@ -109,7 +110,7 @@ def checkout_settings(request):
     row = checkout_settings_for_firm(firm=request.firm)
     form = CheckoutSettingsForm(request.POST or None, instance=row)
     if request.method == "POST":
-        if not request.membership.can_manage:
+        if not request.membership.may(Action.PAYMENT_SETTINGS):
             messages.error(request, "Only owners and admins change payment settings.")
         elif form.is_valid():
             form.instance.firm = request.firm

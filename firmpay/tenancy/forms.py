@@ -11,6 +11,7 @@ from firmpay.tenancy.models import (
     Role,
     User,
 )
+from firmpay.tenancy.roles import grantable_choices
 
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
 
@@ -130,12 +131,20 @@ class FirmForm(forms.ModelForm):
         return name
 
 
-class InvitationForm(forms.Form):
+class _GrantedRoleForm(forms.Form):
+    """Offers only the roles the acting member may give (`firmpay.tenancy.roles.GRANTS`)."""
+
+    def __init__(self, *args, actor_role: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = grantable_choices(actor_role)
+
+
+class InvitationForm(_GrantedRoleForm):
     email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
 
 
-class RoleForm(forms.Form):
+class RoleForm(_GrantedRoleForm):
     role = forms.ChoiceField(choices=Role.choices)
 
 

@@ -127,8 +127,20 @@ class Membership(models.Model):
 
     @property
     def can_manage(self) -> bool:
-        """Owners and admins connect, disconnect, change plans and refund."""
+        """Owners and admins: kept for older templates; new checks ask `may(action)`."""
         return self.role in MANAGER_ROLES
+
+    def may(self, action) -> bool:
+        """What this member may do, from the one table in `firmpay.tenancy.roles`."""
+        from firmpay.tenancy.roles import role_may
+
+        return role_may(self.role, action)
+
+    @property
+    def permissions(self):
+        from firmpay.tenancy.roles import Permissions
+
+        return Permissions(self.role)
 
 
 class InvitationQuerySet(models.QuerySet):
