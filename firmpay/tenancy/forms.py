@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from firmpay.core.identity import email_normalise
 from firmpay.core.money import CURRENCY_CHOICES
 from firmpay.tenancy.models import (
     COUNTRY_CHOICES,
@@ -14,6 +15,14 @@ from firmpay.tenancy.models import (
 from firmpay.tenancy.roles import grantable_choices
 
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
+
+
+class NormalisedEmailField(forms.EmailField):
+    """An email in its one normal form (core.identity) before it is validated: a fullwidth
+    "ａ" is an "a" here, as it is for the log-in lookup."""
+
+    def to_python(self, value):
+        return email_normalise(super().to_python(value))
 
 
 class FirmCreateForm(forms.Form):
@@ -33,7 +42,7 @@ class FirmCreateForm(forms.Form):
 
 class SignupForm(FirmCreateForm):
     name = forms.CharField(label="Your name", max_length=150, required=False)
-    email = forms.EmailField(max_length=254)
+    email = NormalisedEmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
@@ -42,7 +51,7 @@ class SignupForm(FirmCreateForm):
     field_order = ["name", "email", "password", "firm_name", "country", "default_currency"]
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"].strip()).lower()
+        email = email_normalise(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
@@ -88,12 +97,16 @@ class EmailLoginForm(AuthenticationForm):
     """Log in by email, whatever its case (emails are stored lower-cased)."""
 
     def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+        return email_normalise(self.cleaned_data["username"])
 
 
 class EmailPasswordResetForm(PasswordResetForm):
+    email = NormalisedEmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return email_normalise(self.cleaned_data["email"])
 
 
 class FirmForm(forms.ModelForm):
@@ -140,7 +153,7 @@ class _GrantedRoleForm(forms.Form):
 
 
 class InvitationForm(_GrantedRoleForm):
-    email = forms.EmailField(max_length=254)
+    email = NormalisedEmailField(max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
 
 

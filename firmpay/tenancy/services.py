@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from firmpay.core.audit import audit_record_create
+from firmpay.core.identity import email_normalise
 from firmpay.tenancy.exceptions import (
     AlreadyMember,
     EmailTaken,
@@ -159,7 +160,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """A pending invitation (replacing an earlier pending one for the same email) and the
     secret token for its link; the email with the link is sent once the transaction commits."""
-    email = User.objects.normalize_email(email.strip()).lower()
+    email = email_normalise(email)
     if role not in Role.values:
         raise TenancyError("Choose a role.", field="role")
     actor_role = actor_role_in(firm=firm, actor=invited_by)
@@ -229,7 +230,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User, request=None) -> b
 def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
     """Makes `user` a member with the invited role, once: the invitation is claimed by a
     conditional UPDATE and the membership is unique per user and firm."""
-    if user.email.lower() != invitation.email.lower():
+    if email_normalise(user.email) != email_normalise(invitation.email):
         raise InvitationUnusable(
             f"This invitation is for {invitation.email}; you are signed in as {user.email}."
         )

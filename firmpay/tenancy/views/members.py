@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from firmpay.core.identity import email_normalise
 from firmpay.tenancy import selectors, services
 from firmpay.tenancy.decorators import action_required, member_required
 from firmpay.tenancy.exceptions import RoleNotAllowed, TenancyError
@@ -125,7 +126,7 @@ def invitation_accept(request, token):
 
 
 def _accept_signed_in(request, invitation, context):
-    if request.user.email.lower() != invitation.email.lower():
+    if email_normalise(request.user.email) != email_normalise(invitation.email):
         context["wrong_user"] = True
         return render(request, "tenancy/invitation_accept.html", context, status=403)
     if request.method == "POST":
