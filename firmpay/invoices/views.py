@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from firmpay.clients.selectors import client_choices, client_get
 from firmpay.core.money import to_decimal
+from firmpay.core.numbers import NumberError, id_or_none, whole_number
 from firmpay.invoices import selectors, services
 from firmpay.invoices.dates import firm_today
 from firmpay.invoices.exceptions import InvoiceError
@@ -74,7 +75,7 @@ def _form_page(request, *, invoice=None):
         if adding_line:
             data = request.POST.copy()
             key = f"{LINES_PREFIX}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + 1)
+            data[key] = str(_form_count(data.get(key)) + 1)
         lines = LineFormSet(data, prefix=LINES_PREFIX, form_kwargs={"currency": currency})
         if not adding_line and form.is_valid() & lines.is_valid():
             try:
@@ -90,6 +91,15 @@ def _form_page(request, *, invoice=None):
         show_errors = False
     context = {"form": form, "lines": lines, "invoice": invoice, "show_errors": show_errors}
     return render(request, "invoices/form.html", context)
+
+
+def _form_count(value) -> int:
+    """The formset's TOTAL_FORMS as posted; anything but a small ASCII number counts as 0
+    (the formset then reports its own management-form error)."""
+    try:
+        return whole_number(value, maximum=LineFormSet.absolute_max)
+    except NumberError:
+        return 0
 
 
 def _unbound_forms(request, *, invoice):
@@ -110,9 +120,9 @@ def _unbound_forms(request, *, invoice):
         )
         return form, lines
     initial = {"currency": firm.default_currency, "issue_date": firm_today(firm)}
-    client_id = request.GET.get("client")
-    if client_id and client_id.isdigit():
-        client = client_get(firm=firm, client_id=int(client_id))
+    client_id = id_or_none(request.GET.get("client"))
+    if client_id:
+        client = client_get(firm=firm, client_id=client_id)
         initial.update(client=client, currency=client.currency)
     form = InvoiceForm(initial=initial, firm=firm)
     lines = LineFormSet(prefix=LINES_PREFIX, form_kwargs={"currency": initial["currency"]})

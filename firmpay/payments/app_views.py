@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from firmpay.core.money import MoneyError, parse_amount
+from firmpay.core.numbers import NumberError, WholeNumberField, whole_number
 from firmpay.payments.checkout_models import (
     CheckoutSettings,
     OnlinePaymentStatus,
@@ -64,11 +65,11 @@ def payment_refund(request, payment_id):
     payment = online_payment_get(firm=request.firm, payment_id=payment_id)
     text = (request.POST.get("amount") or "").strip()
     try:
-        if request.POST.get("minor") == "1" and text.isdigit():
-            amount = int(text)
+        if request.POST.get("minor") == "1":
+            amount = whole_number(text, minimum=1)
         else:
             amount = parse_amount(text, payment.currency)
-    except MoneyError:
+    except (MoneyError, NumberError):
         messages.error(request, "Enter the amount to refund, like 25.00.")
         return redirect("invoices:detail", invoice_id=payment.invoice_id)
     try:
@@ -94,6 +95,13 @@ def payment_refund(request, payment_id):
 
 
 class CheckoutSettingsForm(forms.ModelForm):
+    partial_minimum = WholeNumberField(
+        label="Smallest part payment (in cents/pence)",
+        help_text="Minor units of the invoice's currency",
+        min_value=0,
+        max_value=10**13,
+    )
+
     class Meta:
         model = CheckoutSettings
         fields = ["ach_enabled", "bacs_enabled", "allow_partial", "partial_minimum"]

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from firmpay.core.identity import email_normalise
 from firmpay.core.money import CURRENCY_CHOICES
+from firmpay.core.numbers import WholeNumberField
 from firmpay.tenancy.models import (
     COUNTRY_CHOICES,
     TIMEZONE_CHOICES,
@@ -110,7 +111,7 @@ class EmailPasswordResetForm(PasswordResetForm):
 
 
 class FirmForm(forms.ModelForm):
-    payment_terms_days = forms.IntegerField(
+    payment_terms_days = WholeNumberField(
         label="Payment terms (days)",
         min_value=0,
         max_value=365,

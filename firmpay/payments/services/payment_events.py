@@ -20,6 +20,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from firmpay.core.numbers import id_or_none
 from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_recompute_status
 from firmpay.payments.checkout_models import (
@@ -132,9 +133,10 @@ def _payment_for(
     rows = OnlinePayment.objects.filter(stripe_account_id=account) if account else None
     if rows is None:
         return None
-    payment_id = (metadata or {}).get("firmpay_payment_id")
-    if payment_id and str(payment_id).isdigit():
-        found = rows.filter(pk=int(payment_id)).first()
+    # Metadata is ours, but a signed event may carry anything: not an id means no match.
+    payment_id = id_or_none((metadata or {}).get("firmpay_payment_id"))
+    if payment_id:
+        found = rows.filter(pk=payment_id).first()
         if found is not None:
             return found
     if payment_intent:

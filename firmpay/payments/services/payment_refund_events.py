@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from firmpay.core.numbers import id_or_none
 from firmpay.payments.checkout_models import (
     DisputeStatus,
     OnlinePayment,
@@ -45,10 +46,9 @@ _REFUND_RANK = {"pending": 0, "requires_action": 0, "succeeded": 1, "failed": 2,
 
 def _refund_upsert(refund: RefundInfo, *, firm_id: int, account: str, payment) -> PaymentRefund:
     row = PaymentRefund.objects.filter(stripe_refund_id=refund.id).first()
-    if row is None and refund.metadata.get("firmpay_refund_id", "").isdigit():
-        row = PaymentRefund.objects.filter(
-            pk=int(refund.metadata["firmpay_refund_id"]), stripe_refund_id=""
-        ).first()
+    refund_id = id_or_none(refund.metadata.get("firmpay_refund_id"))
+    if row is None and refund_id:
+        row = PaymentRefund.objects.filter(pk=refund_id, stripe_refund_id="").first()
     status = refund.status if refund.status in _REFUND_RANK else "pending"
     if row is None:
         row, _ = PaymentRefund.objects.get_or_create(

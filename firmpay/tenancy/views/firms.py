@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from firmpay.core.numbers import id_or_none
 from firmpay.tenancy import selectors
 from firmpay.tenancy.decorators import action_required, member_required
 from firmpay.tenancy.exceptions import TenancyError
@@ -64,10 +65,7 @@ def firm_switch(request):
 
 
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return id_or_none(value)
 
 
 @member_required
