@@ -166,6 +166,7 @@ def invoice_detail(request, invoice_id):
         "invoice": invoice,
         "lines": list(invoice.lines.all()),
         "payments": list(selectors.invoice_manual_payments(invoice=invoice)),
+        "last_email": selectors.invoice_email_latest(invoice=invoice),
         "display_status": selectors.invoice_display_status(invoice, today),
         "client_link": None if invoice.is_draft else invoice_link_url(invoice),
     }
@@ -190,7 +191,7 @@ def invoice_send(request, invoice_id):
         request,
         invoice_id,
         lambda invoice: services.invoice_send(invoice=invoice, sent_by=request.user),
-        "Invoice {number} sent.",
+        "Invoice {number} is on its way to the client.",
     )
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from firmpay.core.identity import email_normalise
 from firmpay.core.money import CURRENCY_CHOICES
 from firmpay.core.numbers import WholeNumberField
+from firmpay.core.text import SingleLineField
 from firmpay.tenancy.models import (
     COUNTRY_CHOICES,
     TIMEZONE_CHOICES,
@@ -27,7 +28,7 @@ class NormalisedEmailField(forms.EmailField):
 
 
 class FirmCreateForm(forms.Form):
-    firm_name = forms.CharField(label="Firm name", max_length=200)
+    firm_name = SingleLineField(label="Firm name", max_length=200)
     country = forms.ChoiceField(choices=COUNTRY_CHOICES, initial="US")
     default_currency = forms.ChoiceField(
         label="Default currency", choices=CURRENCY_CHOICES, initial="USD"
@@ -42,7 +43,7 @@ class FirmCreateForm(forms.Form):
 
 
 class SignupForm(FirmCreateForm):
-    name = forms.CharField(label="Your name", max_length=150, required=False)
+    name = SingleLineField(label="Your name", max_length=150, required=False)
     email = NormalisedEmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -72,7 +73,7 @@ class SignupForm(FirmCreateForm):
 class NewMemberForm(forms.Form):
     """Someone invited without an account: their name and a password."""
 
-    name = forms.CharField(label="Your name", max_length=150)
+    name = SingleLineField(label="Your name", max_length=150)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
@@ -130,6 +131,8 @@ class FirmForm(forms.ModelForm):
             "bank_details",
         ]
         labels = {"email": "Firm email"}
+        # The firm's name is in the subject of every email it sends: one line only.
+        field_classes = {"name": SingleLineField}
         widgets = {"bank_details": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
