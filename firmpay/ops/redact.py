@@ -103,10 +103,23 @@ QUERY_SECRETS = frozenset(
 )
 # A path segment that looks like a token even where no route matched (a probe, a 404): long,
 # URL-safe, letters and digits mixed.
-_TOKENISH = re.compile(r"(?=[A-Za-z0-9_:\-]*[0-9])(?=[A-Za-z0-9_:\-]*[A-Za-z])[A-Za-z0-9_:\-]{32,}")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_:\-]{32,}")
 # A path in free text: starts with "/" after a space, quote or the start; up to whitespace.
 _PATH_IN_TEXT = re.compile(r"(?:(?<=[\s\"'(=])|^)/[^\s\"'<>]*")
 REDACTED = "[redacted]"
+
+
+def _tokenish(text: str) -> str:
+    """Runs of 32+ URL-safe characters that mix letters and digits, replaced (linear time:
+    the run is found first, then looked at)."""
+
+    def replace(match: re.Match) -> str:
+        run = match.group(0)
+        has_digit = any(c.isdigit() for c in run)
+        has_letter = any(c.isalpha() for c in run)
+        return REDACTED if has_digit and has_letter else run
+
+    return _TOKEN_RUN.sub(replace, text)
 
 
 def redact_url(url: str) -> str:
@@ -116,7 +129,7 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return _TOKENISH.sub(REDACTED, url)
+        return _tokenish(url)
     path = _path_redacted(parts.path)
     query = redact_query(parts.query)
     prefix = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
@@ -129,16 +142,12 @@ def redact_query(query: str) -> str:
     try:
         pairs = parse_qsl(query, keep_blank_values=True)
     except ValueError:
-        return _TOKENISH.sub(REDACTED, query)
+        return _tokenish(query)
     if not any(name.lower() in QUERY_SECRETS for name, _ in pairs):
-        return _TOKENISH.sub(REDACTED, query)
+        return _tokenish(query)
     return "&".join(
         f"{quote(name, safe='')}="
-        + (
-            REDACTED
-            if name.lower() in QUERY_SECRETS
-            else _TOKENISH.sub(REDACTED, quote(value, safe=""))
-        )
+        + (REDACTED if name.lower() in QUERY_SECRETS else _tokenish(quote(value, safe="")))
         for name, value in pairs
     )
 
@@ -147,7 +156,7 @@ def _path_redacted(path: str) -> str:
     secrets_in_path = _route_secrets(path)
     for value in secrets_in_path:
         path = path.replace(f"/{value}/", f"/{REDACTED}/").replace(f"/{value}", f"/{REDACTED}")
-    return _TOKENISH.sub(REDACTED, path)
+    return _tokenish(path)
 
 
 def _route_secrets(path: str) -> list[str]:
