@@ -8,7 +8,7 @@ from firmpay.helpdesk.tests.conftest import make_conversation
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = ["²", "٣", "１", "9" * 30, "9" * 10_000, "-1", "1e9", "\x00", "NaN"]
+HOSTILE = ["²", "٣", "１", "9" * 30, "9" * 10_000, "-1", "1e9", "NaN"]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

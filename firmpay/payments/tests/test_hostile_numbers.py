@@ -26,7 +26,7 @@ def flashed(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
-@pytest.mark.parametrize("amount", ["1e999999", "²", "٣", "9" * 10_000, "NaN", "-5", "0", "\x00"])
+@pytest.mark.parametrize("amount", ["1e999999", "²", "٣", "9" * 10_000, "NaN", "-5", "0"])
 def test_the_pay_form_refuses_numbers_python_half_accepts(client, firm, amount):
     invoice = sent_invoice(firm)
 
