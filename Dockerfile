@@ -7,7 +7,7 @@ COPY config ./config
 COPY firmpay ./firmpay
 COPY stripe_sandbox ./stripe_sandbox
 COPY templates ./templates
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install --no-cache-dir . \
     && DJANGO_ENV=development SECRET_KEY=collectstatic-only FIRMPAY_DATA_DIR=/tmp/build \
        python manage.py collectstatic --noinput \

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "firmpay.ops.request_id.RequestIdMiddleware",
+    # 400 for a NUL in the path, query or form (PostgreSQL would refuse it mid-query).
+    "firmpay.ops.request_guard.NullCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files (CSS, vendored htmx) from gunicorn: `make run` and
     # the Procfile have no other static server.

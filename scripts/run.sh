@@ -13,14 +13,7 @@ mkdir -p "$FIRMPAY_DATA_DIR/logs"
 PY=.venv/bin/python
 
 port_free() {
-    .venv/bin/python - "$1" <<'PY'
-import socket, sys
-with socket.socket() as probe:
-    try:
-        probe.bind(("127.0.0.1", int(sys.argv[1])))
-    except OSError:
-        sys.exit(1)
-PY
+    .venv/bin/python scripts/port_free.py "$1"
 }
 # Refuse before starting anything, so a second `make run` cannot start a second worker
 # and sandbox on the same data directory.
@@ -34,6 +27,7 @@ if [ -z "${STRIPE_API_BASE:-}" ] && [ -z "${STRIPE_SECRET_KEY:-}" ] && ! port_fr
 fi
 
 pids=()
+declare -A part_of  # pid -> what it is, for the message when it dies
 stop() {
     trap - INT TERM EXIT
     echo
@@ -41,8 +35,11 @@ stop() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     echo "==> Stopped"
+    exit "${1:-0}"
 }
-trap stop INT TERM EXIT
+trap 'stop 130' INT
+trap 'stop 143' TERM
+trap 'stop $?' EXIT
 
 if [ -f scripts/run_stripe.sh ]; then
     # Starts the sandbox unless STRIPE_API_BASE or real keys are set; exports what the app needs.
@@ -60,11 +57,21 @@ $PY manage.py collectstatic --noinput >/dev/null
 $PY manage.py demo_seed
 if declare -f after_migrate >/dev/null; then after_migrate; fi
 
+# gunicorn reads gunicorn.conf.py from here: its access log redacts bearer tokens.
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
     --no-control-socket --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - &
 pids+=($!)
-$PY manage.py run_huey --logfile "$FIRMPAY_DATA_DIR/logs/huey.log" &
-pids+=($!)
+part_of[$!]="the web server (gunicorn)"
+for pid in "${pids[@]}"; do [ -n "${part_of[$pid]:-}" ] || part_of[$pid]="the Stripe sandbox"; done
+
+worker_start() {
+    $PY manage.py run_huey --logfile "$FIRMPAY_DATA_DIR/logs/huey.log" &
+    pids+=($!)
+    part_of[$!]="the background worker (Huey)"
+    worker_pid=$!
+}
+worker_start
+worker_deaths=()
 
 sleep 1
 echo
@@ -74,4 +81,36 @@ if [ -n "${ACCOUNTING_SANDBOX_URL:-}" ]; then
     echo "Accounting sandbox (Xero / QuickBooks ledgers, test data only): $ACCOUNTING_SANDBOX_URL/"
 fi
 echo "Press Ctrl-C to stop."
-wait -n "${pids[@]}"
+
+# Supervise: a worker that dies is started again (its work lives in rows, nothing is lost),
+# unless it keeps dying (5 times in a minute); if the web server or the sandbox dies,
+# everything stops, saying which part died.
+while true; do
+    died=""
+    status=0
+    wait -n -p died "${pids[@]}" || status=$?
+    [ -n "$died" ] || continue
+    alive=()
+    for pid in "${pids[@]}"; do
+        if [ "$pid" != "$died" ]; then alive+=("$pid"); fi
+    done
+    pids=("${alive[@]}")
+    what="${part_of[$died]:-a process}"
+    if [ "$died" = "$worker_pid" ]; then
+        now=$(date +%s)
+        worker_deaths+=("$now")
+        recent=0
+        for at in "${worker_deaths[@]}"; do
+            if [ $((now - at)) -lt 60 ]; then recent=$((recent + 1)); fi
+        done
+        if [ "$recent" -lt 5 ]; then
+            echo "==> $what exited (status $status); starting it again" >&2
+            worker_start
+            continue
+        fi
+        echo "==> $what died 5 times within a minute (last status $status); see $FIRMPAY_DATA_DIR/logs/huey.log" >&2
+    else
+        echo "==> $what exited (status $status); stopping Firmpay" >&2
+    fi
+    stop 1
+done

@@ -16,7 +16,8 @@ from firmpay.accounting.models import ConnectionStatus
 from firmpay.accounting.providers import VENDORS
 from firmpay.accounting.providers.base import ProviderError
 from firmpay.invoices.models import Invoice
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 INDEX = "integrations:index"
 
@@ -27,7 +28,7 @@ def _vendor(vendor: str) -> str:
     return vendor
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_POST
 def accounting_connect(request, vendor: str):
     redirect_uri = request.build_absolute_uri(reverse(f"accounting:{_vendor(vendor)}_callback"))
@@ -45,7 +46,7 @@ def accounting_connect(request, vendor: str):
     return redirect(url)
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_GET
 def accounting_callback(request, vendor: str):
     try:
@@ -69,7 +70,7 @@ def accounting_callback(request, vendor: str):
     return redirect("accounting:setup")
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_http_methods(["GET", "POST"])
 def accounting_setup(request):
     """Step 1 (Xero with several organisations): the organisation. Step 2: the accounts."""
@@ -132,7 +133,7 @@ def _accounts_post(request, connection, context):
     return redirect(INDEX)
 
 
-@manager_required
+@action_required(Action.INTEGRATION_DISCONNECT)
 @require_POST
 def accounting_disconnect(request):
     connection = selectors.connection_for_firm(firm=request.firm)
@@ -142,7 +143,7 @@ def accounting_disconnect(request):
     return redirect(INDEX)
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_POST
 def accounting_retry(request):
     count = services.sync_items_retry(firm=request.firm, actor=request.user)

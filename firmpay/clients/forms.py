@@ -1,6 +1,7 @@
 from django import forms
 
 from firmpay.clients.models import Client
+from firmpay.core.text import SingleLineField
 
 
 class ClientForm(forms.ModelForm):
@@ -17,6 +18,11 @@ class ClientForm(forms.ModelForm):
             "country",
             "reminders_opt_out",
         ]
+        # The client's name reaches email headers and one-line labels: no line breaks.
+        field_classes = {
+            name: SingleLineField
+            for name in ("name", "address_line1", "address_line2", "city", "postcode")
+        }
 
 
 class ClientSearchForm(forms.Form):

@@ -1,7 +1,10 @@
 """Money as integers in the currency's minor unit. Decimal for arithmetic, never float."""
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from firmpay.core.numbers import NumberError, decimal_number
 
 # Stripe's zero-decimal currencies: the amount is in whole units.
 ZERO_DECIMAL = frozenset(
@@ -39,8 +42,36 @@ CURRENCY_CHOICES = [
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥"}
 
 
+_ALL_MARKS = (
+    frozenset(SYMBOLS.values())
+    | {code for code, _label in CURRENCY_CHOICES}
+    | {
+        "US$",
+        "€",
+        "£",
+        "¥",
+        "￥",
+        "₩",
+        "₹",
+        "₽",
+        "₺",
+        "₪",
+        "₫",
+        "元",
+        "円",
+        "KD",
+    }
+)
+# What comes before the first ASCII digit or point: a currency's mark, or nothing.
+_LEADING_MARK = re.compile(r"([^0-9.]*)(.*)", re.ASCII | re.DOTALL)
+
+
 class MoneyError(ValueError):
     """An amount that cannot be expressed in its currency."""
+
+
+class OtherCurrency(MoneyError):
+    """An amount written with another currency's symbol or code."""
 
 
 def exponent(currency: str) -> int:
@@ -63,23 +94,46 @@ def _amount_expected(places: int) -> str:
     return f"Enter an amount like {example}."
 
 
+AMOUNT_MAX_WHOLE_DIGITS = 13  # 9,999,999,999,999 units: far above any invoice, within bigint
+DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "NZD"})
+
+
 def parse_amount(text: str, currency: str) -> int:
-    """'12.50' in USD -> 1250. Refuses more decimals than the currency has."""
-    cleaned = str(text).strip().replace(",", "")
-    for symbol in SYMBOLS.values():
-        cleaned = cleaned.removeprefix(symbol)
-    places = exponent(currency)
+    """'12.50' in USD -> 1250. ASCII digits and one point only (core.numbers), bounded;
+    refuses more decimals than the currency has, and another currency's symbol ('¥5' on a
+    USD invoice is not $5.00)."""
+    code = currency.upper()
+    places = exponent(code)
+    cleaned = _without_own_symbol(str(text).strip().replace(",", ""), code, places)
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
+        value = decimal_number(cleaned, max_digits=AMOUNT_MAX_WHOLE_DIGITS)
+    except NumberError as exc:
+        if "too large" in str(exc) or "too long" in str(exc):
+            raise MoneyError("That amount is too large.") from exc
         raise MoneyError(_amount_expected(places)) from exc
-    if not value.is_finite():
-        raise MoneyError(_amount_expected(places))
     scaled = value.scaleb(places)
     if scaled != scaled.to_integral_value():
         unit = "whole units" if places == 0 else f"{places} decimal places"
-        raise MoneyError(f"{currency.upper()} amounts have {unit}")
+        raise MoneyError(f"{code} amounts have {unit}")
     return int(scaled)
+
+
+def _without_own_symbol(text: str, code: str, places: int) -> str:
+    """The number without a leading symbol or code of its own currency; MoneyError for
+    another currency's."""
+    sign = "-" if text.startswith("-") else ""
+    mark, number = _LEADING_MARK.fullmatch(text.removeprefix("-")).groups()
+    mark = mark.strip()
+    if not mark:
+        return text
+    own = {SYMBOLS.get(code), code} | ({"$", "US$"} if code in DOLLAR_CURRENCIES else set())
+    if mark in own:
+        return sign + number.strip()
+    if mark in _ALL_MARKS or mark.upper() in _ALL_MARKS:
+        raise OtherCurrency(
+            f"This amount is in {code}: enter it without another currency's symbol."
+        )
+    raise MoneyError(_amount_expected(places))
 
 
 def to_decimal(amount: int, currency: str) -> Decimal:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from firmpay.core.text import one_line
 from firmpay.payments.connect.selectors import payment_account_for_firm
 
 
 def page_path(request) -> str:
     """The page the member was on: htmx sends it as HX-Current-URL (the panel is loaded
     into whatever page is open); otherwise the request's own path."""
-    current = request.headers.get("HX-Current-URL", "")
-    path = urlsplit(current).path if current else ""
-    return (path or request.path)[:300]
+    current = one_line(request.headers.get("HX-Current-URL", "")).replace(" ", "")
+    try:
+        path = urlsplit(current).path if current else ""
+    except ValueError:  # a header no browser sends ("http://[")
+        path = ""
+    # No control characters: PostgreSQL's jsonb refuses \u0000 (a 500 on every send).
+    return one_line(path or request.path)[:300]
 
 
 def firm_message_context(*, request, extra: dict | None = None) -> dict:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from firmpay.core.text import one_line
 from firmpay.helpdesk.models import Message
 from firmpay.tenancy.models import Membership
 
@@ -39,7 +40,7 @@ def support_reply_notify(*, message_id: int) -> int:
         "helpdesk/email/support_replied.txt",
         {"message": message, "conversation": conversation, "site_url": settings.SITE_URL},
     )
-    subject = f"Firmpay support replied: {conversation.subject}"
+    subject = one_line(f"Firmpay support replied: {conversation.subject}")
     for email in recipients:
         EmailMessage(subject=subject, body=body, to=[email]).send()
     return len(recipients)

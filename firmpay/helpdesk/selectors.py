@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from firmpay.core.audit import audit_records_for_firm
+from firmpay.core.numbers import id_or_none
 from firmpay.helpdesk.business_days import overdue_threshold
 from firmpay.helpdesk.models import Conversation, ConversationStatus, ReadReceipt, Tag
 from firmpay.payments.connect.selectors import (
@@ -96,9 +97,8 @@ def support_inbox(*, tag: str = "", firm_query: str = "", status: str = "open", 
     firm_query = firm_query.strip()
     if firm_query:
         by_name = Q(firm__name__icontains=firm_query)
-        rows = rows.filter(
-            by_name | Q(firm_id=int(firm_query)) if firm_query.isdigit() else by_name
-        )
+        firm_id = id_or_none(firm_query)
+        rows = rows.filter(by_name | Q(firm_id=firm_id) if firm_id else by_name)
     rows = list(rows.order_by("rank", "waiting_order", "-updated_at", "-id")[:200])
     for row in rows:
         row.overdue = row.rank == 0

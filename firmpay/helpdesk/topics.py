@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from firmpay.core.money import format_amount
+from firmpay.core.numbers import id_or_none
 from firmpay.helpdesk.models import Tag
 from firmpay.payments.connect.selectors import payment_account_for_firm, payment_account_panel
 from firmpay.payments.online.selectors import online_payment_get
@@ -39,8 +40,8 @@ def topic_for(*, firm, tag: str, payment_id: str | int | None = None) -> Topic:
             due = [row.label for row in payment_account_panel(account=account).requirements]
         asks = f" Stripe still asks for: {', '.join(due)}." if due else ""
         return Topic(tag=tag, prefill=f"I need help finishing our Stripe setup.{asks}\n\n")
-    if tag == Tag.PAYMENT_QUESTION and str(payment_id or "").isdigit():
-        payment = online_payment_get(firm=firm, payment_id=int(payment_id))
+    if tag == Tag.PAYMENT_QUESTION and id_or_none(payment_id):
+        payment = online_payment_get(firm=firm, payment_id=id_or_none(payment_id))
         amount = format_amount(payment.amount, payment.currency)
         return Topic(
             tag=tag,

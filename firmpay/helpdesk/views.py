@@ -6,11 +6,12 @@ is a 404."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from firmpay.core.numbers import id_or_none
 from firmpay.helpdesk.decorators import help_member_required
 from firmpay.helpdesk.exceptions import HelpdeskUserError
 from firmpay.helpdesk.models import BODY_MAX_LENGTH, Tag
@@ -32,7 +33,7 @@ def _is_htmx(request) -> bool:
 
 
 def _digits(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return id_or_none(value)
 
 
 def _panel(request, *, conversation=None, topic=None, body="", error=""):
@@ -118,6 +119,9 @@ def help_badge(request):
 @require_POST
 def help_send(request):
     firm = request.firm
+    raw_ids = (request.POST.get("conversation"), request.POST.get("payment"))
+    if any(raw and _digits(raw) is None for raw in raw_ids):
+        return HttpResponseBadRequest("That conversation or payment does not exist.")
     conversation_id = _digits(request.POST.get("conversation"))
     conversation = (
         conversation_for_firm(firm=firm, conversation_id=conversation_id)

@@ -33,7 +33,8 @@ from firmpay.payments.services import (
     payment_account_onboarding_link,
     payment_account_refresh,
 )
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 INDEX = "integrations:index"
 
@@ -134,7 +135,7 @@ def _onboarding_redirect(request, account):
     )
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_GET
 def stripe_connect(request):
     if _connected_account(request) is not None:
@@ -143,7 +144,7 @@ def stripe_connect(request):
     return _sidebar(request, "integrations/stripe/connect.html", {})
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_POST
 def stripe_account_create(request):
     """Create with Firmpay (paid plans; the service refuses and audits otherwise)."""
@@ -155,7 +156,7 @@ def stripe_account_create(request):
     return _onboarding_redirect(request, account)
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_GET
 def stripe_onboarding(request):
     """Stripe's `refresh_url`, "Continue setup" and the banner's link: mint a fresh link."""
@@ -185,7 +186,7 @@ def stripe_onboarding_return(request):
     return redirect(INDEX)
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_POST
 def stripe_status_refresh(request):
     """ "Check with Stripe now": re-read the account instead of waiting for a webhook."""
@@ -213,7 +214,7 @@ def stripe_manage(request):
     return _sidebar(request, "integrations/stripe/manage.html", {"panel": panel})
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_GET
 def stripe_dashboard(request):
     """The Stripe dashboard (a fresh login link for Express accounts: minted on click)."""
@@ -223,7 +224,7 @@ def stripe_dashboard(request):
     return _off_to(request, lambda: payment_account_dashboard_link(account=account))
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_POST
 def stripe_oauth_start(request):
     """Connect an existing account: off to Stripe's consent page with a one-time state."""
@@ -241,7 +242,7 @@ def stripe_oauth_start(request):
     )
 
 
-@manager_required
+@action_required(Action.INTEGRATION_CONNECT)
 @require_GET
 def stripe_oauth_callback(request):
     """Stripe sends the browser back here with `code` and `state`, or with `error`."""
@@ -264,7 +265,7 @@ def stripe_oauth_callback(request):
     return redirect(INDEX)
 
 
-@manager_required
+@action_required(Action.INTEGRATION_DISCONNECT)
 @require_http_methods(["GET", "POST"])
 def stripe_disconnect(request):
     """GET: confirm (or, for a platform-created account, say support does it). POST: do it."""

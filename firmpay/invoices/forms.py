@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from firmpay.clients.models import Client
 from firmpay.core.money import CURRENCY_CHOICES, MoneyError, exponent, parse_amount
+from firmpay.core.numbers import DecimalNumberField, WholeNumberField
 from firmpay.invoices.models import InvoiceStatus, PaymentMethod
 from firmpay.invoices.totals import MAX_UNIT_AMOUNT, LineInput
 
@@ -50,7 +51,7 @@ class InvoiceForm(forms.Form):
 
 class LineForm(forms.Form):
     description = forms.CharField(max_length=500)
-    quantity = forms.DecimalField(
+    quantity = DecimalNumberField(
         max_digits=11,
         decimal_places=2,
         min_value=Decimal(0),
@@ -60,7 +61,7 @@ class LineForm(forms.Form):
     unit_price = forms.CharField(
         max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10})
     )
-    tax_rate = forms.DecimalField(
+    tax_rate = DecimalNumberField(
         label="Tax %",
         max_digits=6,
         decimal_places=3,
@@ -152,8 +153,8 @@ class InvoiceFilterForm(forms.Form):
     client = forms.ModelChoiceField(
         queryset=Client.objects.none(), required=False, empty_label="All clients"
     )
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    before = WholeNumberField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = WholeNumberField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, firm, **kwargs):
         super().__init__(*args, **kwargs)

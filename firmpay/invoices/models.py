@@ -183,3 +183,28 @@ class ManualPayment(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} for {self.invoice_id}"
+
+
+class InvoiceEmailStatus(models.TextChoices):
+    QUEUED = "queued", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not sent"
+
+
+class InvoiceEmail(TenantModel):
+    """One sending of the invoice email: the page shows whether it left, or why not."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="emails")
+    to = models.EmailField()
+    status = models.CharField(
+        max_length=10, choices=InvoiceEmailStatus.choices, default=InvoiceEmailStatus.QUEUED
+    )
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["invoice", "-id"], name="invoice_email_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.invoice_id} to {self.to}"

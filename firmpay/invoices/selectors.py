@@ -62,6 +62,11 @@ def invoice_get_by_link(*, signed_token: str) -> Invoice:
     )
 
 
+def invoice_email_latest(*, invoice: Invoice):
+    """The latest sending of the invoice email (None before the first)."""
+    return invoice.emails.order_by("-id").first()
+
+
 def invoice_manual_payments(*, invoice):
     return invoice.manual_payments.select_related("recorded_by").order_by("received_on", "id")
 

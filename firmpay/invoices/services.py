@@ -14,6 +14,7 @@ from firmpay.invoices.exceptions import InvoiceNotEditable, InvoiceStateError, P
 from firmpay.invoices.hooks import invoice_external_amounts, invoice_hooks_run
 from firmpay.invoices.models import (
     Invoice,
+    InvoiceEmail,
     InvoiceLine,
     InvoiceSequence,
     InvoiceStatus,
@@ -181,7 +182,10 @@ def invoice_send(*, invoice: Invoice, sent_by=None) -> Invoice:
         invoice.sent_at = timezone.now()
         invoice.save(update_fields=["sent_at", "updated_at"])
         invoice_id = invoice.pk
-        transaction.on_commit(lambda: invoice_email_send_task(invoice_id))
+        email = InvoiceEmail.objects.create(
+            firm_id=invoice.firm_id, invoice=invoice, to=invoice.client.email
+        )
+        transaction.on_commit(lambda: invoice_email_send_task(invoice_id, email.pk))
         invoice_hooks_run("sent", invoice=invoice)
     return invoice
 

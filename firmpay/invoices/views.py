@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from firmpay.clients.selectors import client_choices, client_get
 from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.core.money import to_decimal
+from firmpay.core.numbers import NumberError, id_or_none, whole_number
 from firmpay.invoices import selectors, services
 from firmpay.invoices.dates import firm_today
 from firmpay.invoices.exceptions import InvoiceError
@@ -78,7 +79,7 @@ def _form_page(request, *, invoice=None):
         if adding_line:
             data = request.POST.copy()
             key = f"{LINES_PREFIX}-TOTAL_FORMS"
-            data[key] = str(int(data.get(key) or 0) + 1)
+            data[key] = str(_form_count(data.get(key)) + 1)
         lines = LineFormSet(data, prefix=LINES_PREFIX, form_kwargs={"currency": currency})
         if not adding_line and form.is_valid() & lines.is_valid():
             try:
@@ -94,6 +95,15 @@ def _form_page(request, *, invoice=None):
         show_errors = False
     context = {"form": form, "lines": lines, "invoice": invoice, "show_errors": show_errors}
     return render(request, "invoices/form.html", context)
+
+
+def _form_count(value) -> int:
+    """The formset's TOTAL_FORMS as posted; anything but a small ASCII number counts as 0
+    (the formset then reports its own management-form error)."""
+    try:
+        return whole_number(value, maximum=LineFormSet.absolute_max)
+    except NumberError:
+        return 0
 
 
 def _unbound_forms(request, *, invoice):
@@ -114,9 +124,9 @@ def _unbound_forms(request, *, invoice):
         )
         return form, lines
     initial = {"currency": firm.default_currency, "issue_date": firm_today(firm)}
-    client_id = request.GET.get("client")
-    if client_id and client_id.isdigit():
-        client = client_get(firm=firm, client_id=int(client_id))
+    client_id = id_or_none(request.GET.get("client"))
+    if client_id:
+        client = client_get(firm=firm, client_id=client_id)
         initial.update(client=client, currency=client.currency)
     form = InvoiceForm(initial=initial, firm=firm)
     lines = LineFormSet(prefix=LINES_PREFIX, form_kwargs={"currency": initial["currency"]})
@@ -178,6 +188,7 @@ def invoice_detail(request, invoice_id):
         "invoice": invoice,
         "lines": list(invoice.lines.all()),
         "payments": list(selectors.invoice_manual_payments(invoice=invoice)),
+        "last_email": selectors.invoice_email_latest(invoice=invoice),
         "display_status": selectors.invoice_display_status(invoice, today),
         "client_link": None if invoice.is_draft else invoice_link_url(invoice),
     }
@@ -202,7 +213,7 @@ def invoice_send(request, invoice_id):
         request,
         invoice_id,
         lambda invoice: services.invoice_send(invoice=invoice, sent_by=request.user),
-        "Invoice {number} sent.",
+        "Invoice {number} is on its way to the client.",
     )
 
 

@@ -3,12 +3,19 @@
 Configured secrets (the settings named in SECRET_SETTINGS) are replaced by name; Stripe key
 and webhook-secret shapes, bearer tokens and Authorization headers, and card-like digit
 runs that pass the Luhn check are replaced by a marker whatever their source.
+
+URLs are bearer tokens too: `redact_url` replaces the token parts of our paths (client
+invoice links, invitations, password-reset links, unsubscribe links: any URL kwarg named in
+PATH_SECRETS) and the values of OAuth `code`/`state` and other secret query parameters.
+`redact` applies it to every path it finds in a log message; gunicorn's access log uses it
+through `firmpay.ops.access_log`.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import parse_qsl, quote, urlsplit
 
 SECRET_SETTINGS = (
     "SECRET_KEY",
@@ -75,9 +82,105 @@ def configured_secrets() -> tuple[str, ...]:
     return tuple(str(v) for v in values if v)
 
 
+# URL kwargs that carry a bearer secret, whatever the route.
+PATH_SECRETS = frozenset({"token", "uidb64"})
+# Query parameters whose value is a secret (OAuth code and state, tokens, signatures).
+QUERY_SECRETS = frozenset(
+    {
+        "code",
+        "state",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "key",
+        "secret",
+        "password",
+        "signature",
+        "sig",
+        "client_secret",
+    }
+)
+# A path segment that looks like a token even where no route matched (a probe, a 404): long,
+# URL-safe, letters and digits mixed.
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_:\-]{32,}")
+# A path in free text: starts with "/" after a space, quote or the start; up to whitespace.
+_PATH_IN_TEXT = re.compile(r"(?:(?<=[\s\"'(=])|^)/[^\s\"'<>]*")
+REDACTED = "[redacted]"
+
+
+def _tokenish(text: str) -> str:
+    """Runs of 32+ URL-safe characters that mix letters and digits, replaced (linear time:
+    the run is found first, then looked at)."""
+
+    def replace(match: re.Match) -> str:
+        run = match.group(0)
+        has_digit = any(c.isdigit() for c in run)
+        has_letter = any(c.isalpha() for c in run)
+        return REDACTED if has_digit and has_letter else run
+
+    return _TOKEN_RUN.sub(replace, text)
+
+
+def redact_url(url: str) -> str:
+    """A path (with its query) with its bearer parts replaced by [redacted]."""
+    if not url or ("/" not in url and "=" not in url):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _tokenish(url)
+    path = _path_redacted(parts.path)
+    query = redact_query(parts.query)
+    prefix = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    return prefix + path + (f"?{query}" if query or url.endswith("?") else "")
+
+
+def redact_query(query: str) -> str:
+    if not query:
+        return query
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True)
+    except ValueError:
+        return _tokenish(query)
+    if not any(name.lower() in QUERY_SECRETS for name, _ in pairs):
+        return _tokenish(query)
+    return "&".join(
+        f"{quote(name, safe='')}="
+        + (REDACTED if name.lower() in QUERY_SECRETS else _tokenish(quote(value, safe="")))
+        for name, value in pairs
+    )
+
+
+def _path_redacted(path: str) -> str:
+    secrets_in_path = _route_secrets(path)
+    for value in secrets_in_path:
+        path = path.replace(f"/{value}/", f"/{REDACTED}/").replace(f"/{value}", f"/{REDACTED}")
+    return _tokenish(path)
+
+
+def _route_secrets(path: str) -> list[str]:
+    """The values of PATH_SECRETS kwargs in the route this path resolves to."""
+    try:
+        from django.conf import settings
+        from django.urls import Resolver404, resolve
+
+        if not settings.configured:
+            return []
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return []
+    except Exception:  # noqa: BLE001 - a logger must never fail on a path
+        return []
+    return [str(v) for k, v in match.kwargs.items() if k in PATH_SECRETS and v]
+
+
 def redact(text: str) -> str:
     if not text:
         return text
+    if "/" in text:
+        text = _PATH_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
     configured = _configured(configured_secrets())
     if configured is not None:
         text = configured.sub("[secret]", text)

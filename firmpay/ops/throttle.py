@@ -1,7 +1,11 @@
 """Log-in throttling: after LOGIN_THROTTLE_ATTEMPTS failures for one (IP, email) within
 LOGIN_THROTTLE_WINDOW seconds (or LOGIN_THROTTLE_IP_ATTEMPTS for one IP, any email), log-in
 posts from there are refused for LOGIN_THROTTLE_LOCKOUT seconds with a clear message.
-Counted in the database (every web process sees it); a successful log-in clears the pair."""
+Counted in the database (every web process sees it); a successful log-in clears the pair.
+
+Password-reset requests are counted too, per address and per IP (`password_reset_allowed`).
+Emails are keyed in their one normal form (`firmpay.core.identity`), the same the user
+lookup uses, so a fullwidth or upper-case spelling of an address counts against it."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from firmpay.core.identity import email_normalise
 from firmpay.ops.models import LoginThrottle
 
 
@@ -38,7 +43,7 @@ def client_ip(request) -> str:
 
 
 def _keys(ip: str, email: str) -> list[tuple[str, int]]:
-    email = (email or "").strip().lower()
+    email = email_normalise(email)
     pair = hashlib.sha256(f"{ip}|{email}".encode()).hexdigest()
     only_ip = hashlib.sha256(f"{ip}|*".encode()).hexdigest()
     return [
@@ -85,6 +90,41 @@ def login_failure_record(*, ip: str, email: str) -> None:
 
 def login_success_record(*, ip: str, email: str) -> None:
     LoginThrottle.objects.filter(key=_keys(ip, email)[0][0]).delete()
+
+
+def password_reset_allowed(*, ip: str, email: str) -> bool:
+    """Counts one password-reset request; False once the address (any IP) or the IP (any
+    address) asked more than PASSWORD_RESET_THROTTLE_ADDRESS / _IP times within
+    PASSWORD_RESET_THROTTLE_WINDOW seconds. The caller answers the same either way."""
+    window = timedelta(seconds=_setting("PASSWORD_RESET_THROTTLE_WINDOW", 3600))
+    keys = [
+        (f"reset|address|{email_normalise(email)}", _setting("PASSWORD_RESET_THROTTLE_ADDRESS", 3)),
+        (f"reset|ip|{ip}", _setting("PASSWORD_RESET_THROTTLE_IP", 20)),
+    ]
+    allowed = True
+    for name, limit in keys:
+        key = hashlib.sha256(name.encode()).hexdigest()
+        allowed = _hit_counted(key=key, window=window) <= limit and allowed
+    return allowed
+
+
+def _hit_counted(*, key: str, window: timedelta) -> int:
+    """Adds one hit to the key's current window; the hits counted so far in it."""
+    now = timezone.now()
+    for _ in range(2):  # a concurrent first hit may win the insert
+        try:
+            with transaction.atomic():
+                row, _created = LoginThrottle.objects.select_for_update().get_or_create(
+                    key=key, defaults={"window_started_at": now}
+                )
+                if row.window_started_at <= now - window:
+                    row.failures, row.window_started_at = 0, now
+                row.failures += 1
+                row.save()
+                return row.failures
+        except IntegrityError:
+            continue
+    return 0
 
 
 def throttle_message(seconds: int) -> str:

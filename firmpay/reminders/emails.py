@@ -4,6 +4,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from firmpay.core.money import format_amount
+from firmpay.core.text import one_line
 from firmpay.invoices.links import invoice_link_url
 from firmpay.payments.autopay.selectors import invoice_collection_date
 from firmpay.reminders.placeholders import placeholders_render
@@ -80,7 +81,7 @@ def optout_notice_send(*, client) -> int:
         return 0
     body = render_to_string("reminders/email/optout_notice.txt", {"client": client})
     message = EmailMessage(
-        subject=f"{client.name} unsubscribed from payment reminders",
+        subject=one_line(f"{client.name} unsubscribed from payment reminders"),
         body=body,
         to=recipients,
     )

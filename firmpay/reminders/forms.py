@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from firmpay.core.numbers import WholeNumberField
 from firmpay.reminders.models import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
 from firmpay.reminders.placeholders import PLACEHOLDERS, PlaceholderError, placeholders_check
 from firmpay.reminders.schedule import StepText
@@ -13,13 +14,13 @@ class PolicyForm(forms.Form):
     send_hour = forms.TypedChoiceField(
         label="Send at", choices=HOUR_CHOICES, coerce=int, help_text="In the firm's timezone."
     )
-    repeat_every_days = forms.IntegerField(
+    repeat_every_days = WholeNumberField(
         label="Then remind every (days)",
         min_value=0,
         max_value=90,
         help_text="After the last step. 0: no repeats.",
     )
-    max_repeats = forms.IntegerField(label="At most this many repeats", min_value=0, max_value=24)
+    max_repeats = WholeNumberField(label="At most this many repeats", min_value=0, max_value=24)
 
 
 def _check_placeholders(value: str) -> str:
@@ -31,7 +32,7 @@ def _check_placeholders(value: str) -> str:
 
 
 class StepForm(forms.Form):
-    offset_days = forms.IntegerField(
+    offset_days = WholeNumberField(
         label="Days from due date",
         min_value=MIN_OFFSET_DAYS,
         max_value=MAX_OFFSET_DAYS,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from firmpay.clients.models import Client
 from firmpay.clients.services import client_update
 from firmpay.core.audit import audit_record_create
 from firmpay.invoices.models import Invoice
@@ -189,10 +190,13 @@ def client_reminders_unsubscribe(*, client, request=None) -> bool:
     """The client's unsubscribe link: no more reminders to them (invoices still go), and the
     firm is told. Returns False when they had already unsubscribed."""
     with transaction.atomic():
-        client.refresh_from_db()
-        if client.reminders_opt_out:
+        # Locked: two clicks at once must not both see "not yet" and email the firm twice.
+        locked = Client.objects.select_for_update().get(pk=client.pk)
+        if locked.reminders_opt_out:
+            client.reminders_opt_out = True
             return False
-        client_update(client=client, reminders_opt_out=True)
+        client_update(client=locked, reminders_opt_out=True)
+        client.reminders_opt_out = True
         audit_record_create(
             action="reminders.client_unsubscribe",
             firm=client.firm,

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from firmpay.core.numbers import id_or_none
+
 _signer = signing.Signer(salt="firmpay.reminders.unsubscribe")
 
 
@@ -19,7 +21,7 @@ def unsubscribe_client_id(token: str) -> int | None:
         value = _signer.unsign(token)
     except signing.BadSignature:
         return None
-    return int(value) if value.isdigit() else None
+    return id_or_none(value)
 
 
 def unsubscribe_url(client_id: int) -> str:

@@ -14,7 +14,8 @@ from firmpay.reminders.forms import PLACEHOLDER_HELP, PolicyForm, StepFormSet
 from firmpay.reminders.models import SendStatus
 from firmpay.reminders.schedule import Schedule
 from firmpay.reminders.tokens import unsubscribe_client_id
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 
 @member_required
@@ -42,7 +43,7 @@ def _policy_initial(firm):
     return policy, steps
 
 
-@manager_required
+@action_required(Action.REMINDER_POLICY)
 def policy_edit(request):
     firm = request.firm
     policy_initial, steps_initial = _policy_initial(firm)

@@ -1,10 +1,13 @@
-"""View guards: a firm member, or an owner/admin, or the owner."""
+"""View guards: a firm member, or a member whose role may take an action (the table in
+`firmpay.tenancy.roles`)."""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+
+from firmpay.tenancy.roles import Action, role_may
 
 
 def _guard(check):
@@ -27,6 +30,12 @@ def _guard(check):
     return decorator
 
 
+def action_required(action: Action):
+    """Only members whose role may take `action`."""
+    return _guard(lambda membership: role_may(membership.role, action))
+
+
 member_required = _guard(lambda membership: True)
+# Older names, still read by code written before the roles table: prefer action_required.
 manager_required = _guard(lambda membership: membership.can_manage)
 owner_required = _guard(lambda membership: membership.is_owner)

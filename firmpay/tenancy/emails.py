@@ -3,6 +3,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from firmpay.core.text import one_line
 from firmpay.tenancy.models import Invitation
 
 
@@ -20,7 +21,7 @@ def invitation_email_send(*, invitation: Invitation, token: str) -> None:
         "link": invitation_accept_url(token),
     }
     EmailMessage(
-        subject=f"You are invited to join {firm.name} on Firmpay",
+        subject=one_line(f"You are invited to join {firm.name} on Firmpay"),
         body=render_to_string("tenancy/email/invitation.txt", context),
         to=[invitation.email],
         reply_to=[inviter.email] if inviter else None,

@@ -26,3 +26,7 @@ class AlreadyMember(TenancyError):
 
 class InvitationUnusable(TenancyError):
     """Accepted, revoked, expired, or for another email address."""
+
+
+class RoleNotAllowed(TenancyError):
+    """The actor's role may not do this (the table in `firmpay.tenancy.roles`)."""

@@ -3,7 +3,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse_lazy
 
+from firmpay.core.identity import email_normalise
 from firmpay.core.money import CURRENCY_CHOICES
+from firmpay.core.numbers import WholeNumberField
+from firmpay.core.text import SingleLineField
 from firmpay.tenancy.models import (
     COUNTRY_CHOICES,
     Firm,
@@ -11,6 +14,7 @@ from firmpay.tenancy.models import (
     Role,
     User,
 )
+from firmpay.tenancy.roles import grantable_choices
 from firmpay.tenancy.timezones import timezone_choices, timezone_default
 
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
@@ -22,6 +26,14 @@ COUNTRY_REDRAWS_TIMEZONE = {
     "hx-swap": "outerHTML",
     "hx-trigger": "change",
 }
+
+
+class NormalisedEmailField(forms.EmailField):
+    """An email in its one normal form (core.identity) before it is validated: a fullwidth
+    "ａ" is an "a" here, as it is for the log-in lookup."""
+
+    def to_python(self, value):
+        return email_normalise(super().to_python(value))
 
 
 class TimezoneByCountry:
@@ -53,7 +65,7 @@ class TimezoneForm(TimezoneByCountry, forms.Form):
 
 
 class FirmCreateForm(TimezoneByCountry, forms.Form):
-    firm_name = forms.CharField(label="Firm name", max_length=200)
+    firm_name = SingleLineField(label="Firm name", max_length=200)
     country = forms.ChoiceField(choices=COUNTRY_CHOICES, initial="US")
     default_currency = forms.ChoiceField(
         label="Default currency", choices=CURRENCY_CHOICES, initial="USD"
@@ -72,8 +84,8 @@ class FirmCreateForm(TimezoneByCountry, forms.Form):
 
 
 class SignupForm(FirmCreateForm):
-    name = forms.CharField(label="Your name", max_length=150, required=False)
-    email = forms.EmailField(max_length=254)
+    name = SingleLineField(label="Your name", max_length=150, required=False)
+    email = NormalisedEmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
@@ -82,7 +94,7 @@ class SignupForm(FirmCreateForm):
     field_order = ["name", "email", "password", "firm_name", "country", "default_currency"]
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"].strip()).lower()
+        email = email_normalise(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
@@ -102,7 +114,7 @@ class SignupForm(FirmCreateForm):
 class NewMemberForm(forms.Form):
     """Someone invited without an account: their name and a password."""
 
-    name = forms.CharField(label="Your name", max_length=150)
+    name = SingleLineField(label="Your name", max_length=150)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
@@ -128,16 +140,20 @@ class EmailLoginForm(AuthenticationForm):
     """Log in by email, whatever its case (emails are stored lower-cased)."""
 
     def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+        return email_normalise(self.cleaned_data["username"])
 
 
 class EmailPasswordResetForm(PasswordResetForm):
+    email = NormalisedEmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return email_normalise(self.cleaned_data["email"])
 
 
 class FirmForm(TimezoneByCountry, forms.ModelForm):
-    payment_terms_days = forms.IntegerField(
+    payment_terms_days = WholeNumberField(
         label="Payment terms (days)",
         min_value=0,
         max_value=365,
@@ -157,6 +173,8 @@ class FirmForm(TimezoneByCountry, forms.ModelForm):
         ]
         labels = {"email": "Firm email", "timezone": "Time zone"}
         help_texts = {"timezone": TIMEZONE_HELP}
+        # The firm's name is in the subject of every email it sends: one line only.
+        field_classes = {"name": SingleLineField}
         widgets = {"bank_details": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
@@ -173,12 +191,20 @@ class FirmForm(TimezoneByCountry, forms.ModelForm):
         return name
 
 
-class InvitationForm(forms.Form):
-    email = forms.EmailField(max_length=254)
+class _GrantedRoleForm(forms.Form):
+    """Offers only the roles the acting member may give (`firmpay.tenancy.roles.GRANTS`)."""
+
+    def __init__(self, *args, actor_role: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = grantable_choices(actor_role)
+
+
+class InvitationForm(_GrantedRoleForm):
+    email = NormalisedEmailField(max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
 
 
-class RoleForm(forms.Form):
+class RoleForm(_GrantedRoleForm):
     role = forms.ChoiceField(choices=Role.choices)
 
 

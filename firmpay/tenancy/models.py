@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from firmpay.core.identity import email_normalise
 from firmpay.core.money import CURRENCY_CHOICES
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -27,10 +28,14 @@ class UserManager(BaseUserManager):
     def _create(self, email, password, **extra):
         if not email:
             raise ValueError("Users need an email address")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_normalise(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        """The log-in lookup, on the same normal form as the throttle (core.identity)."""
+        return self.get(email=email_normalise(username))
 
     def create_user(self, email, password=None, **extra):
         extra.setdefault("is_staff", False)
@@ -127,8 +132,20 @@ class Membership(models.Model):
 
     @property
     def can_manage(self) -> bool:
-        """Owners and admins connect, disconnect, change plans and refund."""
+        """Owners and admins: kept for older templates; new checks ask `may(action)`."""
         return self.role in MANAGER_ROLES
+
+    def may(self, action) -> bool:
+        """What this member may do, from the one table in `firmpay.tenancy.roles`."""
+        from firmpay.tenancy.roles import role_may
+
+        return role_may(self.role, action)
+
+    @property
+    def permissions(self):
+        from firmpay.tenancy.roles import Permissions
+
+        return Permissions(self.role)
 
 
 class InvitationQuerySet(models.QuerySet):

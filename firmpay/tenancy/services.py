@@ -12,11 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from firmpay.core.audit import audit_record_create
+from firmpay.core.identity import email_normalise
 from firmpay.tenancy.exceptions import (
     AlreadyMember,
     EmailTaken,
     InvitationUnusable,
     LastOwner,
+    RoleNotAllowed,
     TenancyError,
 )
 from firmpay.tenancy.models import (
@@ -28,6 +30,7 @@ from firmpay.tenancy.models import (
     Role,
     User,
 )
+from firmpay.tenancy.roles import Action, may_change_role, may_grant, may_remove, role_may
 from firmpay.tenancy.tokens import invitation_token_hash, invitation_token_new
 
 logger = logging.getLogger(__name__)
@@ -107,6 +110,7 @@ def firm_update(*, firm: Firm, actor: User, request=None, **fields) -> Firm:
     unknown = set(fields) - set(FIRM_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable here: {sorted(unknown)}")
+    _require(firm=firm, actor=actor, action=Action.FIRM_EDIT)
     changed = {name: value for name, value in fields.items() if getattr(firm, name) != value}
     if not changed:
         return firm
@@ -129,6 +133,7 @@ def firm_plan_change(*, firm: Firm, plan: str, actor: User, request=None) -> Pla
     """Moves the firm to `plan`; None when it is already on it. The firm is not billed."""
     if plan not in Plan.values:
         raise TenancyError("Choose one of the plans shown.", field="plan")
+    _require(firm=firm, actor=actor, action=Action.PLAN_CHANGE)
     with transaction.atomic():
         locked = Firm.objects.select_for_update().get(pk=firm.pk)
         if locked.plan == plan:
@@ -155,9 +160,16 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """A pending invitation (replacing an earlier pending one for the same email) and the
     secret token for its link; the email with the link is sent once the transaction commits."""
-    email = User.objects.normalize_email(email.strip()).lower()
+    email = email_normalise(email)
     if role not in Role.values:
         raise TenancyError("Choose a role.", field="role")
+    actor_role = actor_role_in(firm=firm, actor=invited_by)
+    if not role_may(actor_role, Action.MEMBER_INVITE) or not may_grant(
+        actor_role=actor_role, role=role
+    ):
+        raise RoleNotAllowed(
+            f"Your role cannot invite someone as {Role(role).label.lower()}.", field="role"
+        )
     if Membership.objects.filter(firm=firm, user__email__iexact=email).exists():
         raise AlreadyMember(f"{email} is already a member of {firm.name}.")
     token = invitation_token_new()
@@ -218,7 +230,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User, request=None) -> b
 def invitation_accept(*, invitation: Invitation, user: User, request=None) -> Membership:
     """Makes `user` a member with the invited role, once: the invitation is claimed by a
     conditional UPDATE and the membership is unique per user and firm."""
-    if user.email.lower() != invitation.email.lower():
+    if email_normalise(user.email) != email_normalise(invitation.email):
         raise InvitationUnusable(
             f"This invitation is for {invitation.email}; you are signed in as {user.email}."
         )
@@ -275,6 +287,9 @@ def membership_change_role(
         raise TenancyError("Choose a role.", field="role")
     with transaction.atomic():
         locked = _lock_membership(membership)
+        actor_role = actor_role_in(firm=locked.firm, actor=actor)
+        if not may_change_role(actor_role=actor_role, target_role=locked.role, new_role=role):
+            raise RoleNotAllowed("Your role cannot make that change.")
         if locked.role == role:
             return locked
         if locked.role == Role.OWNER:
@@ -296,6 +311,10 @@ def membership_change_role(
 def membership_remove(*, membership: Membership, actor: User, request=None) -> None:
     with transaction.atomic():
         locked = _lock_membership(membership)
+        if not may_remove(
+            actor_role=actor_role_in(firm=locked.firm, actor=actor), target_role=locked.role
+        ):
+            raise RoleNotAllowed("Your role cannot remove this member.")
         if locked.role == Role.OWNER:
             _refuse_last_owner(locked, "remove")
         audit_record_create(
@@ -307,6 +326,22 @@ def membership_remove(*, membership: Membership, actor: User, request=None) -> N
             request=request,
         )
         locked.delete()
+
+
+def actor_role_in(*, firm: Firm, actor: User | None) -> str | None:
+    """The actor's role in the firm, read now (not from the request): None for a non-member."""
+    if actor is None or actor.pk is None:
+        return None
+    return (
+        Membership.objects.filter(firm_id=firm.pk, user_id=actor.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _require(*, firm: Firm, actor: User | None, action: Action) -> None:
+    if not role_may(actor_role_in(firm=firm, actor=actor), action):
+        raise RoleNotAllowed("Your role in this firm cannot do that.")
 
 
 def _lock_membership(membership: Membership) -> Membership:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.core.money import MoneyError, parse_amount
+from firmpay.core.numbers import NumberError, WholeNumberField, whole_number
 from firmpay.payments.exceptions import PaymentsUserError
 from firmpay.payments.hooks import payment_stripe_fees
 from firmpay.payments.online.models import (
@@ -24,7 +25,8 @@ from firmpay.payments.online.selectors import (
     payments_live_state,
     payments_totals,
 )
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 PAGE_SIZE = 100
 
@@ -78,16 +80,16 @@ def payment_list(request):
 
 
 @require_POST
-@manager_required
+@action_required(Action.REFUND)
 def payment_refund(request, payment_id):
     payment = online_payment_get(firm=request.firm, payment_id=payment_id)
     text = (request.POST.get("amount") or "").strip()
     try:
-        if request.POST.get("minor") == "1" and text.isdigit():
-            amount = int(text)
+        if request.POST.get("minor") == "1":
+            amount = whole_number(text, minimum=1)
         else:
             amount = parse_amount(text, payment.currency)
-    except MoneyError:
+    except (MoneyError, NumberError):
         messages.error(request, "Enter the amount to refund, like 25.00.")
         return redirect("invoices:detail", invoice_id=payment.invoice_id)
     try:
@@ -113,6 +115,13 @@ def payment_refund(request, payment_id):
 
 
 class CheckoutSettingsForm(forms.ModelForm):
+    partial_minimum = WholeNumberField(
+        label="Smallest part payment (in cents/pence)",
+        help_text="Minor units of the invoice's currency",
+        min_value=0,
+        max_value=10**13,
+    )
+
     class Meta:
         model = CheckoutSettings
         fields = ["ach_enabled", "bacs_enabled", "allow_partial", "partial_minimum"]
@@ -129,7 +138,7 @@ def checkout_settings(request):
     row = checkout_settings_for_firm(firm=request.firm)
     form = CheckoutSettingsForm(request.POST or None, instance=row)
     if request.method == "POST":
-        if not request.membership.can_manage:
+        if not request.membership.may(Action.PAYMENT_SETTINGS):
             messages.error(request, "Only owners and admins change payment settings.")
         elif form.is_valid():
             form.instance.firm = request.firm

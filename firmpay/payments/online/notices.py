@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from firmpay.core.money import format_amount
+from firmpay.core.text import one_line
 from firmpay.documents.emails import branded_alternative_attach
 from firmpay.invoices.links import invoice_link_url
 from firmpay.payments.online.models import (
@@ -142,7 +143,7 @@ def payment_notice_send(*, notice_id: int) -> None:
         to, reply_to = firm_recipients(firm), None
     if to:
         message = EmailMultiAlternatives(
-            subject=subject,
+            subject=one_line(subject),
             body=render_to_string(f"payments/email/{notice.kind}.txt", context),
             to=to,
             reply_to=reply_to,

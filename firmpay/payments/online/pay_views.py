@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from firmpay.core.money import MoneyError, parse_amount
+from firmpay.core.money import MoneyError, OtherCurrency, parse_amount
 from firmpay.invoices.links import invoice_link_path
 from firmpay.invoices.selectors import invoice_get_by_link
 from firmpay.payments.exceptions import PaymentsUserError
@@ -42,7 +42,13 @@ def invoice_pay(request, token):
     if text:
         try:
             amount = parse_amount(text, invoice.currency)
+        except OtherCurrency as error:
+            messages.error(request, str(error))
+            return redirect(page)
         except MoneyError:
+            messages.error(request, "Enter the amount to pay, like 120.00.")
+            return redirect(page)
+        if amount <= 0:
             messages.error(request, "Enter the amount to pay, like 120.00.")
             return redirect(page)
     try:

@@ -75,7 +75,9 @@ def stripe_event_store(*, payload: str, data: dict) -> bool:
         raise WebhookPayloadInvalid("not a Stripe event") from error
     account = data.get("account") or ""
     texts = (event_id, event_type, account)
-    if not event_id or not all(isinstance(t, str) and "\x00" not in t for t in texts):
+    if not event_id or not all(
+        isinstance(t, str) and "\x00" not in t and len(t) <= 255 for t in texts
+    ):  # PostgreSQL refuses NUL and, in these columns, more than 255 characters
         raise WebhookPayloadInvalid("not a Stripe event")
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value

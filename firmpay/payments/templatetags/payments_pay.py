@@ -22,6 +22,7 @@ from firmpay.payments.online.selectors import (
     invoice_overpayment,
     invoice_payments,
 )
+from firmpay.tenancy.roles import Action
 
 register = template.Library()
 
@@ -71,7 +72,7 @@ def invoice_payments_panel(context, invoice):
         "invoice": invoice,
         "payments": payments,
         "overpayment": invoice_overpayment(invoice=invoice),
-        "can_refund": bool(membership and membership.can_manage),
+        "can_refund": bool(membership and membership.may(Action.REFUND)),
         "request_key": uuid.uuid4().hex,
         "reasons": RefundReason.choices,
         "csrf_token": context.get("csrf_token"),

@@ -1,13 +1,17 @@
 """Sign up, log in and out, and password reset (Django's views with our forms and templates)."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
+from firmpay.ops.throttle import client_ip, password_reset_allowed
 from firmpay.tenancy.exceptions import TenancyError
 from firmpay.tenancy.forms import (
     EmailLoginForm,
@@ -17,6 +21,8 @@ from firmpay.tenancy.forms import (
 )
 from firmpay.tenancy.services import user_signup
 from firmpay.tenancy.views import redirect_home, session_firm_set
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -68,6 +74,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("tenancy:password_reset_done")
 
     def form_valid(self, form):
+        # Throttled or not, the answer is the same page: it tells nobody whether an address
+        # has an account, or that it was asked for too often.
+        if not password_reset_allowed(ip=client_ip(self.request), email=form.cleaned_data["email"]):
+            logger.warning("Password reset throttled")
+            return HttpResponseRedirect(self.get_success_url())
         # Links are built from SITE_URL, never from the request's Host header.
         self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)

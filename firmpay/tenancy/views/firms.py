@@ -8,12 +8,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from firmpay.core.numbers import id_or_none
 from firmpay.tenancy import selectors
-from firmpay.tenancy.decorators import member_required, owner_required
+from firmpay.tenancy.decorators import action_required, member_required
 from firmpay.tenancy.exceptions import TenancyError
 from firmpay.tenancy.forms import FirmCreateForm, FirmForm, PlanForm
 from firmpay.tenancy.models import Firm, Plan
 from firmpay.tenancy.plans import plan_offers
+from firmpay.tenancy.roles import Action
 from firmpay.tenancy.services import firm_create as firm_create_service
 from firmpay.tenancy.services import firm_plan_change, firm_update
 from firmpay.tenancy.views import redirect_home, session_firm_set
@@ -59,15 +61,12 @@ def firm_switch(request):
 
 
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return id_or_none(value)
 
 
 @member_required
 def firm_settings(request):
-    can_edit = request.membership.can_manage
+    can_edit = request.membership.may(Action.FIRM_EDIT)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Only owners and admins can change the firm's settings.")
     # The form validates against a copy: a ModelForm writes its values onto its instance,
@@ -87,7 +86,7 @@ def firm_settings(request):
 
 @member_required
 def plan(request):
-    is_owner = request.membership.is_owner
+    is_owner = request.membership.may(Action.PLAN_CHANGE)
     form = PlanForm(request.POST or None, initial={"plan": request.firm.plan})
     if request.method == "POST":
         if not is_owner:
@@ -122,7 +121,7 @@ def plan(request):
     )
 
 
-@owner_required
+@action_required(Action.AUDIT_LOG_VIEW)
 def audit_log(request):
     paginator = Paginator(selectors.audit_records_of_firm(firm=request.firm), AUDIT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))

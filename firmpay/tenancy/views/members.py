@@ -2,39 +2,42 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from firmpay.core.identity import email_normalise
 from firmpay.tenancy import selectors, services
-from firmpay.tenancy.decorators import manager_required, member_required, owner_required
-from firmpay.tenancy.exceptions import TenancyError
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.exceptions import RoleNotAllowed, TenancyError
 from firmpay.tenancy.forms import InvitationForm, NewMemberForm, RoleForm
-from firmpay.tenancy.models import Role
+from firmpay.tenancy.roles import Action, grantable_choices
 from firmpay.tenancy.views import redirect_home, session_firm_set
 
 
 @member_required
 def members(request):
-    return _members_page(request, InvitationForm())
+    return _members_page(request, InvitationForm(actor_role=request.membership.role))
 
 
 def _members_page(request, invite_form, status=200):
     firm, membership = request.firm, request.membership
+    may_invite = membership.may(Action.MEMBER_INVITE)
     context = {
         "members": selectors.members_of_firm(firm=firm),
-        "invitations": selectors.invitations_pending(firm=firm) if membership.can_manage else [],
-        "invite_form": invite_form if membership.can_manage else None,
-        "roles": Role.choices,
+        "invitations": selectors.invitations_pending(firm=firm) if may_invite else [],
+        "invite_form": invite_form if may_invite else None,
+        "roles": grantable_choices(membership.role),
         "settings_section": "members",
     }
     return render(request, "tenancy/members.html", context, status=status)
 
 
 @require_POST
-@manager_required
+@action_required(Action.MEMBER_INVITE)
 def invitation_create(request):
-    form = InvitationForm(request.POST)
+    form = InvitationForm(request.POST, actor_role=request.membership.role)
     if form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -53,7 +56,7 @@ def invitation_create(request):
 
 
 @require_POST
-@manager_required
+@action_required(Action.MEMBER_INVITE)
 def invitation_revoke(request, invitation_id):
     invitation = selectors.invitation_of_firm_or_404(firm=request.firm, invitation_id=invitation_id)
     if services.invitation_revoke(invitation=invitation, actor=request.user, request=request):
@@ -64,10 +67,12 @@ def invitation_revoke(request, invitation_id):
 
 
 @require_POST
-@owner_required
+@member_required
 def membership_role(request, membership_id):
     membership = selectors.membership_of_firm_or_404(firm=request.firm, membership_id=membership_id)
-    form = RoleForm(request.POST)
+    if not request.membership.permissions.change_roles:
+        raise PermissionDenied("Your role cannot change roles.")
+    form = RoleForm(request.POST, actor_role=request.membership.role)
     if not form.is_valid():
         messages.error(request, "Choose a role.")
         return redirect("tenancy:members")
@@ -78,6 +83,8 @@ def membership_role(request, membership_id):
             actor=request.user,
             request=request,
         )
+    except RoleNotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except TenancyError as error:
         messages.error(request, error.message)
     else:
@@ -86,11 +93,13 @@ def membership_role(request, membership_id):
 
 
 @require_POST
-@owner_required
+@member_required
 def membership_remove(request, membership_id):
     membership = selectors.membership_of_firm_or_404(firm=request.firm, membership_id=membership_id)
     try:
         services.membership_remove(membership=membership, actor=request.user, request=request)
+    except RoleNotAllowed as error:
+        raise PermissionDenied(error.message) from error
     except TenancyError as error:
         messages.error(request, error.message)
     else:
@@ -117,7 +126,7 @@ def invitation_accept(request, token):
 
 
 def _accept_signed_in(request, invitation, context):
-    if request.user.email.lower() != invitation.email.lower():
+    if email_normalise(request.user.email) != email_normalise(invitation.email):
         context["wrong_user"] = True
         return render(request, "tenancy/invitation_accept.html", context, status=403)
     if request.method == "POST":

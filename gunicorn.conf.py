@@ -1,0 +1,4 @@
+# Read by gunicorn when started from the project root (make run, Procfile, Dockerfile).
+# The access log goes through firmpay/ops/access_log.py, which redacts bearer tokens
+# (client links, invitations, password-reset links, OAuth code/state) from every line.
+logger_class = "firmpay.ops.access_log.AccessLogger"
