@@ -56,7 +56,8 @@ $PY manage.py demo_seed
 if declare -f after_migrate >/dev/null; then after_migrate; fi
 
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
-    --no-control-socket --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - &
+    --no-control-socket --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - \
+    --logger-class config.access_log.AccessLogger &
 pids+=($!)
 $PY manage.py run_huey --logfile "$FIRMPAY_DATA_DIR/logs/huey.log" &
 pids+=($!)

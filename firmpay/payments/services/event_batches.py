@@ -1,0 +1,108 @@
+"""Processing claimed Stripe events: one at a time, or a worker's batch grouped by
+connected account.
+
+Every event goes through the one entry point, the handler table in `stripe/events.py`
+(an EventEnvelope in, the row's status out). Around it:
+
+- Events whose handler reads the account from Stripe (`account.*`, `capability.*`) run
+  one by one, outside any batch transaction (no lock held across an HTTP call), and
+  first in their account's group: the first retrieves the account, the rest of the burst
+  find the snapshot already newer than themselves and cost nothing.
+- The other events of the group (payments, refunds, disputes: database facts only) are
+  applied in one transaction per chunk together with their rows' final status, each in a
+  savepoint so one failing event rolls back alone. A worker killed mid-chunk commits
+  nothing of it: the rows stay leased, then any worker applies them once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+
+from django.db import DatabaseError, transaction
+
+from firmpay.payments.models import StripeEventStatus
+from firmpay.payments.services.event_rows import ClaimedEvent, event_fail, events_finish
+
+logger = logging.getLogger("firmpay.payments.events")
+
+# Events per batch transaction: short enough that a SQLite writer (the webhook's INSERT)
+# never waits long behind it.
+CHUNK = 25
+READS_STRIPE = ("account.", "capability.")
+
+
+def _dispatch(event: ClaimedEvent) -> str:
+    from firmpay.payments.stripe.events import HANDLERS
+    from firmpay.payments.stripe.mappers import event_envelope_from_payload
+
+    envelope = event_envelope_from_payload(event.payload, received_at=event.received_at)
+    handler = HANDLERS.get(envelope.type)
+    return handler(envelope) if handler else StripeEventStatus.IGNORED
+
+
+def reads_stripe(event: ClaimedEvent) -> bool:
+    return event.type.startswith(READS_STRIPE)
+
+
+def event_run(event: ClaimedEvent) -> str:
+    """Process one claimed event and record the outcome. Returns the row's new status."""
+    try:
+        if reads_stripe(event):
+            # The handler commits what it read; a repeat re-reads and changes nothing.
+            outcome = _dispatch(event)
+            events_finish(pks=[event.pk], status=outcome)
+        else:
+            with transaction.atomic():
+                outcome = _dispatch(event)
+                events_finish(pks=[event.pk], status=outcome)
+    except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
+        logger.warning(
+            "stripe event %s failed (attempt %s): %r", event.event_id, event.attempts, error
+        )
+        event_fail(event=event, error=error)
+        return StripeEventStatus.FAILED
+    return outcome
+
+
+def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Counter:
+    """Process a claimed batch, grouped by connected account. Returns outcome counts."""
+    outcomes: Counter = Counter()
+    groups: dict[str, list[ClaimedEvent]] = defaultdict(list)
+    for event in events:
+        groups[event.account_id].append(event)
+    for group in groups.values():
+        for event in group:
+            if reads_stripe(event):
+                outcomes[event_run(event)] += 1
+        local = [event for event in group if not reads_stripe(event)]
+        for start in range(0, len(local), chunk):
+            outcomes.update(_run_together(local[start : start + chunk]))
+    return outcomes
+
+
+def _run_together(events: list[ClaimedEvent]) -> Counter:
+    """Facts and final statuses of `events` in one transaction; one by one if the
+    transaction itself fails (a deadlock, a lost connection)."""
+    if len(events) == 1:
+        return Counter([event_run(events[0])])
+    outcomes: Counter = Counter()
+    try:
+        with transaction.atomic():
+            finished: dict[str, list[int]] = defaultdict(list)
+            for event in events:
+                try:
+                    with transaction.atomic():
+                        finished[_dispatch(event)].append(event.pk)
+                except Exception as error:  # noqa: BLE001 - this event alone rolls back
+                    logger.warning("stripe event %s failed (attempt %s): %r",
+                                   event.event_id, event.attempts, error)  # fmt: skip
+                    event_fail(event=event, error=error)
+                    outcomes[StripeEventStatus.FAILED] += 1
+            for status, pks in finished.items():
+                events_finish(pks=pks, status=status)
+                outcomes[status] += len(pks)
+    except DatabaseError as error:
+        logger.warning("batch of %s events rolled back (%r); one by one", len(events), error)
+        return Counter(event_run(event) for event in events)
+    return outcomes

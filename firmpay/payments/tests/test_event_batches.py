@@ -1,0 +1,106 @@
+"""Workers claim stored events in batches under a lease; a worker dying mid-batch loses
+nothing and applies nothing twice; one failing event rolls back alone."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from firmpay.core.models import AuditRecord
+from firmpay.payments.models import StripeEvent, StripeEventStatus
+from firmpay.payments.services.event_rows import events_claim_batch
+from firmpay.payments.services.events import stripe_event_store, stripe_events_process_batch
+from firmpay.payments.stripe.events import HANDLERS
+from firmpay.payments.tests.conftest import event_payload
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerDied(BaseException):
+    """What SIGKILL does to a batch in flight: nothing after it runs, nothing commits."""
+
+
+@pytest.fixture
+def fact_events(monkeypatch):
+    """An event type whose handler records one fact (an audit row) per event; `crash_on`
+    makes the handler kill the 'worker' at that event."""
+    crash_on: set[str] = set()
+
+    def record_fact(envelope):
+        AuditRecord.objects.create(action="test.fact", target_id=envelope.id)
+        if envelope.id in crash_on:
+            raise WorkerDied
+        if envelope.object.get("broken"):
+            raise ValueError("cannot apply this one")
+        return StripeEventStatus.PROCESSED
+
+    monkeypatch.setitem(HANDLERS, "test.fact", record_fact)
+
+    def store(n, *, account="acct_batch", broken=()):
+        ids = [f"evt_fact_{account}_{i}" for i in range(n)]
+        for event_id in ids:
+            obj = {"id": event_id, "object": "thing", "broken": event_id in broken}
+            payload = event_payload(
+                event_id=event_id, type="test.fact", account=account, object=obj
+            )
+            stripe_event_store(payload=payload, data=json.loads(payload))
+        return ids
+
+    store.crash_on = crash_on
+    return store
+
+
+def facts() -> list[str]:
+    return sorted(
+        AuditRecord.objects.filter(action="test.fact").values_list("target_id", flat=True)
+    )
+
+
+def lease_runs_out():
+    StripeEvent.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_one_statement_claims_a_batch_under_a_lease_and_a_second_claim_gets_the_rest(fact_events):
+    fact_events(5)
+    first = events_claim_batch(limit=3)
+    second = events_claim_batch(limit=3)
+    assert len(first) == 3 and len(second) == 2
+    assert not {e.event_id for e in first} & {e.event_id for e in second}
+    assert events_claim_batch(limit=3) == []  # all leased
+    leased = StripeEvent.objects.values_list("status", "attempts", "next_attempt_at")
+    assert all(s == "received" and a == 1 and at > timezone.now() for s, a, at in leased)
+
+
+def test_a_batch_is_processed_and_each_event_applied_once(fact_events):
+    ids = fact_events(30, account="acct_a") + fact_events(20, account="acct_b")
+    assert stripe_events_process_batch(limit=100) == 50
+    assert facts() == sorted(ids)
+    assert set(StripeEvent.objects.values_list("status", "attempts")) == {("processed", 1)}
+    assert stripe_events_process_batch(limit=100) == 0
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice(fact_events):
+    ids = fact_events(10)
+    fact_events.crash_on.add(ids[6])
+    with pytest.raises(WorkerDied):
+        stripe_events_process_batch(limit=100)
+    # The dead worker's batch: nothing applied, every row still received, leased.
+    assert facts() == []
+    assert set(StripeEvent.objects.values_list("status", "attempts")) == {("received", 1)}
+    assert stripe_events_process_batch(limit=100) == 0  # nobody takes a leased row
+    fact_events.crash_on.clear()
+    lease_runs_out()
+    assert stripe_events_process_batch(limit=100) == 10
+    assert facts() == sorted(ids)  # each fact exactly once
+    assert set(StripeEvent.objects.values_list("status", "attempts")) == {("processed", 2)}
+
+
+def test_one_failing_event_in_a_batch_rolls_back_alone_and_is_retried_later(fact_events):
+    ids = fact_events(6, broken={"evt_fact_acct_batch_2"})
+    assert stripe_events_process_batch(limit=100) == 6
+    assert facts() == sorted(set(ids) - {"evt_fact_acct_batch_2"})
+    failed = StripeEvent.objects.get(event_id="evt_fact_acct_batch_2")
+    assert failed.status == "failed" and "cannot apply this one" in failed.last_error
+    assert failed.next_attempt_at > timezone.now()
+    assert StripeEvent.objects.filter(status="processed").count() == 5
