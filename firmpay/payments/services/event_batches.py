@@ -9,9 +9,9 @@ Every event goes through the one entry point, the handler table in `stripe/event
   first in their account's group: the first retrieves the account, the rest of the burst
   find the snapshot already newer than themselves and cost nothing.
 - The other events of the group (payments, refunds, disputes: database facts only) are
-  applied in one transaction per chunk together with their rows' final status, each in a
-  savepoint so one failing event rolls back alone. A worker killed mid-chunk commits
-  nothing of it: the rows stay leased, then any worker applies them once.
+  applied in one transaction per chunk together with their rows' final status; if one
+  fails, the chunk rolls back and its events run one by one. A worker killed mid-chunk
+  commits nothing of it: the rows stay leased, then any worker applies them once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
 from firmpay.payments.models import StripeEventStatus
 from firmpay.payments.services.event_rows import ClaimedEvent, event_fail, events_finish
@@ -82,27 +82,20 @@ def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Count
 
 
 def _run_together(events: list[ClaimedEvent]) -> Counter:
-    """Facts and final statuses of `events` in one transaction; one by one if the
-    transaction itself fails (a deadlock, a lost connection)."""
+    """Facts and final statuses of `events` in one transaction. If any event fails (or
+    the transaction does: a deadlock, a lost connection) nothing of the chunk is kept and
+    each event runs again on its own, so the good ones are applied once and the bad one
+    is recorded as failed. Failures are rare; no savepoint per event on the common path."""
     if len(events) == 1:
         return Counter([event_run(events[0])])
-    outcomes: Counter = Counter()
     try:
         with transaction.atomic():
             finished: dict[str, list[int]] = defaultdict(list)
             for event in events:
-                try:
-                    with transaction.atomic():
-                        finished[_dispatch(event)].append(event.pk)
-                except Exception as error:  # noqa: BLE001 - this event alone rolls back
-                    logger.warning("stripe event %s failed (attempt %s): %r",
-                                   event.event_id, event.attempts, error)  # fmt: skip
-                    event_fail(event=event, error=error)
-                    outcomes[StripeEventStatus.FAILED] += 1
+                finished[_dispatch(event)].append(event.pk)
             for status, pks in finished.items():
                 events_finish(pks=pks, status=status)
-                outcomes[status] += len(pks)
-    except DatabaseError as error:
-        logger.warning("batch of %s events rolled back (%r); one by one", len(events), error)
+    except Exception as error:  # noqa: BLE001 - rolled back whole; retried one by one
+        logger.info("batch of %s events rolled back (%r); one by one", len(events), error)
         return Counter(event_run(event) for event in events)
-    return outcomes
+    return Counter({status: len(pks) for status, pks in finished.items()})
