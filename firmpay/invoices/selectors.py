@@ -16,6 +16,11 @@ from firmpay.invoices.links import link_unsign
 from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice
 
 PAGE_SIZE = 50
+# What the list page shows (the rest of an invoice's columns is not read for it).
+LIST_FIELDS = (
+    "id", "firm_id", "client_id", "client__name", "number", "currency", "issue_date",
+    "due_date", "status", "total", "amount_due",
+)  # fmt: skip
 NUMBER_PATTERN = re.compile(r"INV-\d{4,}", re.IGNORECASE)
 
 
@@ -45,7 +50,7 @@ def invoice_list(
         invoices = invoices.filter(number=search.upper())
     elif search:
         invoices = invoices.filter(_search_condition(firm=firm, search=search))
-    return invoices.select_related("client").order_by("-id")
+    return invoices.select_related("client").only(*LIST_FIELDS).order_by("-id")
 
 
 def _search_condition(*, firm, search: str) -> Q:
