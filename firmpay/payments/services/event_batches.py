@@ -7,7 +7,8 @@ Every event goes through the one entry point, the handler table in `stripe/event
 - Events whose handler reads the account from Stripe (`account.*`, `capability.*`) run
   one by one, outside any batch transaction (no lock held across an HTTP call), and
   first in their account's group: the first retrieves the account, the rest of the burst
-  find the snapshot already newer than themselves and cost nothing.
+  find the snapshot already newer than themselves and cost nothing. Their rows' statuses
+  are written together after the batch (a killed worker's are re-run: they re-read).
 - The other events of the group (payments, refunds, disputes: database facts only) are
   applied in one transaction per chunk together with their rows' final status; if one
   fails, the chunk rolls back and its events run one by one. A worker killed mid-chunk
@@ -47,37 +48,59 @@ def reads_stripe(event: ClaimedEvent) -> bool:
 
 def event_run(event: ClaimedEvent) -> str:
     """Process one claimed event and record the outcome. Returns the row's new status."""
+    if reads_stripe(event):
+        outcome = _run_reading_stripe(event)
+        if outcome is not None:
+            events_finish(pks=[event.pk], status=outcome)
+        return outcome or StripeEventStatus.FAILED
     try:
-        if reads_stripe(event):
-            # The handler commits what it read; a repeat re-reads and changes nothing.
+        with transaction.atomic():
             outcome = _dispatch(event)
             events_finish(pks=[event.pk], status=outcome)
-        else:
-            with transaction.atomic():
-                outcome = _dispatch(event)
-                events_finish(pks=[event.pk], status=outcome)
     except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
-        logger.warning(
-            "stripe event %s failed (attempt %s): %r", event.event_id, event.attempts, error
-        )
-        event_fail(event=event, error=error)
+        _failed(event, error)
         return StripeEventStatus.FAILED
     return outcome
 
 
+def _run_reading_stripe(event: ClaimedEvent) -> str | None:
+    """Dispatch an event whose handler reads from Stripe and commits what it read itself
+    (a repeat re-reads and changes nothing). None when it failed (recorded on the row)."""
+    try:
+        return _dispatch(event)
+    except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
+        _failed(event, error)
+        return None
+
+
+def _failed(event: ClaimedEvent, error: Exception) -> None:
+    logger.warning("stripe event %s failed (attempt %s): %r", event.event_id, event.attempts, error)
+    event_fail(event=event, error=error)
+
+
 def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Counter:
-    """Process a claimed batch, grouped by connected account. Returns outcome counts."""
+    """Process a claimed batch, grouped by connected account. Returns outcome counts.
+    The statuses of the events that read from Stripe are recorded together at the end
+    (one UPDATE, one commit, instead of one each)."""
     outcomes: Counter = Counter()
     groups: dict[str, list[ClaimedEvent]] = defaultdict(list)
     for event in events:
         groups[event.account_id].append(event)
+    read: dict[str, list[int]] = defaultdict(list)
     for group in groups.values():
         for event in group:
             if reads_stripe(event):
-                outcomes[event_run(event)] += 1
+                outcome = _run_reading_stripe(event)
+                read[outcome or StripeEventStatus.FAILED].append(event.pk)
         local = [event for event in group if not reads_stripe(event)]
         for start in range(0, len(local), chunk):
             outcomes.update(_run_together(local[start : start + chunk]))
+    failed = read.pop(StripeEventStatus.FAILED, [])
+    with transaction.atomic():
+        for status, pks in read.items():
+            events_finish(pks=pks, status=status)
+    outcomes.update({status: len(pks) for status, pks in read.items()})
+    outcomes[StripeEventStatus.FAILED] += len(failed)
     return outcomes
 
 
