@@ -21,7 +21,9 @@ class AccessLogger(Logger):
         self._since = time.monotonic()
 
     def access(self, resp, req, environ, request_time):
-        if environ.get("PATH_INFO") not in QUIET_PATHS:
+        # (the WSGI environ of the request; `wsgi` is not the process environment)
+        wsgi = environ
+        if wsgi.get("PATH_INFO") not in QUIET_PATHS:
             return super().access(resp, req, environ, request_time)
         self._quiet[f"{(getattr(resp, 'status_code', 0) or 0) // 100}xx"] += 1
         now = time.monotonic()
