@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "firmpay.helpdesk",
     "firmpay.ops",
     "firmpay.accounting",
+    "firmpay.dashboard",
+    "firmpay.payouts",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +165,17 @@ FIRMPAY_APPLICATION_FEE_BPS = {"free": 150, "standard": 75, "pro": 0} | {
     key.strip(): int(value)
     for key, _, value in (
         item.partition("=") for item in env_list("FIRMPAY_APPLICATION_FEE_BPS") if "=" in item
+    )
+}
+
+# What each plan costs a month, shown on the Plan page (minor units of
+# FIRMPAY_PLAN_CURRENCY; 0 = no monthly charge). Firmpay itself bills only the per-payment
+# fee above; an operator who charges for plans sets e.g. "standard=2900,pro=7900".
+FIRMPAY_PLAN_CURRENCY = env_str("FIRMPAY_PLAN_CURRENCY", "USD").upper()
+FIRMPAY_PLAN_MONTHLY_PRICES = {"free": 0, "standard": 0, "pro": 0} | {
+    key.strip(): int(value)
+    for key, _, value in (
+        item.partition("=") for item in env_list("FIRMPAY_PLAN_MONTHLY_PRICES") if "=" in item
     )
 }
 

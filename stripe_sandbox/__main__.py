@@ -36,6 +36,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=defaults.verification_delay,
         help="seconds from onboarding submit to verified; negative = control call only",
     )
+    parser.add_argument(
+        "--default-api-version",
+        default=defaults.default_api_version,
+        help="the platform's default API version (events to endpoints without api_version)",
+    )
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args(argv)
 
@@ -55,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         client_id=args.client_id,
         public_url=args.public_url,
         verification_delay=delay,
+        default_api_version=args.default_api_version,
     )
     sandbox = Sandbox(config)
     url = sandbox.start()

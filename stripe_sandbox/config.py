@@ -26,6 +26,10 @@ class Config:
     # How long a rolled webhook secret keeps signing, in seconds.
     secret_roll_grace: int = 24 * 3600
     idempotency_ttl: int = 24 * 3600
+    # The platform account's default API version: what events delivered to
+    # an endpoint created without `api_version` are rendered as (Stripe's
+    # rule). Older than the SDK's pinned version, as a platform's usually is.
+    default_api_version: str = "2026-08-26.dahlia"
     # Public base address used in hosted-page URLs; defaults to host:port.
     public_url: str | None = None
 

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL NOT NULL,
-    log TEXT NOT NULL DEFAULT '[]'
+    log TEXT NOT NULL DEFAULT '[]',
+    api_version TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt);
 CREATE INDEX IF NOT EXISTS deliveries_event ON deliveries (event_id);
@@ -73,6 +74,9 @@ class Delivery:
         for statement in _SCHEMA.strip().split(";"):
             if statement.strip():
                 sb.store.execute(statement)
+        columns = {r[1] for r in sb.store.execute("PRAGMA table_info(deliveries)").fetchall()}
+        if "api_version" not in columns:  # a data file from before api_version
+            sb.store.execute("ALTER TABLE deliveries ADD COLUMN api_version TEXT")
 
     # -- queueing (called inside the emitting transaction) -----------------
     def enqueue(self, event: dict[str, Any]) -> None:
@@ -103,6 +107,26 @@ class Delivery:
         if fault and fault.mode == "shuffle" and fault.remaining <= 0:
             self.release_held()
         self._wake.set()
+
+    def redeliver(
+        self, event: dict[str, Any], *, api_version: str, endpoint_id: str | None = None
+    ) -> list[str]:
+        """Send `event` again to its endpoints (or one), labelled `api_version`
+        instead of the endpoint's: an event of another version, as an endpoint
+        sees after its version changed. Returns the endpoint ids."""
+        endpoints = [
+            ep
+            for ep, owner in self._endpoints()
+            if endpoint_matches(ep, event, owner) and endpoint_id in (None, ep["id"])
+        ]
+        for endpoint in endpoints:
+            self.sb.store.execute(
+                "INSERT INTO deliveries (event_id, endpoint_id, status, next_attempt, api_version) "
+                "VALUES (?, ?, 'pending', ?, ?)",
+                (event["id"], endpoint["id"], self.sb.clock.time(), api_version),
+            )
+        self._wake.set()
+        return [ep["id"] for ep in endpoints]
 
     def _endpoints(self) -> list[tuple[dict[str, Any], str]]:
         rows = self.sb.store.execute(
@@ -213,7 +237,7 @@ class Delivery:
         store = self.sb.store
         with store.lock:
             row = store.execute(
-                "SELECT id, event_id, endpoint_id FROM deliveries WHERE status = 'pending' "
+                "SELECT id, event_id, endpoint_id, api_version FROM deliveries WHERE status = 'pending' "
                 "AND next_attempt <= ? ORDER BY next_attempt, id LIMIT 1",
                 (self.sb.clock.time(),),
             ).fetchone()
@@ -225,6 +249,11 @@ class Delivery:
                 store.execute("UPDATE deliveries SET status = 'dropped' WHERE id = ?", (row[0],))
                 return row[0], "", "", []  # recorded as dropped; loop moves on
             event["pending_webhooks"] = self.pending_count(event["id"])
+            # Stripe renders an event for an endpoint in the endpoint's version,
+            # or the account's default version when the endpoint has none.
+            event["api_version"] = (
+                row[3] or endpoint.get("api_version") or self.sb.config.default_api_version
+            )
             payload = json.dumps(event, indent=2)
             return row[0], endpoint["url"], payload, webhook_secrets.signing(self.sb, endpoint)
 

@@ -27,4 +27,6 @@ MODULES = [
     "stripe_sandbox.resources.refunds",
     "stripe_sandbox.resources.disputes",
     "stripe_sandbox.resources.payouts",
+    "stripe_sandbox.resources.payout_sweep",
+    "stripe_sandbox.resources.payment_method_settings",
 ]

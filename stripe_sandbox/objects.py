@@ -1,8 +1,9 @@
 """Response objects built on Stripe's own example objects (fixtures3.json).
 
 `build(kind, **fields)` starts from the fixture for that resource with its
-example values blanked, so every top-level field Stripe returns is present
-even when the sandbox has nothing to say about it.
+example values blanked by the SDK's own types for that resource, so every
+field Stripe returns is present even when the sandbox has nothing to say
+about it, and nothing of the example leaks into an answer.
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import typing
 from pathlib import Path
 from typing import Any
+
+from stripe import StripeObject
+from stripe._object_classes import get_object_class
 
 from stripe_sandbox.ids import new_id
 
@@ -26,30 +31,84 @@ def fixtures() -> dict[str, Any]:
     return json.loads(FIXTURES.read_text())["resources"]
 
 
-def _blank(value: Any, top: bool) -> Any:
-    """Example values out, shapes in: nested nulls/lists/bools survive."""
+def _required(annotation: Any) -> bool:
+    args = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else ()
+    return annotation is not Any and type(None) not in args
+
+
+def _nested_class(annotation: Any) -> type | None:
+    arms = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else ()
+    for arm in arms or (annotation,):
+        if isinstance(arm, type) and issubclass(arm, StripeObject):
+            return arm
+    return None
+
+
+def _blank(value: Any, annotation: Any) -> Any:
+    """Example values out, the SDK's shape in: what the SDK types Optional
+    is null (an absent nested object is null, not a shell of nulls); a
+    required nested object keeps its example's fields, blanked the same way;
+    required flags are false, required lists empty, required scalars null
+    until the sandbox fills them."""
+    if isinstance(value, dict) and value.get("object") == "list":
+        return {**value, "data": [], "has_more": False, "url": None}
+    if not _required(annotation):
+        return None
     if isinstance(value, dict):
-        if value.get("object") == "list":
-            return {**value, "data": [], "has_more": False}
-        return {k: _blank(v, False) for k, v in value.items()}
+        nested = _nested_class(annotation)
+        hints = _annotations(nested) if nested else {}
+        if not hints:
+            return {}
+        return {k: _blank(v, hints.get(k, Any)) for k, v in value.items()}
     if isinstance(value, list):
         return []
     if isinstance(value, bool):
-        return value
-    if isinstance(value, str | int | float):
-        return None if top or isinstance(value, str) else value
-    return value
+        return False
+    return None
+
+
+def _annotations(cls: type) -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if isinstance(klass, type) and issubclass(klass, StripeObject) and klass is not StripeObject:
+            hints.update(vars(klass).get("__annotations__", {}))
+    return hints
 
 
 @functools.cache
 def _template(kind: str) -> str:
     example = fixtures()[kind]
-    blank = {k: (v if k == "object" else _blank(v, True)) for k, v in example.items()}
+    hints = _annotations(get_object_class("V1", example.get("object", kind)))
+    blank = {
+        k: (v if k in ("object", "id") else _blank(v, hints.get(k, Any)))
+        for k, v in example.items()
+    }
     if "livemode" in blank:
         blank["livemode"] = False
     if "metadata" in blank:
         blank["metadata"] = {}
     return json.dumps(blank)
+
+
+@functools.cache
+def _part(kind: str, path: str) -> str:
+    example: Any = fixtures()[kind]
+    cls: Any = get_object_class("V1", example.get("object", kind))
+    for name in path.split("."):
+        example = example[name]
+        cls = _nested_class(_annotations(cls).get(name, Any))
+    hints = _annotations(cls) if cls else {}
+    return json.dumps({k: _blank(v, hints.get(k, Any)) for k, v in example.items()})
+
+
+def part(kind: str, path: str, **fields: Any) -> dict[str, Any]:
+    """The nested object at dotted `path` of `kind`'s example, blanked like
+    a template (its own Optional parts null), `fields` set: for a nested
+    object the sandbox has something to say about, e.g.
+    `part("charge", "outcome", type="authorized", ...)`."""
+    obj = json.loads(_part(kind, path))
+    obj.update(fields)
+    return obj
 
 
 def template(kind: str) -> dict[str, Any]:

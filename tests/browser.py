@@ -1,4 +1,9 @@
-"""Debian's chromium driven by Playwright for Python, shared by every browser test."""
+"""Debian's chromium driven by Playwright for Python, shared by every browser test.
+
+Every Firmpay page a browser test opens is checked with axe-core (vendored under
+tests/vendor/axe-core): on each page load and once more at the end of the test (so htmx
+sidebars and live updates are covered too). A serious or critical violation fails the test.
+Pages that are not Firmpay's (the Stripe sandbox's hosted pages) are not checked."""
 
 import os
 from pathlib import Path
@@ -17,6 +22,55 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+AXE_SOURCE = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+AXE_BLOCKING = ("serious", "critical")
+AXE_RUN = r"""async () => {
+  if (!document.querySelector('link[href$="css/firmpay.css"]')) return null;
+  const path = location.pathname;
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  if (location.pathname !== path) return null;
+  return {path: path, violations: result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " " + n.html.slice(0, 120)
+      + " " + (n.failureSummary || "").replace(/\s+/g, " ").slice(0, 160)),
+  }))};
+}"""
+IS_FIRMPAY = "() => !!document.querySelector('link[href$=\"css/firmpay.css\"]')"
+
+
+class AxeWatch:
+    """Runs axe-core in each Firmpay page and keeps the serious and critical violations."""
+
+    def __init__(self):
+        self.violations: dict[tuple, set] = {}
+
+    def watch(self, context) -> None:
+        context.on("page", lambda page: page.on("load", lambda: self.check(page)))
+
+    def check(self, page) -> None:
+        from playwright.sync_api import Error
+
+        try:
+            if page.is_closed() or not page.evaluate(IS_FIRMPAY):
+                return
+            if not page.evaluate("() => typeof axe !== 'undefined'"):
+                page.evaluate(AXE_SOURCE)
+            found = page.evaluate(AXE_RUN)
+        except Error:  # navigated away or closed meanwhile: the next load is checked
+            return
+        if found is None:
+            return
+        path = found["path"]
+        for violation in found["violations"]:
+            if violation["impact"] in AXE_BLOCKING:
+                key = (path, violation["id"], violation["impact"], violation["help"])
+                self.violations.setdefault(key, set()).update(violation["targets"])
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{path}: {rule} ({impact}) {help_}: {sorted(targets)}"
+            for (path, rule, impact, help_), targets in sorted(self.violations.items())
+        )
 
 
 @pytest.fixture(scope="session")
@@ -36,15 +90,21 @@ def new_context(browser, request):
     """Fresh browser contexts (separate cookies), closed after the test; a screenshot of
     each open page is kept under test-artifacts/ when the test fails."""
     contexts = []
+    axe = AxeWatch()
 
     def make(**kwargs):
         context = browser.new_context(**kwargs)
         context.set_default_timeout(15_000)
+        axe.watch(context)
         contexts.append(context)
         return context
 
     yield make
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if not failed:
+        for context in contexts:
+            for page in context.pages:
+                axe.check(page)
     for index, context in enumerate(contexts):
         if failed:
             ARTIFACTS.mkdir(exist_ok=True)
@@ -55,6 +115,8 @@ def new_context(browser, request):
                 except Exception:  # noqa: BLE001 - a failed screenshot must not hide the failure
                     pass
         context.close()
+    if axe.violations and not failed:
+        pytest.fail(f"axe-core found serious/critical violations:\n{axe.report()}")
 
 
 @pytest.fixture

@@ -11,3 +11,12 @@ class AccountingConfig(AppConfig):
         from firmpay.accounting.services.hooks import invoice_hooks_register
 
         invoice_hooks_register()
+        # Nor does payments: online payments reach the books through firmpay/payments/hooks.py.
+        from firmpay.accounting.services import (
+            accounting_on_payment_reversed,
+            accounting_on_payment_succeeded,
+        )
+        from firmpay.payments.hooks import payment_hook_register
+
+        payment_hook_register("payment_booked", accounting_on_payment_succeeded)
+        payment_hook_register("payment_unbooked", accounting_on_payment_reversed)

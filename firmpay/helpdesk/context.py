@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from firmpay.payments.selectors import payment_account_for_firm
+from firmpay.payments.connect.selectors import payment_account_for_firm
 
 
 def page_path(request) -> str:

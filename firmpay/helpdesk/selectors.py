@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,7 +24,7 @@ from django.utils import timezone
 from firmpay.core.audit import audit_records_for_firm
 from firmpay.helpdesk.business_days import overdue_threshold
 from firmpay.helpdesk.models import Conversation, ConversationStatus, ReadReceipt, Tag
-from firmpay.payments.selectors import (
+from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
     stripe_events_recent,
@@ -93,6 +104,13 @@ def support_inbox(*, tag: str = "", firm_query: str = "", status: str = "open", 
         row.overdue = row.rank == 0
         row.unanswered = row.rank in (0, 1)
     return rows
+
+
+def support_inbox_state() -> tuple:
+    """(latest activity, how many conversations) in one query: the inbox's poll answers
+    "nothing new" from it."""
+    state = Conversation.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+    return state["latest"], state["count"]
 
 
 def support_conversation(*, conversation_id: int) -> Conversation:

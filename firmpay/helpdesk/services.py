@@ -22,7 +22,7 @@ from firmpay.helpdesk.models import (
     Side,
     Tag,
 )
-from firmpay.payments.selectors import payment_account_for_firm
+from firmpay.payments.connect.selectors import payment_account_for_firm
 from firmpay.payments.services import payment_account_disconnect
 
 PRESENCE_WRITE_EVERY = timedelta(minutes=1)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.helpdesk.exceptions import HelpdeskUserError
 from firmpay.helpdesk.models import BODY_MAX_LENGTH, ConversationStatus, Tag
 from firmpay.helpdesk.selectors import (
@@ -15,6 +17,7 @@ from firmpay.helpdesk.selectors import (
     support_conversation,
     support_firm_context,
     support_inbox,
+    support_inbox_state,
 )
 from firmpay.helpdesk.services import (
     conversation_account_disconnect,
@@ -31,6 +34,11 @@ STATUSES = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
 @support_staff_required
 @require_GET
 def inbox(request):
+    # Overdue marks move with the clock: draw the inbox again at least once a minute.
+    minute = timezone.now().replace(second=0, microsecond=0)
+    stamp = live_stamp(*support_inbox_state(), minute)
+    if (response := unchanged(request, stamp)) is not None:
+        return response
     tag = request.GET.get("tag", "")
     firm_query = request.GET.get("firm", "")
     status = request.GET.get("status", "open")
@@ -45,6 +53,8 @@ def inbox(request):
             "status": status,
             "tags": Tag.choices,
             "statuses": STATUSES,
+            "live_url": live_url(request, stamp),
+            "poll_seconds": POLL_SECONDS,
         },
     )
 

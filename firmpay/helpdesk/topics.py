@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from firmpay.core.money import format_amount
 from firmpay.helpdesk.models import Tag
-from firmpay.payments.selectors import payment_account_for_firm, payment_account_panel
-from firmpay.payments.selectors_payments import online_payment_get
+from firmpay.payments.connect.selectors import payment_account_for_firm, payment_account_panel
+from firmpay.payments.online.selectors import online_payment_get
 
 
 @dataclass(frozen=True)

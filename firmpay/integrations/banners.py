@@ -1,8 +1,9 @@
 """The alert banner: what is wrong with the firm's payment account, and the link that fixes it.
 
 `templates/partials/firm_banners.html` renders `firm_banners` (items with `.level`,
-`.message`, `.link_url`, `.link_label`) on every page of the firm's app. Other sources of
-banners can be appended in `firm_banner_items`.
+`.message`, `.link_url`, `.link_label`) on every page of the firm's app. The Stripe item
+comes from `firmpay.integrations.alerts` (the same object the card and Manage render);
+other sources of banners can be appended in `firm_banner_items`.
 """
 
 from __future__ import annotations
@@ -11,38 +12,49 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from firmpay.payments.selectors import firm_payment_alerts
+from firmpay.core.money import format_amount
+from firmpay.integrations.alerts import firm_account_alert
+from firmpay.payouts.selectors import failed_payouts_recent
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."
 
 
 @dataclass(frozen=True)
 class Banner:
-    level: str  # warning | error
+    level: str  # info | warning | error
     message: str
     link_url: str = ""
     link_label: str = ""
-
-
-def _alert_link(alert) -> str:
-    if alert.action == "onboarding":
-        return reverse("integrations:stripe_onboarding")
-    if alert.action == "dashboard":
-        return alert.action_url or reverse("integrations:stripe_dashboard")
-    return reverse("integrations:index")
+    tone: str = ""  # the colour the card and Manage use for the same problem
 
 
 def firm_banner_items(*, firm, membership) -> list[Banner]:
     """Owners and admins get the link that resolves the problem; staff only the notice."""
     can_act = membership is not None and membership.can_manage
     banners = []
-    for alert in firm_payment_alerts(firm=firm):
+    alert = firm_account_alert(firm=firm)
+    if alert.banner and can_act:
+        banners.append(
+            Banner(alert.banner_level, alert.headline, alert.link_url, alert.link_label, alert.tone)
+        )
+    elif alert.banner:
+        suffix = STAFF_SUFFIX if alert.banner_level != "info" else ""
+        banners.append(Banner(alert.banner_level, alert.headline + suffix, tone=alert.tone))
+    banners += _failed_payout_banners(firm=firm, can_act=can_act)
+    return banners
+
+
+def _failed_payout_banners(*, firm, can_act: bool) -> list[Banner]:
+    """A payout that did not reach the bank, until a later one of the account is paid."""
+    banners = []
+    for payout in failed_payouts_recent(firm=firm):
+        amount = format_amount(payout.amount, payout.currency)
+        reason = payout.failure_message or "the bank returned it."
+        message = f"A payout of {amount} did not reach your bank: {reason}"
         if can_act:
-            banners.append(
-                Banner(alert.level, alert.message, _alert_link(alert), alert.action_label)
-            )
-        else:
-            banners.append(Banner(alert.level, alert.message + STAFF_SUFFIX))
+            message += " Check the bank account in Stripe; the money is back in your balance."
+        link = reverse("payouts:detail", args=[payout.pk])
+        banners.append(Banner("error", message, link, "See the payout", tone="bad"))
     return banners
 
 

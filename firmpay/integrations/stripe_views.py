@@ -14,13 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from firmpay.payments.exceptions import OAuthDenied, PaymentsUserError
-from firmpay.payments.models import CreatedVia
-from firmpay.payments.selectors import (
+from firmpay.core.live import live_stamp, unchanged
+from firmpay.integrations.alerts import POLL_SECONDS, firm_account_alert
+from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
     payment_card,
 )
+from firmpay.payments.exceptions import OAuthDenied, PaymentsUserError
+from firmpay.payments.models import CreatedVia
 from firmpay.payments.services import (
     oauth_complete,
     oauth_start,
@@ -34,28 +36,49 @@ from firmpay.tenancy.decorators import manager_required, member_required
 
 INDEX = "integrations:index"
 
-# What the firm reads after Stripe sends them back, by the freshly read status.
-RETURN_MESSAGES = {
-    "incomplete": (
-        messages.WARNING,
-        "Your Stripe setup is not finished yet. Use Continue setup when you are ready.",
-    ),
-    "action_required": (messages.WARNING, "Stripe still needs some information: see Manage."),
-    "under_review": (
-        messages.INFO,
-        "Thanks: Stripe is reviewing your details. The card turns Active once it is done.",
-    ),
-    "active": (messages.SUCCESS, "Your Stripe account is active: clients can pay online."),
+# After Stripe sends the firm back, a message in the colour of the account's alert (the
+# card, Manage and the banner say the same: firmpay/integrations/alerts.py).
+RETURN_LEVELS = {
+    "ok": messages.SUCCESS,
+    "open": messages.INFO,
+    "warn": messages.WARNING,
+    "bad": messages.ERROR,
 }
 
 
 def stripe_card_context(request) -> dict:
     """What `integrations/stripe/card.html` needs; the index view merges it in."""
     membership = request.membership
+    card = payment_card(firm=request.firm)
+    alert = firm_account_alert(firm=request.firm)
     return {
-        "stripe_card": payment_card(firm=request.firm),
+        "stripe_card": card,
+        "stripe_alert": alert,
         "stripe_can_manage": membership is not None and membership.can_manage,
+        "stripe_since": _stamp(card, alert),
+        "poll_seconds": POLL_SECONDS,
     }
+
+
+def _stamp(card, alert) -> str:
+    """What the card and Manage show, in short: a poll with the same stamp gets a 204."""
+    account = card.account
+    return live_stamp(alert, account.pk if account else None, account and account.snapshot_at)
+
+
+def _unchanged(request):
+    card = payment_card(firm=request.firm)
+    return unchanged(request, _stamp(card, firm_account_alert(firm=request.firm)))
+
+
+@member_required
+@require_GET
+def stripe_card(request):
+    """The card alone, polled by the page while a webhook may change it (204 while nothing
+    did); the banner comes along out of band so the two never disagree."""
+    if (response := _unchanged(request)) is not None:
+        return response
+    return render(request, "integrations/stripe/_card_live.html", stripe_card_context(request))
 
 
 def _sidebar(request, template: str, context: dict):
@@ -152,13 +175,12 @@ def stripe_onboarding_return(request):
     if account is None:
         return redirect(INDEX)
     try:
-        account = payment_account_refresh(account=account)
+        payment_account_refresh(account=account)
     except PaymentsUserError as error:
         messages.warning(request, str(error))
         return redirect(INDEX)
-    level, text = RETURN_MESSAGES.get(account.status, (None, ""))
-    if text:
-        messages.add_message(request, level, text)
+    alert = firm_account_alert(firm=request.firm)
+    messages.add_message(request, RETURN_LEVELS.get(alert.tone, messages.INFO), alert.headline)
     return redirect(INDEX)
 
 
@@ -179,10 +201,13 @@ def stripe_status_refresh(request):
 @member_required
 @require_GET
 def stripe_manage(request):
-    """The Manage panel. Staff see it read-only."""
+    """The Manage panel (polled while the account may change; 204 while nothing did).
+    Staff see it read-only."""
     account = _connected_account(request)
     if account is None:
         return _back_to_card(request)
+    if (response := _unchanged(request)) is not None:
+        return response
     panel = payment_account_panel(account=account)
     return _sidebar(request, "integrations/stripe/manage.html", {"panel": panel})
 

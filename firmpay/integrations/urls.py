@@ -7,6 +7,7 @@ app_name = "integrations"
 urlpatterns = [
     path("", views.integrations_index, name="index"),
     # The Stripe card (firmpay/integrations/stripe_views.py)
+    path("stripe/card/", stripe_views.stripe_card, name="stripe_card"),
     path("stripe/connect/", stripe_views.stripe_connect, name="stripe_connect"),
     path("stripe/create/", stripe_views.stripe_account_create, name="stripe_create"),
     path("stripe/onboarding/", stripe_views.stripe_onboarding, name="stripe_onboarding"),

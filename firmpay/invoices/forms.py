@@ -19,7 +19,7 @@ def amount_field_clean(text: str, currency: str) -> int:
 
 
 class InvoiceForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.none())
+    client = forms.ModelChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     issue_date = forms.DateField(widget=DATE_WIDGET)
     due_date = forms.DateField(

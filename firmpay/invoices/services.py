@@ -193,6 +193,11 @@ def invoice_void(*, invoice: Invoice, voided_by=None, request=None) -> Invoice:
             return invoice
         if invoice.amount_paid > 0:
             raise InvoiceStateError(f"{invoice.number} has payments recorded and cannot be voided.")
+        if invoice_external_amounts(invoice=invoice).processing > 0:
+            raise InvoiceStateError(
+                f"A payment on {invoice.number} is on its way: it can be voided only if that "
+                "payment fails."
+            )
         invoice.status = InvoiceStatus.VOID
         invoice.voided_at = timezone.now()
         invoice.save(update_fields=["status", "voided_at", "updated_at"])

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from firmpay.clients.selectors import client_choices, client_get
+from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.core.money import to_decimal
 from firmpay.invoices import selectors, services
 from firmpay.invoices.dates import firm_today
@@ -18,6 +19,7 @@ from firmpay.invoices.forms import (
     ManualPaymentForm,
     line_initial,
 )
+from firmpay.invoices.hooks import invoice_external_amounts
 from firmpay.invoices.links import invoice_link_url
 from firmpay.invoices.models import InvoiceStatus
 from firmpay.tenancy.decorators import member_required
@@ -148,11 +150,29 @@ def invoice_edit(request, invoice_id):
     return _form_page(request, invoice=invoice)
 
 
+# While an invoice can still change by itself (a client paying, a bank debit settling or
+# failing), its page follows along.
+LIVE_STATUSES = (
+    InvoiceStatus.OPEN,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.PAYMENT_PROCESSING,
+)
+
+
 @member_required
 def invoice_detail(request, invoice_id):
     invoice = selectors.invoice_get(firm=request.firm, invoice_id=invoice_id)
+    amounts = invoice_external_amounts(invoice=invoice)
+    stamp = live_stamp(invoice.status, invoice.updated_at, amounts)
+    if (response := unchanged(request, stamp)) is not None:
+        return response
     today = firm_today(request.firm)
     context = {
+        "live_url": live_url(request, stamp)
+        if invoice.status in LIVE_STATUSES or amounts.processing
+        else "",
+        "poll_seconds": POLL_SECONDS,
+        "on_its_way": amounts.processing,
         "invoice": invoice,
         "lines": list(invoice.lines.all()),
         "payments": list(selectors.invoice_manual_payments(invoice=invoice)),

@@ -94,6 +94,9 @@ class StripeEventStatus(models.TextChoices):
     PROCESSED = "processed", "Processed"
     FAILED = "failed", "Failed"
     IGNORED = "ignored", "Ignored"
+    # Sent in another API version than the one Firmpay reads (stripe.api_version): kept,
+    # not read, until the operator fixes the endpoint and replays it.
+    FLAGGED = "flagged", "Flagged: other API version"
 
 
 class StripeEvent(models.Model):
@@ -146,4 +149,6 @@ class OAuthState(models.Model):
         return f"OAuth state for firm {self.firm_id}"
 
 
-from firmpay.payments.checkout_models import *  # noqa: E402,F403 - online payments (issue 5)
+# Online payments' models live in online/models.py (app label `payments`, tables unchanged);
+# imported here so Django finds them.
+from firmpay.payments.online.models import *  # noqa: E402,F403

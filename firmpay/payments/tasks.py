@@ -54,4 +54,4 @@ def stripe_events_purge_task():
 
 
 # Online payments (issue 5): registered here so the consumer knows it.
-from firmpay.payments.tasks_payments import payment_notice_send_task  # noqa: E402,F401
+from firmpay.payments.online.tasks import payment_notice_send_task  # noqa: E402,F401

@@ -12,6 +12,7 @@ from firmpay.reminders.models import (
     ReminderPolicy,
     ReminderSend,
     ReminderStep,
+    SendStatus,
 )
 from firmpay.reminders.schedule import (
     DEFAULT_STEPS,
@@ -83,10 +84,11 @@ def invoice_reminder_history(*, firm, invoice) -> list[ReminderSend]:
 
 
 def reminders_recent(*, firm, limit: int = 20) -> list[ReminderSend]:
+    """Reminders that went out, latest first (not the skipped, failed or waiting ones)."""
     return list(
-        ReminderSend.objects.filter(firm=firm)
+        ReminderSend.objects.filter(firm=firm, status=SendStatus.SENT)
         .select_related("invoice__client")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-sent_at", "-id")[:limit]
     )
 
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 
 from firmpay.core.audit import audit_records_for_firm
-from firmpay.payments.models import PaymentAccount
-from firmpay.payments.selectors import (
+from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
     stripe_events_recent,
     support_firms_with_accounts,
 )
+from firmpay.payments.models import PaymentAccount
 from firmpay.tenancy.models import Firm
 from firmpay.tenancy.selectors import members_of_firm
 

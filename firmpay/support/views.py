@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from firmpay.payments.connect.selectors import stripe_api_version, stripe_events_flagged
 from firmpay.payments.exceptions import PaymentsUserError
 from firmpay.payments.services import payment_account_disconnect
 from firmpay.support.decorators import support_staff_required
@@ -20,7 +21,13 @@ from firmpay.support.selectors import (
 def support_index(request):
     query = request.GET.get("q", "")
     rows = support_firm_rows(query=query)
-    return render(request, "support/index.html", {"rows": rows, "query": query})
+    context = {
+        "rows": rows,
+        "query": query,
+        "flagged": stripe_events_flagged(limit=50),
+        "pinned_api_version": stripe_api_version(),
+    }
+    return render(request, "support/index.html", context)
 
 
 @support_staff_required

@@ -1,27 +1,68 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse_lazy
 
 from firmpay.core.money import CURRENCY_CHOICES
 from firmpay.tenancy.models import (
     COUNTRY_CHOICES,
-    TIMEZONE_CHOICES,
     Firm,
     Plan,
     Role,
     User,
 )
+from firmpay.tenancy.timezones import timezone_choices, timezone_default
 
 EMAIL_TAKEN = "An account with this email already exists. Log in instead."
+TIMEZONE_HELP = "Days and reminder times are counted in this time zone."
+# Changing the country redraws the time zone picker with that country's zones first.
+COUNTRY_REDRAWS_TIMEZONE = {
+    "hx-get": reverse_lazy("tenancy:timezone_field"),
+    "hx-target": ".field-timezone",
+    "hx-swap": "outerHTML",
+    "hx-trigger": "change",
+}
 
 
-class FirmCreateForm(forms.Form):
+class TimezoneByCountry:
+    """The `timezone` field lists the chosen country's zones first and, unless one is
+    already chosen, selects that country's main zone."""
+
+    def timezone_follow_country(self):
+        field = self.fields["timezone"]
+        if self.is_bound:
+            country = self.data.get(self.add_prefix("country"), "")
+        else:
+            country = self.initial.get("country") or self.fields["country"].initial
+        current = "" if self.is_bound else self.initial.get("timezone", "")
+        field.choices = timezone_choices(country, keep=current)
+        if not self.is_bound and not current:
+            self.initial["timezone"] = timezone_default(country)
+        self.fields["country"].widget.attrs.update(COUNTRY_REDRAWS_TIMEZONE)
+
+
+class TimezoneForm(TimezoneByCountry, forms.Form):
+    """The time zone picker alone, redrawn when the country changes (tenancy:timezone_field)."""
+
+    country = forms.ChoiceField(choices=COUNTRY_CHOICES)
+    timezone = forms.ChoiceField(label="Time zone", help_text=TIMEZONE_HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone_follow_country()
+
+
+class FirmCreateForm(TimezoneByCountry, forms.Form):
     firm_name = forms.CharField(label="Firm name", max_length=200)
     country = forms.ChoiceField(choices=COUNTRY_CHOICES, initial="US")
     default_currency = forms.ChoiceField(
         label="Default currency", choices=CURRENCY_CHOICES, initial="USD"
     )
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="UTC")
+    timezone = forms.ChoiceField(label="Time zone", help_text=TIMEZONE_HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone_follow_country()
 
     def clean_firm_name(self):
         name = self.cleaned_data["firm_name"].strip()
@@ -95,7 +136,7 @@ class EmailPasswordResetForm(PasswordResetForm):
         return self.cleaned_data["email"].strip().lower()
 
 
-class FirmForm(forms.ModelForm):
+class FirmForm(TimezoneByCountry, forms.ModelForm):
     payment_terms_days = forms.IntegerField(
         label="Payment terms (days)",
         min_value=0,
@@ -114,11 +155,13 @@ class FirmForm(forms.ModelForm):
             "payment_terms_days",
             "bank_details",
         ]
-        labels = {"email": "Firm email"}
+        labels = {"email": "Firm email", "timezone": "Time zone"}
+        help_texts = {"timezone": TIMEZONE_HELP}
         widgets = {"bank_details": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.timezone_follow_country()
         if read_only:
             for field in self.fields.values():
                 field.disabled = True

@@ -7,6 +7,7 @@ app_name = "tenancy"
 
 urlpatterns = [
     path("signup/", auth.signup, name="signup"),
+    path("signup/timezone/", auth.timezone_field, name="timezone_field"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),

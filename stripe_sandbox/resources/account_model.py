@@ -26,6 +26,8 @@ CURRENCIES = {
     "IT": "eur",
     "JP": "jpy",
 }
+# Days before a payment can be paid out, by country (Stripe's standard).
+PAYOUT_DELAY_DAYS = {"US": 2, "GB": 3, "CA": 2, "AU": 2, "JP": 4}
 DASHBOARDS = {"standard": "full", "express": "express", "custom": "none"}
 TYPES = {"full": "standard", "express": "express", "none": "custom"}
 
@@ -84,6 +86,8 @@ def new_account(
             "url": f"/v1/accounts/{acct}/external_accounts",
         },
         tos_acceptance={"date": None, "ip": None, "user_agent": None},
+        business_profile=objects.part("account", "business_profile"),
+        settings=_settings(country),
     )
     st = account_state.state(account)
     st.update(connected=connected, dashboard=dashboard)
@@ -95,6 +99,46 @@ def new_account(
     apply_update(sb, account, params)
     account_state.derive(account, sb.clock.now())
     return account
+
+
+def _settings(country: str) -> dict[str, Any]:
+    """What Stripe sets up for a new account: daily payouts after the
+    country's delay, descriptors empty until the account sets them."""
+    settings = objects.part("account", "settings")
+    settings["dashboard"] = objects.part("account", "settings.dashboard", timezone="Etc/UTC")
+    settings["payouts"] = objects.part(
+        "account",
+        "settings.payouts",
+        debit_negative_balances=True,
+        schedule=objects.part(
+            "account",
+            "settings.payouts.schedule",
+            delay_days=PAYOUT_DELAY_DAYS.get(country, 2),
+            interval="daily",
+        ),
+    )
+    return settings
+
+
+def _company_shape(company: dict[str, Any]) -> None:
+    """What Stripe shows of a company: whole addresses, whether ids were
+    provided (never the ids), and the document's four fields."""
+    if "tax_id" in company:
+        company["tax_id_provided"] = bool(company.pop("tax_id"))
+    for flag in ("directors_provided", "executives_provided", "owners_provided"):
+        company.setdefault(flag, False)
+    company.setdefault("tax_id_provided", False)
+    company.setdefault("vat_id_provided", False)
+    company.setdefault("structure", None)
+    if isinstance(company.get("address"), dict):
+        company["address"] = {**dict.fromkeys(ADDRESS_KEYS), **company["address"]}
+    document = (company.get("verification") or {}).get("document")
+    if isinstance(document, dict):
+        fields = {"back": None, "details": None, "details_code": None, "front": None}
+        company["verification"]["document"] = {**fields, **document}
+
+
+ADDRESS_KEYS = ("city", "country", "line1", "line2", "postal_code", "state")
 
 
 def request_capabilities(sb: Sandbox, account: dict[str, Any], caps: dict[str, Any]) -> None:
@@ -130,6 +174,11 @@ def apply_update(sb: Sandbox, account: dict[str, Any], params: dict[str, Any]) -
     for key in ("business_profile", "company", "settings", "individual"):
         if isinstance(params.get(key), dict):
             account[key] = deep_merge(account.get(key) or {}, params[key])
+    if account.get("company"):
+        _company_shape(account["company"])
+        address = account["company"].get("address")
+        if address and not address["country"]:
+            address["country"] = account["country"]
     for key in ("business_type", "email", "default_currency"):
         if params.get(key) not in (None, ""):
             account[key] = params[key]

@@ -56,6 +56,8 @@ def state(account: dict[str, Any]) -> dict[str, Any]:
 def lookup(account: dict[str, Any], path: str) -> Any:
     if path == "external_account":
         return (account.get("external_accounts") or {}).get("data") or None
+    if path == "company.tax_id":
+        return (account.get("company") or {}).get("tax_id_provided") or None
     if path == "company.verification.document":
         doc = ((account.get("company") or {}).get("verification") or {}).get("document") or {}
         return doc.get("front")
@@ -155,10 +157,29 @@ def derive(account: dict[str, Any], now: int) -> None:
     }
 
 
+# A capability says why it is off in its own words, not the account's.
+_CAPABILITY_REASONS = {
+    "requirements.past_due": "requirements.fields_needed",
+    "action_required.requested_capabilities": "requirements.fields_needed",
+    "requirements.pending_verification": "pending.review",
+    "under_review": "pending.review",
+    "platform_paused": "platform_paused",
+}
+
+
+def _capability_reason(account_reason: str | None) -> str | None:
+    if account_reason is None:
+        return None
+    if account_reason.startswith("rejected."):
+        return "rejected.other"
+    return _CAPABILITY_REASONS.get(account_reason, "other")
+
+
 def capability_object(account: dict[str, Any], name: str) -> dict[str, Any]:
     st = state(account)
     status = account["capabilities"].get(name, "unrequested")
     reqs = copy.deepcopy(account["requirements"])
+    reqs["disabled_reason"] = _capability_reason(reqs["disabled_reason"])
     if status == "inactive" and not reqs["disabled_reason"]:
         reqs["disabled_reason"] = st.get("capability_reason", {}).get(name, "other")
     return objects.build(
@@ -201,8 +222,10 @@ def refresh(
             request=request,
         )
     old_caps, new_caps = before.get("capabilities") or {}, account["capabilities"]
-    for name in sorted(new_caps):
-        if old_caps.get(name) != new_caps[name]:
+    # A capability no longer requested leaves `capabilities`; its own object
+    # says `unrequested`.
+    for name in sorted(set(new_caps) | set(old_caps)):
+        if old_caps.get(name) != new_caps.get(name):
             cap = capability_object(account, name)
             prev = {"status": old_caps[name]} if name in old_caps else None
             sb.emit(

@@ -196,7 +196,7 @@ def session_create(req: Request) -> dict[str, Any]:
         submit_type=p.get("submit_type"),
         success_url=p.get("success_url"),
         total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        ui_mode="hosted",
+        ui_mode="hosted_page",
         billing_address_collection=p.get("billing_address_collection"),
         automatic_tax={"enabled": False, "liability": None, "provider": None, "status": None},
         custom_fields=[],

@@ -107,14 +107,17 @@ def config_show(req: Request) -> dict[str, Any]:
         "base_url": req.sb.base_url,
         "webhook_retry_base": c.webhook_retry_base,
         "webhook_max_attempts": c.webhook_max_attempts,
+        "default_api_version": c.default_api_version,
     }
 
 
 @router.post("/_sandbox/config", kind="control")
 def config_update(req: Request) -> dict[str, Any]:
     """Runtime knobs: verification_delay (null = control call only),
-    webhook_retry_base, webhook_max_attempts."""
+    webhook_retry_base, webhook_max_attempts, default_api_version."""
     c = req.sb.config
+    if req.params.get("default_api_version"):
+        c.default_api_version = str(req.params["default_api_version"])
     for name in ("verification_delay", "webhook_retry_base", "webhook_max_attempts"):
         if name in req.params:
             value = req.params[name]

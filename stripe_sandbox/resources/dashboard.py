@@ -176,6 +176,8 @@ def dashboard_account(req: Request, account: str) -> Response:
         )
         + "<h2>Capabilities</h2>"
         + _table(caps, ["id", "status"])
+        + f"<p><a href='/dashboard/accounts/{h(account)}/settings/payment_methods'>"
+        "Payment methods settings</a></p>"
         + _sections(req, account)
         + "<h2>Events</h2>"
         + _events(req, account)

@@ -12,6 +12,7 @@ from typing import Any
 import stripe.params as sp
 
 from stripe_sandbox import api, errors, objects
+from stripe_sandbox.resources import method_details
 from stripe_sandbox.resources.dashboard import register_section
 from stripe_sandbox.resources.payment_flow import DAY, balance_transaction
 from stripe_sandbox.router import Request, Router
@@ -60,18 +61,19 @@ def open_dispute(
         amount=amount,
         charge=charge_id,
         currency=charge["currency"],
-        evidence={name: None for name in _EVIDENCE_FIELDS},
+        evidence={**{name: None for name in _EVIDENCE_FIELDS}, "enhanced_evidence": {}},
         evidence_details={
             "due_by": now + int(due_in_days * DAY),
             "enhanced_eligibility": {},
             "has_evidence": False,
             "past_due": False,
             "submission_count": 0,
+            "submission_method": "not_submitted",
         },
         is_charge_refundable=False,
         metadata={},
         payment_intent=charge["payment_intent"],
-        payment_method_details={"type": charge["payment_method_details"]["type"]},
+        payment_method_details=method_details.dispute_hash(charge, reason),
         reason=reason,
         status="needs_response",
         enhanced_eligibility_types=[],
@@ -187,6 +189,7 @@ def dispute_update(req: Request, dispute: str) -> dict[str, Any]:
     if submit and obj["evidence_details"]["has_evidence"]:
         obj["status"] = "under_review"
         obj["evidence_details"]["submission_count"] += 1
+        obj["evidence_details"]["submission_method"] = "manual"
     api.save(req, obj)
     previous = {k: v for k, v in before.items() if obj[k] != v}
     api.emit(req, "charge.dispute.updated", obj, previous_attributes=previous or None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stripe_sandbox import errors, ids, objects
+from stripe_sandbox.resources import method_details
 
 if TYPE_CHECKING:
     from stripe_sandbox.sandbox import Sandbox
@@ -52,12 +53,23 @@ def load(sb: Sandbox, kind: str, object_id: str, account: str) -> dict[str, Any]
     return obj
 
 
-def stripe_fee(method: str, amount: int) -> int:
-    if method == "card":
-        return round(amount * 0.029) + 30
-    if method == "us_bank_account":
-        return min(round(amount * 0.008), 500)
-    return min(round(amount * 0.01) + 20, 200)
+# Stripe's standard pricing per method and country (the currency tells which here):
+# (basis points, fixed minor units, cap or None). US cards 2.9% + 30¢, UK cards 1.5% + 20p,
+# ACH Direct Debit 0.8% capped at $5, Bacs Direct Debit 1% + 20p capped at £2.
+FEES = {
+    ("card", "usd"): (290, 30, None),
+    ("card", "gbp"): (150, 20, None),
+    ("us_bank_account", "usd"): (80, 0, 500),
+    ("bacs_debit", "gbp"): (100, 20, 200),
+}
+OTHER_CARD_FEE = (290, 30, None)
+
+
+def stripe_fee(method: str, amount: int, currency: str = "usd") -> int:
+    """Integer arithmetic, half up, as Stripe rounds to the minor unit."""
+    bps, fixed, cap = FEES.get((method, currency.lower()), OTHER_CARD_FEE)
+    fee = (amount * bps + 5_000) // 10_000 + fixed
+    return min(fee, cap) if cap is not None else fee
 
 
 def emit(sb: Sandbox, type: str, obj: dict[str, Any], account: str, **kw: Any) -> None:
@@ -80,15 +92,9 @@ def payment_method_create(
         },
         allow_redisplay="unspecified",
     )
-    pm["card"] = details if method == "card" else None
-    if method != "card":
-        pm[method] = details
+    pm["card"] = None
+    pm[method] = method_details.payment_method_hash(method, details)
     return sb.store.insert(pm, account=account)
-
-
-def _method_details(pm: dict[str, Any]) -> dict[str, Any]:
-    method = pm["type"]
-    return {"type": method, method: pm.get(method) or {}}
 
 
 def intent_for(sb: Sandbox, session: dict[str, Any], account: str, method: str) -> dict[str, Any]:
@@ -158,12 +164,13 @@ def attempt(
         paid=False,
         payment_intent=pi["id"],
         payment_method=pm["id"],
-        payment_method_details=_method_details(pm),
+        payment_method_details=method_details.charge_hash(pm, pi["amount"], now),
         receipt_email=pi["receipt_email"],
         refunded=False,
-        refunds={"object": "list", "data": [], "has_more": False, "url": ""},
     )
-    charge["refunds"]["url"] = f"/v1/charges/{charge['id']}/refunds"
+    # Since API 2022-11-15 a charge does not carry its refunds (an expandable list that
+    # is never expanded in events): list them with /v1/refunds?charge=.
+    charge.pop("refunds", None)
     pi.update(payment_method=pm["id"], latest_charge=charge["id"], last_payment_error=None)
     session["customer_details"] = {
         "address": None,
@@ -189,7 +196,13 @@ def attempt(
         charge.update(
             status="succeeded", paid=True, captured=True, amount_captured=charge["amount"]
         )
-        charge["outcome"] = _outcome("approved_by_network", "authorized")
+        charge["outcome"] = method_details.outcome(
+            network_status="approved_by_network",
+            type="authorized",
+            reason=None,
+            message="Payment complete.",
+            card=True,
+        )
         sb.store.insert(charge, account=account)
         book_success(sb, account, pi, charge, method)
         session.update(status="complete", payment_status="paid")
@@ -199,7 +212,15 @@ def attempt(
         emit(sb, "checkout.session.completed", session, account)
         return charge
     # A bank debit: processing until the clock (or a control call) settles it.
+    # The bank accepted the debit instruction: Stripe's outcome says authorized.
     charge.update(status="pending")
+    charge["outcome"] = method_details.outcome(
+        network_status="approved_by_network",
+        type="authorized",
+        reason=None,
+        message="Payment complete.",
+        card=False,
+    )
     sb.store.insert(charge, account=account)
     pi["status"] = "processing"
     sb.store.save(pi)
@@ -214,22 +235,17 @@ def attempt(
     return charge
 
 
-def _outcome(network_status: str, type: str, reason: str | None = None) -> dict[str, Any]:
-    return {
-        "network_status": network_status,
-        "reason": reason,
-        "risk_level": "normal",
-        "risk_score": 20,
-        "seller_message": "Payment complete." if type == "authorized" else "The bank declined it.",
-        "type": type,
-    }
-
-
 def fail_charge(
     charge: dict[str, Any], code: str, message: str, *, outcome: str, decline: str | None = None
 ) -> None:
     charge.update(status="failed", paid=False, failure_code=code, failure_message=message)
-    charge["outcome"] = _outcome("declined_by_network", outcome, decline)
+    charge["outcome"] = method_details.outcome(
+        network_status="declined_by_network",
+        type=outcome,
+        reason=decline,
+        message="The bank declined this payment.",
+        card=charge["payment_method_details"]["type"] == "card",
+    )
 
 
 def fail_intent(pi: dict[str, Any], charge: dict[str, Any], pm: dict[str, Any]) -> None:
@@ -253,7 +269,7 @@ def book_success(
     now = sb.clock.now()
     amount, currency = charge["amount"], charge["currency"]
     app_fee = pi.get("application_fee_amount") or 0
-    fee = stripe_fee(method, amount)
+    fee = stripe_fee(method, amount, currency)
     details = [
         {
             "amount": fee,
@@ -347,7 +363,12 @@ def balance_transaction(
         status="pending",
         type=type,
     )
-    return sb.store.insert(txn, account=account)
+    sb.store.insert(txn, account=account)
+    # Automatic payouts sweep it up once it is available (a lazy import: payouts import us).
+    from stripe_sandbox.resources import payout_sweep
+
+    payout_sweep.book(sb, txn, account)
+    return txn
 
 
 def new_line_item_id() -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import stripe.params as sp
 
-from stripe_sandbox import api, errors
+from stripe_sandbox import api, errors, objects
 from stripe_sandbox.resources.dashboard import register_section
 from stripe_sandbox.router import Request, Router
 
@@ -45,6 +45,22 @@ def charge_retrieve(req: Request, charge: str) -> dict[str, Any]:
     return api.get_or_404(req, "charge", charge, param="charge")
 
 
+@router.post("/v1/charges/{charge}", params=sp.ChargeUpdateParams)
+def charge_update(req: Request, charge: str) -> dict[str, Any]:
+    """Description and metadata; a change emits `charge.updated`."""
+    obj = api.get_or_404(req, "charge", charge, param="charge")
+    before = {key: obj.get(key) for key in ("description", "metadata")}
+    if "metadata" in req.params:
+        obj["metadata"] = api.metadata_merge(obj["metadata"], req.params["metadata"])
+    if "description" in req.params:
+        obj["description"] = req.params["description"] or None
+    changed = {key: old for key, old in before.items() if obj.get(key) != old}
+    if changed:
+        api.save(req, obj)
+        api.emit(req, "charge.updated", obj, previous_attributes=changed)
+    return obj
+
+
 @router.get("/v1/charges", params=sp.ChargeListParams)
 def charge_list(req: Request) -> dict[str, Any]:
     return api.list_page(
@@ -63,8 +79,14 @@ def balance_transaction_list(req: Request) -> dict[str, Any]:
         req,
         "balance_transaction",
         "/v1/balance_transactions",
-        where=_where(req, "currency", "source", "type"),
+        where=_where(req, "currency", "source", "type") | _payout_filter(req),
     )
+
+
+def _payout_filter(req: Request) -> dict[str, Any]:
+    """`payout=po_…`: the transactions an automatic payout paid out (and its own)."""
+    payout = req.params.get("payout")
+    return {f"{objects.PRIVATE}.payout": payout} if payout else {}
 
 
 @router.get("/v1/payment_methods/{payment_method}", params=sp.PaymentMethodRetrieveParams)

@@ -45,7 +45,7 @@ def create(sb, account_id: str, amount: int, currency: str, **extra: Any) -> dic
         now=now,
         amount=amount,
         arrival_date=now + 2 * DAY,
-        automatic=False,
+        automatic=bool(extra.get("automatic")),
         currency=currency.lower(),
         description=extra.get("description"),
         destination=_destination(account),

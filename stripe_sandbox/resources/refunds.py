@@ -14,6 +14,7 @@ from typing import Any
 import stripe.params as sp
 
 from stripe_sandbox import api, errors, objects
+from stripe_sandbox.resources import method_details
 from stripe_sandbox.resources.payment_flow import DAY, SETTLE_DAYS, balance_transaction
 from stripe_sandbox.router import Request, Router
 from stripe_sandbox.scheduler import job
@@ -78,7 +79,7 @@ def refund_create(req: Request) -> dict[str, Any]:
         payment_method=charge["payment_method"],
         reason=p.get("reason"),
         status="pending" if debit else "succeeded",
-        destination_details={"type": method, method: {}},
+        destination_details=method_details.refund_destination(method),
     )
     txn = balance_transaction(
         req.sb,
@@ -93,7 +94,6 @@ def refund_create(req: Request) -> dict[str, Any]:
     req.sb.store.insert(refund, account=req.account)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
-    charge["refunds"]["data"] = [objects.public(refund), *charge["refunds"]["data"]][:10]
     if p.get("refund_application_fee") and charge.get("application_fee"):
         _refund_fee(req, charge, amount)
     api.save(req, charge)
@@ -169,13 +169,6 @@ def _settle_job(sb, payload: dict[str, Any]) -> None:
     account = sb.store.owner(refund["id"]) or ""
     refund["status"] = "succeeded"
     sb.store.save(refund)
-    charge = sb.store.get("charge", refund["charge"], account=account)
-    if charge is not None:
-        charge["refunds"]["data"] = [
-            objects.public(refund) if r["id"] == refund["id"] else r
-            for r in charge["refunds"]["data"]
-        ]
-        sb.store.save(charge)
     previous = {"status": "pending"}
     sb.emit(
         "refund.updated",

@@ -6,7 +6,7 @@ from typing import Any
 
 import stripe.params as sp
 
-from stripe_sandbox import api, errors, objects, webhook_secrets
+from stripe_sandbox import api, errors, events, objects, webhook_secrets
 from stripe_sandbox.router import Request, Router
 
 router = Router()
@@ -84,3 +84,17 @@ def roll_secret(req: Request, endpoint: str) -> dict[str, Any]:
     secret = webhook_secrets.roll(req.sb, obj, None if expires_in is None else int(expires_in))
     req.sb.store.save(obj)
     return {"secret": secret, "signing_secrets": webhook_secrets.signing(req.sb, obj)}
+
+
+@router.post("/_sandbox/events/{event}/redeliver", kind="control")
+def event_redeliver(req: Request, event: str) -> dict[str, Any]:
+    """Body: {"api_version": "2025-...", "endpoint": "we_..." (default: every
+    matching endpoint)}. Delivers the event again, labelled with that version
+    (the SDK's pinned one if omitted), e.g. to prove a receiver flags events
+    of a version it does not read."""
+    obj = req.sb.store.get("event", event)
+    if obj is None:
+        raise errors.resource_missing("event", event)
+    version = str(req.params.get("api_version") or events.API_VERSION)
+    sent = req.sb.delivery.redeliver(obj, api_version=version, endpoint_id=req.params.get("endpoint"))
+    return {"event": event, "api_version": version, "endpoints": sent}

@@ -34,7 +34,7 @@ def payment_events(client, acct: str) -> list[str]:
     return [
         t
         for t in event_types(client, acct)
-        if t.split(".")[0] in ("checkout", "payment_intent", "charge")
+        if t.split(".")[0] in ("checkout", "payment_intent", "charge", "payout")
     ]
 
 

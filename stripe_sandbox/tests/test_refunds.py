@@ -45,7 +45,9 @@ def test_full_refund(stripe_client, acct, paid):
     assert refund.metadata.firmpay_refund_id == "7"
     charge = stripe_client.v1.charges.retrieve(refund.charge, options=options)
     assert (charge.amount_refunded, charge.refunded) == (25000, True)
-    assert [r.id for r in charge.refunds.data] == [refund.id]
+    assert "refunds" not in charge  # not embedded since API 2022-11-15
+    listed = stripe_client.v1.refunds.list(params={"charge": charge.id}, options=options)
+    assert [r.id for r in listed.data] == [refund.id]
     assert event_types(stripe_client, acct)[-2:] == ["refund.created", "charge.refunded"]
     with pytest.raises(stripe.InvalidRequestError) as caught:
         stripe_client.v1.refunds.create(params={"charge": charge.id}, options=options)
@@ -142,4 +144,6 @@ def test_refund_webhooks_verify(stripe_sandbox, stripe_client, acct, webhook_rec
     events = verified_events(stripe_client, webhook_receiver, secret, 2)
     assert sorted(e.type for e in events) == ["charge.refunded", "refund.created"]
     charge = next(e for e in events if e.type == "charge.refunded").data.object
-    assert charge.amount_refunded == 500 and charge.refunds.data[0].amount == 500
+    assert charge.amount_refunded == 500 and "refunds" not in charge
+    refund = next(e for e in events if e.type == "refund.created").data.object
+    assert refund.amount == 500 and refund.charge == charge.id

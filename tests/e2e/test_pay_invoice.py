@@ -23,8 +23,8 @@ from firmpay.invoices.links import invoice_link_path
 from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
-from firmpay.payments.checkout_models import CheckoutSettings, OnlinePayment
 from firmpay.payments.models import PaymentAccount
+from firmpay.payments.online.models import CheckoutSettings, OnlinePayment
 from firmpay.payments.services import (
     payment_account_create,
     payment_account_disconnect,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from firmpay.accounting.models import SyncItem, SyncStatus
 from firmpay.accounting.tests import test_card_payments_sync as card_sync
 from firmpay.accounting.tests.flows import drain, sent_invoice
-from firmpay.payments.services.refunds import payment_refund_create
+from firmpay.payments.online.refunds import payment_refund_create
 
 pytestmark = pytest.mark.django_db
 

@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from firmpay.accounting.models import SyncItem, SyncStatus
 from firmpay.accounting.tests.flows import connect_quickbooks, connect_xero, drain, sent_invoice
-from firmpay.payments.checkout_models import OnlinePayment
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.models import OnlinePayment
+from firmpay.payments.online.refunds import payment_refund_create
 from firmpay.payments.services import payment_account_create, payment_account_refresh
-from firmpay.payments.services.checkout import checkout_start
-from firmpay.payments.services.refunds import payment_refund_create
-from firmpay.payments.stripe import webhooks
+from firmpay.payments.stripe import endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def stripe_live(settings, stripe_sandbox, webhook_receiver, tmp_path, firm, owne
     settings.STRIPE_SANDBOX_MODE = True
     firm.plan = "standard"  # a free firm cannot take card payments
     firm.save(update_fields=["plan"])
-    endpoint = webhooks.endpoint_ensure(webhook_receiver.url)
+    endpoint = endpoints.endpoint_ensure(webhook_receiver.url)
     settings.STRIPE_WEBHOOK_SECRET = [endpoint.secret]
     account = payment_account_create(firm=firm, actor=owner)
     stripe_sandbox.control(

@@ -75,4 +75,4 @@ def test_deauthorized_account_banner_links_to_connect(firm, owner_client, stripe
     payment_account_mark_deauthorized(account=account, at=timezone.now())
     shown = banner(owner_client.get("/invoices/").content.decode())
     assert "disconnected from Stripe" in shown
-    assert 'href="/settings/integrations/"' in shown
+    assert 'href="/settings/integrations/stripe/connect/"' in shown  # the Connect sidebar

@@ -117,7 +117,7 @@ def test_return_url_reads_the_account_again(firm, account, owner_client, stripe_
     response = owner_client.get(INDEX + "stripe/return/", follow=True)
     page = response.content.decode()
     assert 'id="stripe-status">Under review' in page
-    assert "Stripe is reviewing your details" in page
+    assert 'class="message info"' in page and "Stripe is reviewing the information" in page
     assert PaymentAccount.objects.get(pk=account.pk).status == "under_review"
 
 

@@ -1,6 +1,6 @@
 """Writes of the payments app. Import from here: `from firmpay.payments.services import ...`."""
 
-from firmpay.payments.services.accounts import (
+from firmpay.payments.connect.accounts import (
     open_checkout_sessions_expire,
     payment_account_create,
     payment_account_dashboard_link,
@@ -9,6 +9,7 @@ from firmpay.payments.services.accounts import (
     payment_account_onboarding_link,
     payment_account_refresh,
 )
+from firmpay.payments.connect.oauth import oauth_complete, oauth_start
 from firmpay.payments.services.events import (
     stripe_event_ingest,
     stripe_event_process,
@@ -18,7 +19,6 @@ from firmpay.payments.services.events import (
     stripe_events_replay_failed,
     stripe_events_sweep,
 )
-from firmpay.payments.services.oauth import oauth_complete, oauth_start
 
 __all__ = [
     "oauth_complete",

@@ -1,15 +1,17 @@
 """Processing claimed Stripe events: one at a time, or a worker's batch grouped by
 connected account.
 
-Every event goes through the one entry point, the handler table in `stripe/events.py`
-(an EventEnvelope in, the row's status out). Around it:
+Every event goes through the one entry point, `services/facts.py:stripe_event_apply` (an
+EventEnvelope in, the row's status out: processed, ignored or flagged). Around it:
 
-- Events whose handler reads the account from Stripe (`account.*`, `capability.*`) run
+- Events whose facts read the account from Stripe (the `account.*` and `capability.*`
+  types of `EVENT_MAPPERS`; see READS_STRIPE) run
   one by one, outside any batch transaction (no lock held across an HTTP call), and
   first in their account's group: the first retrieves the account, the rest of the burst
   find the snapshot already newer than themselves and cost nothing. Their rows' statuses
   are written together after the batch (a killed worker's are re-run: they re-read).
-- The other events of the group (payments, refunds, disputes: database facts only) are
+- The other events of the group (payments, refunds, disputes: database facts only;
+  payouts, whose applier only schedules work after commit) are
   applied in one transaction per chunk together with their rows' final status; if one
   fails, the chunk rolls back and its events run one by one. A worker killed mid-chunk
   commits nothing of it: the rows stay leased, then any worker applies them once.
@@ -24,26 +26,35 @@ from django.db import transaction
 
 from firmpay.payments.models import StripeEventStatus
 from firmpay.payments.services.event_rows import ClaimedEvent, event_fail, events_finish
+from firmpay.payments.stripe.events import EVENT_MAPPERS
+from firmpay.payments.stripe.mappers import event_envelope_from_payload
 
 logger = logging.getLogger("firmpay.payments.events")
 
 # Events per batch transaction: short enough that a SQLite writer (the webhook's INSERT)
 # never waits long behind it.
 CHUNK = 25
-READS_STRIPE = ("account.", "capability.")
+# The one place that says which events read from Stripe: the account facts' appliers
+# (AccountChanged retrieves the account; AccountDeauthorized is kept with them, in order).
+# Types Firmpay does not handle are ignored without a read and may stay in the batch.
+READS_STRIPE: frozenset[str] = frozenset(
+    event_type
+    for event_type in EVENT_MAPPERS
+    if event_type.startswith(("account.", "capability."))
+)
 
 
 def _dispatch(event: ClaimedEvent) -> str:
-    from firmpay.payments.stripe.events import HANDLERS
-    from firmpay.payments.stripe.mappers import event_envelope_from_payload
+    # Imported here: the appliers pull in the whole payments app, which the webhook's lean
+    # process (it only stores events) never needs.
+    from firmpay.payments.services.facts import stripe_event_apply
 
     envelope = event_envelope_from_payload(event.payload, received_at=event.received_at)
-    handler = HANDLERS.get(envelope.type)
-    return handler(envelope) if handler else StripeEventStatus.IGNORED
+    return stripe_event_apply(envelope)
 
 
 def reads_stripe(event: ClaimedEvent) -> bool:
-    return event.type.startswith(READS_STRIPE)
+    return event.type in READS_STRIPE
 
 
 def event_run(event: ClaimedEvent) -> str:
@@ -64,7 +75,7 @@ def event_run(event: ClaimedEvent) -> str:
 
 
 def _run_reading_stripe(event: ClaimedEvent) -> str | None:
-    """Dispatch an event whose handler reads from Stripe and commits what it read itself
+    """Apply an event whose facts read from Stripe and commits what it read itself
     (a repeat re-reads and changes nothing). None when it failed (recorded on the row)."""
     try:
         return _dispatch(event)

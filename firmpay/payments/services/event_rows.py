@@ -122,7 +122,7 @@ def events_any_due() -> bool:
 
 
 def events_finish(*, pks: list[int], status: str) -> None:
-    """Record `status` (processed or ignored) on the rows, in one statement."""
+    """Record `status` (processed, ignored or flagged: all final) on the rows, in one statement."""
     if not pks:
         return
     marks = ", ".join(["%s"] * len(pks))

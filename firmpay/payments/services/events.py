@@ -2,8 +2,8 @@
 
 The ingest path is verify_header + one INSERT ... ON CONFLICT DO NOTHING and no queue:
 the stored row is the work item. Workers (`firmpay/payments/event_worker.py`, a thread
-in every Huey consumer) claim due rows in batches and process them through the handler
-table in `stripe/events.py`; on PostgreSQL the INSERT also NOTIFYs them.
+in every Huey consumer) claim due rows in batches and process each through the one entry
+point, `services/facts.py:stripe_event_apply`; on PostgreSQL the INSERT also NOTIFYs them.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def stripe_event_ingest(*, payload: bytes, sig_header: str) -> tuple[str, bool]:
 
 
 def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
-    """Claim one event (one worker wins), dispatch it through the handler table, record
+    """Claim one event (one worker wins), apply it (`stripe_event_apply`), record
     the outcome. Returns the new status, or None when the row was not ours to process
     (already done, not due, or leased to another worker). `force` reprocesses any row."""
     claimed = event_claim(event_id=event_id, force=force)
@@ -200,7 +200,7 @@ def stripe_events_purge(*, older_than: timedelta = RETENTION) -> int:
 def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
     """Hourly: refresh every connected account from Stripe and store events whose
     delivery failed (`events.list(delivery_success=false)`); workers take them from there."""
-    from firmpay.payments.services.accounts import (
+    from firmpay.payments.connect.accounts import (
         payment_account_mark_deauthorized,
         payment_account_refresh,
     )

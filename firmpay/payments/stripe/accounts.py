@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import stripe
-
-from firmpay.payments.exceptions import AccountAccessLost, StripeRequestFailed
 from firmpay.payments.stripe.client import get_client
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
-from firmpay.payments.stripe.errors import translated_errors
+from firmpay.payments.stripe.errors import account_access_checked, translated_errors
 from firmpay.payments.stripe.mappers import account_snapshot_from_stripe
 
 # Direct-debit capability requested per country, besides card_payments and transfers.
@@ -59,15 +56,8 @@ ACCESS_LOST_CODES = frozenset({"account_invalid", "resource_missing"})
 
 def account_retrieve(account_id: str) -> AccountSnapshot:
     """Raises AccountAccessLost when Stripe says the account is gone or not ours any more."""
-    try:
-        with translated_errors("account retrieve"):
-            account = get_client().v1.accounts.retrieve(account_id)
-    except StripeRequestFailed as error:
-        if error.__cause__ is not None and (
-            isinstance(error.__cause__, stripe.PermissionError) or error.code in ACCESS_LOST_CODES
-        ):
-            raise AccountAccessLost(code=error.code or "permission_error") from error.__cause__
-        raise
+    with account_access_checked("account retrieve", lost_codes=ACCESS_LOST_CODES):
+        account = get_client().v1.accounts.retrieve(account_id)
     return account_snapshot_from_stripe(account.to_dict())
 
 

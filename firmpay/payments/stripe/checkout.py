@@ -1,6 +1,6 @@
 """Checkout Sessions and refunds on a connected account (direct charges). The only code
-calling `client.v1.checkout.sessions.*` and `client.v1.refunds.*`; answers are mapped to
-the dataclasses below, event objects by the `*_from_stripe` mappers."""
+calling `client.v1.checkout.sessions.*` and `client.v1.refunds.*`; sessions are mapped to
+CheckoutSessionInfo, a refund to the fact it is (`stripe/events.py` maps event objects)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
+from firmpay.payments.facts import Refunded, RefundFailed
 from firmpay.payments.stripe.client import get_client
 from firmpay.payments.stripe.errors import translated_errors
+from firmpay.payments.stripe.events import refund_fact_from_stripe
 from firmpay.payments.stripe.mappers import from_timestamp
 
 
@@ -23,41 +27,6 @@ class CheckoutSessionInfo:
     amount_total: int
     expires_at: datetime | None
     metadata: dict
-
-
-@dataclass(frozen=True)
-class RefundInfo:
-    id: str
-    amount: int
-    currency: str
-    status: str  # pending | succeeded | failed | canceled | requires_action
-    charge: str
-    payment_intent: str
-    metadata: dict
-
-
-@dataclass(frozen=True)
-class ChargeInfo:
-    id: str
-    payment_intent: str
-    amount: int
-    amount_refunded: int
-    method: str
-    status: str
-    refunds: tuple[RefundInfo, ...]
-    metadata: dict
-
-
-@dataclass(frozen=True)
-class DisputeInfo:
-    id: str
-    charge: str
-    payment_intent: str
-    amount: int
-    currency: str
-    status: str
-    reason: str
-    evidence_due_by: datetime | None
 
 
 def _id(value) -> str:
@@ -76,57 +45,6 @@ def session_from_stripe(data: Mapping) -> CheckoutSessionInfo:
         amount_total=int(data.get("amount_total") or 0),
         expires_at=from_timestamp(data.get("expires_at")),
         metadata=dict(data.get("metadata") or {}),
-    )
-
-
-def refund_from_stripe(data: Mapping) -> RefundInfo:
-    return RefundInfo(
-        id=data["id"],
-        amount=int(data.get("amount") or 0),
-        currency=(data.get("currency") or "").upper(),
-        status=data.get("status") or "pending",
-        charge=_id(data.get("charge")),
-        payment_intent=_id(data.get("payment_intent")),
-        metadata=dict(data.get("metadata") or {}),
-    )
-
-
-def method_from_stripe(data: Mapping) -> str:
-    """The payment method type of a charge, payment intent or session, when it says."""
-    details = data.get("payment_method_details") or {}
-    if details.get("type"):
-        return details["type"]
-    types = data.get("payment_method_types") or []
-    if len(types) == 1:
-        return types[0]
-    return ""
-
-
-def charge_from_stripe(data: Mapping) -> ChargeInfo:
-    refunds = (data.get("refunds") or {}).get("data") or []
-    return ChargeInfo(
-        id=data["id"],
-        payment_intent=_id(data.get("payment_intent")),
-        amount=int(data.get("amount") or 0),
-        amount_refunded=int(data.get("amount_refunded") or 0),
-        method=method_from_stripe(data),
-        status=data.get("status") or "",
-        refunds=tuple(refund_from_stripe(r) for r in refunds if isinstance(r, Mapping)),
-        metadata=dict(data.get("metadata") or {}),
-    )
-
-
-def dispute_from_stripe(data: Mapping) -> DisputeInfo:
-    evidence = data.get("evidence_details") or {}
-    return DisputeInfo(
-        id=data["id"],
-        charge=_id(data.get("charge")),
-        payment_intent=_id(data.get("payment_intent")),
-        amount=int(data.get("amount") or 0),
-        currency=(data.get("currency") or "").upper(),
-        status=data.get("status") or "",
-        reason=data.get("reason") or "",
-        evidence_due_by=from_timestamp(evidence.get("due_by")),
     )
 
 
@@ -202,7 +120,7 @@ def refund_create(
     reason: str,
     metadata: dict[str, str],
     idempotency_key: str,
-) -> RefundInfo:
+) -> Refunded | RefundFailed:
     """Refund (part of) a direct charge; our application fee is refunded in proportion."""
     params: dict = {
         "payment_intent": payment_intent,
@@ -217,4 +135,4 @@ def refund_create(
             params=params,
             options={"stripe_account": account_id, "idempotency_key": idempotency_key},
         )
-    return refund_from_stripe(refund.to_dict())
+    return refund_fact_from_stripe(refund.to_dict(), account=account_id, at=timezone.now())

@@ -40,3 +40,11 @@ def dashboard_base_url() -> str:
     if settings.STRIPE_API_BASE:
         return settings.STRIPE_API_BASE.rstrip("/") + "/dashboard/accounts/"
     return "https://dashboard.stripe.com/"
+
+
+def payment_methods_settings_url(account_id: str) -> str:
+    """Where the account turns payment methods (ACH, Bacs) on: its dashboard's Settings →
+    Payment methods (the sandbox's own page when STRIPE_API_BASE is set)."""
+    if settings.STRIPE_API_BASE:
+        return f"{dashboard_base_url()}{account_id}/settings/payment_methods"
+    return f"https://dashboard.stripe.com/{account_id}/settings/payment_methods"

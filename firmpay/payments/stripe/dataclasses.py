@@ -127,6 +127,7 @@ class EventEnvelope:
     object: dict  # data.object, plain JSON
     previous_attributes: dict = field(default_factory=dict)
     received_at: datetime | None = None  # when our webhook stored it (our clock)
+    api_version: str = ""  # the version Stripe rendered `object` in
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,5 @@ class WebhookEndpoint:
     id: str
     url: str
     secret: str | None  # only known when the endpoint was just created
+    api_version: str = ""
+    replaced: str = ""  # the id of an endpoint in another API version this one replaced

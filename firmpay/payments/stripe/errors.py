@@ -9,6 +9,7 @@ import stripe
 from stripe import oauth_error
 
 from firmpay.payments.exceptions import (
+    AccountAccessLost,
     OAuthCodeInvalid,
     OAuthFailed,
     StripeRequestFailed,
@@ -38,3 +39,18 @@ def translated_errors(action: str):
         raise StripeRequestFailed(
             getattr(error, "user_message", None) or None, code=code
         ) from error
+
+
+@contextlib.contextmanager
+def account_access_checked(action: str, *, lost_codes: frozenset[str]):
+    """translated_errors, raising AccountAccessLost when Stripe's refusal means Firmpay may
+    no longer read the connected account (a permission error, or one of `lost_codes`)."""
+    try:
+        with translated_errors(action):
+            yield
+    except StripeRequestFailed as error:
+        if error.__cause__ is not None and (
+            isinstance(error.__cause__, stripe.PermissionError) or error.code in lost_codes
+        ):
+            raise AccountAccessLost(code=error.code or "permission_error") from error.__cause__
+        raise

@@ -130,4 +130,5 @@ def event_envelope_from_payload(
         object=body.get("object") or {},
         previous_attributes=body.get("previous_attributes") or {},
         received_at=received_at,
+        api_version=data.get("api_version") or "",
     )

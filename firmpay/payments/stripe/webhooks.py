@@ -1,4 +1,5 @@
-"""Webhook signatures, the signing secrets, the Connect endpoint, and missed events.
+"""Webhook signatures, the signing secrets, and missed events (the endpoint itself is
+registered by `endpoints.py`).
 
 The hot path is `verify(...)`: `WebhookSignature.verify_header` per configured secret
 (~7 µs each); building a Stripe Event object (`construct_event`, ~40× slower) is left out.
@@ -17,40 +18,9 @@ from django.conf import settings
 
 from firmpay.payments.exceptions import WebhookPayloadInvalid, WebhookSignatureInvalid
 from firmpay.payments.stripe.client import get_client
-from firmpay.payments.stripe.dataclasses import WebhookEndpoint
 from firmpay.payments.stripe.errors import translated_errors
 
 TOLERANCE_SECONDS = 300
-
-# The events the Connect endpoint subscribes to.
-CONNECT_EVENT_TYPES = [
-    "account.updated",
-    "account.application.deauthorized",
-    "account.external_account.created",
-    "account.external_account.updated",
-    "account.external_account.deleted",
-    "capability.updated",
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-    "payment_intent.processing",
-    "payment_intent.succeeded",
-    "payment_intent.payment_failed",
-    "charge.failed",
-    "charge.refunded",
-    "charge.dispute.created",
-    "charge.dispute.closed",
-    # Online payments (issue 5): refund outcomes (a bank debit refund settles or fails
-    # later) and dispute progress.
-    "refund.created",
-    "refund.updated",
-    "refund.failed",
-    "charge.refund.updated",
-    "charge.dispute.updated",
-    "payout.paid",
-    "payout.failed",
-]
 
 _stored_cache: dict[str, tuple[float, str]] = {}
 
@@ -116,30 +86,6 @@ def sign(payload: str | bytes, secret: str, timestamp: int | None = None) -> str
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8")
     return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)
-
-
-def endpoint_ensure(url: str, event_types: list[str] | None = None) -> WebhookEndpoint:
-    """The Connect endpoint for `url`: reused when it exists (its secret is then unknown),
-    created with connect=true otherwise (its secret returned once)."""
-    event_types = event_types or CONNECT_EVENT_TYPES
-    client = get_client()
-    with translated_errors("webhook endpoint list"):
-        for endpoint in client.v1.webhook_endpoints.list(params={"limit": 100}).auto_paging_iter():
-            if endpoint.url == url:
-                client.v1.webhook_endpoints.update(
-                    endpoint.id, params={"enabled_events": event_types}
-                )
-                return WebhookEndpoint(id=endpoint.id, url=url, secret=None)
-    with translated_errors("webhook endpoint create"):
-        endpoint = client.v1.webhook_endpoints.create(
-            params={
-                "url": url,
-                "connect": True,
-                "enabled_events": event_types,
-                "description": "Firmpay Connect events",
-            }
-        )
-    return WebhookEndpoint(id=endpoint.id, url=url, secret=endpoint.secret)
 
 
 def events_undelivered(*, account_id: str, since: datetime) -> Iterator[tuple[str, str]]:

@@ -8,16 +8,19 @@ from django.urls import reverse
 
 from firmpay.invoices.links import link_sign
 from firmpay.invoices.models import InvoiceStatus
-from firmpay.payments.checkout_models import PaymentMethodType, RefundReason
-from firmpay.payments.selectors import payment_account_can_take_charges, payment_account_for_firm
-from firmpay.payments.selectors_payments import (
+from firmpay.payments.connect.selectors import (
+    payment_account_can_take_charges,
+    payment_account_for_firm,
+)
+from firmpay.payments.online.checkout import payable_amount
+from firmpay.payments.online.models import PaymentMethodType, RefundReason
+from firmpay.payments.online.selectors import (
     checkout_methods,
     checkout_settings_for_firm,
     invoice_online_amounts,
     invoice_overpayment,
     invoice_payments,
 )
-from firmpay.payments.services.checkout import payable_amount
 
 register = template.Library()
 

@@ -58,13 +58,19 @@ def account_state(stripe_sandbox, account_id: str, state: str, **params) -> dict
 
 
 def event_payload(
-    *, type="account.updated", account="acct_unknown", object=None, created=None, event_id=None
+    *,
+    type="account.updated",
+    account="acct_unknown",
+    object=None,
+    created=None,
+    event_id=None,
+    api_version="2026-10-28.endive",
 ) -> str:
     return json.dumps(
         {
             "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
             "object": "event",
-            "api_version": "2026-10-28.endive",
+            "api_version": api_version,
             "account": account,
             "created": created or int(time.time()),
             "livemode": False,

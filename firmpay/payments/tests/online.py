@@ -13,8 +13,8 @@ from django.utils import timezone
 from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
-from firmpay.payments.checkout_models import OnlinePayment
 from firmpay.payments.models import PaymentAccount, StripeEvent
+from firmpay.payments.online.models import OnlinePayment
 from firmpay.payments.services.events import stripe_event_process, stripe_event_store
 
 
@@ -126,22 +126,24 @@ class Stripe:
         }
         return event(type_, self.acct, obj, created=at)
 
-    def charge(self, type_, *, refunds=(), at=None, status="succeeded"):
+    def charge(self, type_, *, amount_refunded=0, at=None, status="succeeded"):
+        """A charge as Stripe sends it since API 2022-11-15: no `refunds` inside."""
         obj = {
             "id": self.ch,
             "object": "charge",
             "amount": self.p.amount,
-            "amount_refunded": sum(r["amount"] for r in refunds),
+            "amount_refunded": amount_refunded,
+            "refunded": amount_refunded >= self.p.amount,
             "payment_intent": self.pi,
             "status": status,
             "payment_method_details": {"type": self.method},
             "metadata": {},
-            "refunds": {"object": "list", "data": list(refunds)},
         }
         return event(type_, self.acct, obj, created=at)
 
-    def refund(self, amount, *, refund_id=None, status="succeeded"):
-        return {
+    def refund(self, type_, amount, *, refund_id=None, status="succeeded", at=None):
+        """A refund.* / charge.refund.updated event: one refund, as Stripe sends it."""
+        obj = {
             "id": refund_id or f"re_{uuid.uuid4().hex[:20]}",
             "object": "refund",
             "amount": amount,
@@ -151,6 +153,7 @@ class Stripe:
             "payment_intent": self.pi,
             "metadata": {},
         }
+        return event(type_, self.acct, obj, created=at)
 
     def dispute(self, type_, status="needs_response", *, dispute_id=None, at=None):
         obj = {

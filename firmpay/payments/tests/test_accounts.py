@@ -3,15 +3,15 @@
 import pytest
 
 from firmpay.core.models import AuditRecord
-from firmpay.payments.exceptions import DisconnectNotAllowed, PlanRequired, ReasonRequired
-from firmpay.payments.models import PaymentAccount
-from firmpay.payments.selectors import (
+from firmpay.payments.connect.selectors import (
     firm_payment_alerts,
     payment_account_can_take_charges,
     payment_account_for_firm,
     payment_account_panel,
     payment_card,
 )
+from firmpay.payments.exceptions import DisconnectNotAllowed, PlanRequired, ReasonRequired
+from firmpay.payments.models import PaymentAccount
 from firmpay.payments.services import (
     payment_account_create,
     payment_account_dashboard_link,

@@ -22,9 +22,11 @@ from django.utils import timezone
 
 from firmpay.core.models import AuditRecord
 from firmpay.invoices.links import invoice_link_path
-from firmpay.payments.checkout_exceptions import AmountInvalid, PaymentInProgress
-from firmpay.payments.checkout_models import CheckoutSettings, OnlinePayment, PaymentRefund
 from firmpay.payments.models import PaymentAccount, StripeEvent
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.exceptions import AmountInvalid, PaymentInProgress
+from firmpay.payments.online.models import CheckoutSettings, OnlinePayment, PaymentRefund
+from firmpay.payments.online.refunds import payment_refund_create
 from firmpay.payments.services import (
     oauth_complete,
     oauth_start,
@@ -32,8 +34,6 @@ from firmpay.payments.services import (
     payment_account_disconnect,
     payment_account_refresh,
 )
-from firmpay.payments.services.checkout import checkout_start
-from firmpay.payments.services.refunds import payment_refund_create
 from firmpay.payments.tests.online import deliver, sent_invoice
 from firmpay.tenancy.models import Membership, Role, User
 
@@ -534,16 +534,29 @@ def test_payments_list_filters_and_totals(client, ready, paid):
     assert 'data-payment="' not in client.get(f"/payments/?date_from={tomorrow}").content.decode()
 
 
-def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, paid, monkeypatch):
-    import firmpay.accounting.services as accounting
+@pytest.fixture
+def books_hear():
+    """What the payments hooks tell the books (accounting's own listeners do nothing here:
+    the firm has no accounting connection)."""
+    from firmpay.payments.hooks import payment_hook_register, payment_hook_unregister
 
     calls = []
-    monkeypatch.setattr(
-        accounting, "accounting_on_payment_succeeded", lambda **kw: calls.append(("paid", kw))
-    )
-    monkeypatch.setattr(
-        accounting, "accounting_on_payment_reversed", lambda **kw: calls.append(("reversed", kw))
-    )
+
+    def booked(**kw):
+        calls.append(("paid", kw))
+
+    def unbooked(**kw):
+        calls.append(("reversed", kw))
+
+    payment_hook_register("payment_booked", booked)
+    payment_hook_register("payment_unbooked", unbooked)
+    yield calls
+    payment_hook_unregister("payment_booked", booked)
+    payment_hook_unregister("payment_unbooked", unbooked)
+
+
+def test_accounting_hears_of_a_payment_and_of_its_full_refund(ready, paid, books_hear):
+    calls = books_hear
     firm, _account, invoice = ready
     payment = checkout_start(invoice=invoice, return_url=PAGE)
     events = paid(payment)

@@ -10,11 +10,11 @@ import threading
 import pytest
 from django.db import connection
 
-from firmpay.payments.checkout_models import OnlinePayment
-from firmpay.payments.selectors_payments import invoice_overpayment
+from firmpay.payments.online.checkout import checkout_start
+from firmpay.payments.online.models import OnlinePayment
+from firmpay.payments.online.refunds import payment_refund_create
+from firmpay.payments.online.selectors import invoice_overpayment
 from firmpay.payments.services import payment_account_create, payment_account_refresh
-from firmpay.payments.services.checkout import checkout_start
-from firmpay.payments.services.refunds import payment_refund_create
 from firmpay.payments.tests.online import deliver, sent_invoice
 
 PAGE = "http://testserver/i/x/"

@@ -2,16 +2,18 @@
 nothing and applies nothing twice; one failing event rolls back alone."""
 
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from firmpay.core.models import AuditRecord
+from firmpay.payments.facts import FACT_APPLIERS
 from firmpay.payments.models import StripeEvent, StripeEventStatus
 from firmpay.payments.services.event_rows import events_claim_batch
 from firmpay.payments.services.events import stripe_event_store, stripe_events_process_batch
-from firmpay.payments.stripe.events import HANDLERS
+from firmpay.payments.stripe.events import EVENT_MAPPERS
 from firmpay.payments.tests.conftest import event_payload
 
 pytestmark = pytest.mark.django_db
@@ -21,21 +23,31 @@ class WorkerDied(BaseException):
     """What SIGKILL does to a batch in flight: nothing after it runs, nothing commits."""
 
 
+@dataclass(frozen=True)
+class RecordedFact:
+    event_id: str
+    broken: bool
+
+
 @pytest.fixture
 def fact_events(monkeypatch):
-    """An event type whose handler records one fact (an audit row) per event; `crash_on`
-    makes the handler kill the 'worker' at that event."""
+    """An event type mapped to one fact whose applier records it (an audit row) per event;
+    `crash_on` makes the applier kill the 'worker' at that event."""
     crash_on: set[str] = set()
 
-    def record_fact(envelope):
-        AuditRecord.objects.create(action="test.fact", target_id=envelope.id)
-        if envelope.id in crash_on:
+    def record_fact(fact):
+        AuditRecord.objects.create(action="test.fact", target_id=fact.event_id)
+        if fact.event_id in crash_on:
             raise WorkerDied
-        if envelope.object.get("broken"):
+        if fact.broken:
             raise ValueError("cannot apply this one")
         return StripeEventStatus.PROCESSED
 
-    monkeypatch.setitem(HANDLERS, "test.fact", record_fact)
+    def to_fact(envelope):
+        return (RecordedFact(event_id=envelope.id, broken=bool(envelope.object.get("broken"))),)
+
+    monkeypatch.setitem(EVENT_MAPPERS, "test.fact", to_fact)
+    monkeypatch.setitem(FACT_APPLIERS, RecordedFact, record_fact)
 
     def store(n, *, account="acct_batch", broken=()):
         ids = [f"evt_fact_{account}_{i}" for i in range(n)]

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from firmpay.core.models import AuditRecord
+from firmpay.payments.connect.selectors import payment_account_for_firm, payment_card
 from firmpay.payments.exceptions import (
     AccountAlreadyConnected,
     AccountConnectedElsewhere,
@@ -16,7 +17,6 @@ from firmpay.payments.exceptions import (
     OAuthStateInvalid,
 )
 from firmpay.payments.models import OAuthState, PaymentAccount
-from firmpay.payments.selectors import payment_account_for_firm, payment_card
 from firmpay.payments.services import (
     oauth_complete,
     oauth_start,
@@ -179,7 +179,7 @@ def test_disconnect_deauthorizes_and_allows_connecting_again(
 def test_reconciliation_notices_access_lost_without_an_event(
     firm, session, existing_account, stripe_client
 ):
-    from firmpay.payments.selectors import firm_payment_alerts
+    from firmpay.payments.connect.selectors import firm_payment_alerts
     from firmpay.payments.services import stripe_events_reconcile
 
     account = connect(firm, session, existing_account)

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from firmpay.payments.checkout_models import OnlinePayment, PaymentNotice
+from firmpay.payments.online.models import OnlinePayment, PaymentNotice
 from firmpay.payments.tests.online import (
     Stripe,
     connected_account,
@@ -64,12 +64,23 @@ def ach_returned(s: Stripe):
 
 
 def partial_refund(s: Stripe):
-    # The refund event may come before its payment's success.
-    refund = s.refund(3000, refund_id=f"re_{s.pi[3:]}")
+    # As Stripe sends them: the refund in its own event, the charge with only its total.
+    # The refund may come before anything tells us its payment: it waits, unplaced.
     return [
         s.session("checkout.session.completed", "paid", at=T0),
         s.intent("payment_intent.succeeded", at=T0),
-        s.charge("charge.refunded", refunds=[refund], at=T0 + DAY),
+        s.refund("refund.created", 3000, refund_id=f"re_{s.pi[3:]}", at=T0 + DAY),
+        s.charge("charge.refunded", amount_refunded=3000, at=T0 + DAY),
+    ]
+
+
+def refund_fails(s: Stripe):
+    # A refund that fails after it was created: the money stays paid.
+    refund_id = f"re_{s.pi[3:]}"
+    return [
+        s.session("checkout.session.completed", "paid", at=T0),
+        s.refund("refund.created", 4000, refund_id=refund_id, status="pending", at=T0 + DAY),
+        s.refund("refund.failed", 4000, refund_id=refund_id, status="failed", at=T0 + 2 * DAY),
     ]
 
 
@@ -95,6 +106,7 @@ SCENARIOS = {
     "ach_fails": (ach_fails, "us_bank_account"),
     "ach_returned": (ach_returned, "us_bank_account"),
     "partial_refund": (partial_refund, "card"),
+    "refund_fails": (refund_fails, "card"),
     "dispute_lost": (dispute_lost, "card"),
     "dispute_open": (dispute_open, "card"),
 }
@@ -104,6 +116,7 @@ EXPECTED = {
     "ach_fails": ("failed", 0, "open", 0, False),
     "ach_returned": ("failed", 0, "open", 0, False),
     "partial_refund": ("partially_refunded", 3000, "partially_paid", 7000, False),
+    "refund_fails": ("succeeded", 0, "paid", 10000, False),
     "dispute_lost": ("lost", 0, "open", 0, False),
     "dispute_open": ("disputed", 0, "paid", 10000, True),
 }
@@ -113,6 +126,7 @@ NOTICE_KINDS = {
     "ach_fails": {"failed_client", "failed_firm"},
     "ach_returned": {"failed_client", "failed_firm"},
     "partial_refund": {"receipt", "firm_paid", "refund_firm", "refund_client"},
+    "refund_fails": {"receipt", "firm_paid"},
     "dispute_lost": {"receipt", "firm_paid", "dispute_firm"},
     "dispute_open": {"receipt", "firm_paid", "dispute_firm"},
 }
@@ -133,7 +147,7 @@ def state(payment: OnlinePayment):
 
 def cases():
     for name in SCENARIOS:
-        count = 4 if name in ("ach_settles", "ach_fails") else 3
+        count = 4 if name in ("ach_settles", "ach_fails", "partial_refund") else 3
         for order in itertools.permutations(range(count)):
             yield pytest.param(name, order, id=f"{name}-{''.join(map(str, order))}")
 
@@ -154,6 +168,9 @@ def test_events_in_any_order_three_times_converge(scenario, order, make_firm):
     if scenario == "ach_returned":
         # The receipt goes out only if the settlement was heard before the return.
         kinds -= {"receipt", "firm_paid"}
+    if scenario == "refund_fails":
+        # The refund is announced only if its creation was heard before its failure.
+        kinds -= {"refund_client", "refund_firm"}
     assert kinds == NOTICE_KINDS[scenario]
 
 

@@ -1,6 +1,6 @@
 """The Manage panel's requirement rows: "Overdue" only once the firm has submitted details."""
 
-from firmpay.payments.selectors import requirement_rows
+from firmpay.payments.connect.selectors import requirement_rows
 from firmpay.payments.stripe.dataclasses import AccountSnapshot, Requirements
 
 

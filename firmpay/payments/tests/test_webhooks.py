@@ -9,15 +9,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from firmpay.core.models import AuditRecord
+from firmpay.payments.connect.accounts import payment_account_snapshot_store
+from firmpay.payments.connect.selectors import firm_payment_alerts, payment_account_for_firm
 from firmpay.payments.models import PaymentAccount, StripeEvent
-from firmpay.payments.selectors import firm_payment_alerts, payment_account_for_firm
 from firmpay.payments.services import (
     payment_account_create,
     stripe_event_process,
     stripe_events_reconcile,
     stripe_events_sweep,
 )
-from firmpay.payments.services.accounts import _apply_snapshot
 from firmpay.payments.stripe import webhooks
 from firmpay.payments.stripe.dataclasses import AccountSnapshot
 from firmpay.payments.tests.conftest import (
@@ -95,8 +95,10 @@ def test_an_older_read_never_overwrites_a_newer_one(account):
     )
     older = AccountSnapshot(id=account.stripe_account_id, details_submitted=False)
     now = timezone.now()
-    _apply_snapshot(account_pk=account.pk, snapshot=newer, as_of=now)
-    _apply_snapshot(account_pk=account.pk, snapshot=older, as_of=now - timedelta(seconds=5))
+    payment_account_snapshot_store(account_pk=account.pk, snapshot=newer, as_of=now)
+    payment_account_snapshot_store(
+        account_pk=account.pk, snapshot=older, as_of=now - timedelta(seconds=5)
+    )
     account.refresh_from_db()
     assert account.status == "active" and account.snapshot_at == now
 

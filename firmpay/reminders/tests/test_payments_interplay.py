@@ -14,8 +14,8 @@ import time_machine
 from django.core import mail
 
 from firmpay.invoices.models import InvoiceStatus
+from firmpay.payments.online.checkout import checkout_start
 from firmpay.payments.services import payment_account_create, payment_account_refresh
-from firmpay.payments.services.checkout import checkout_start
 from firmpay.payments.stripe import checkout as stripe_checkout
 from firmpay.payments.tests.online import Stripe, deliver
 from firmpay.reminders.models import ReminderSend, SendStatus

@@ -56,3 +56,22 @@ def test_the_plan_page_shows_the_three_plans(owner_client):
     page = owner_client.get(reverse("tenancy:plan")).content.decode()
     for label in ("Free", "Standard", "Pro"):
         assert f"Switch to {label}" in page or "Current plan" in page
+
+
+def test_the_plan_page_says_what_each_plan_costs_and_firmpays_fee(owner_client):
+    page = owner_client.get(reverse("tenancy:plan")).content.decode()
+    assert "Firmpay does not charge" not in page
+    assert "1.5% of each online payment" in page  # Free
+    assert "0.75% of each online payment" in page  # Standard
+    assert "No Firmpay fee on online payments" in page  # Pro
+    assert page.count("No monthly charge") == 3
+
+
+def test_the_operator_sets_prices_and_fees(owner_client, settings):
+    settings.FIRMPAY_PLAN_MONTHLY_PRICES = {"free": 0, "standard": 2900, "pro": 7900}
+    settings.FIRMPAY_APPLICATION_FEE_BPS = {"free": 200, "standard": 50, "pro": 25}
+    page = owner_client.get(reverse("tenancy:plan")).content.decode()
+    assert "$29.00 a month" in page and "$79.00 a month" in page
+    assert "2% of each online payment" in page
+    assert "0.5% of each online payment" in page
+    assert "0.25% of each online payment" in page

@@ -117,6 +117,23 @@ class FirmA:
 
         return self.once("payment", lambda: pending_payment(self.invoice(), self.payment_account()))
 
+    def payout(self):
+        from firmpay.payouts.models import Payout
+
+        def build():
+            account = self.payment_account()
+            return Payout.objects.create(
+                firm=self.firm,
+                account=account,
+                stripe_account_id=account.stripe_account_id,
+                stripe_payout_id="po_firm_a",
+                amount=12000,
+                currency="USD",
+                status="paid",
+            )
+
+        return self.once("payout", build)
+
     def conversation(self):
         from firmpay.helpdesk.models import Conversation
 
@@ -144,6 +161,7 @@ BUILDERS: dict[str, Callable[[FirmA], object]] = {
     "membership_id": lambda a: make_member(a.firm, role=Role.STAFF).pk,
     "invitation_id": lambda a: a.invitation().pk,
     "conversation_id": lambda a: a.conversation().pk,
+    "payout_id": lambda a: a.payout().pk,
     # the support back office: every firm is visible to Firmpay staff, to nobody else
     "support:firm firm_id": lambda a: a.firm.pk,
     "support:account_disconnect firm_id": lambda a: a.firm.pk,

@@ -6,11 +6,25 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET
 
 from firmpay.tenancy.exceptions import TenancyError
-from firmpay.tenancy.forms import EmailLoginForm, EmailPasswordResetForm, SignupForm
+from firmpay.tenancy.forms import (
+    EmailLoginForm,
+    EmailPasswordResetForm,
+    SignupForm,
+    TimezoneForm,
+)
 from firmpay.tenancy.services import user_signup
 from firmpay.tenancy.views import redirect_home, session_firm_set
+
+
+@require_GET
+def timezone_field(request):
+    """The time zone picker for the country just chosen (sign-up and firm settings)."""
+    country = request.GET.get("country", "")
+    form = TimezoneForm(initial={"country": country})
+    return render(request, "tenancy/_timezone_field.html", {"field": form["timezone"]})
 
 
 def signup(request):

@@ -12,17 +12,13 @@ from firmpay.tenancy import selectors
 from firmpay.tenancy.decorators import member_required, owner_required
 from firmpay.tenancy.exceptions import TenancyError
 from firmpay.tenancy.forms import FirmCreateForm, FirmForm, PlanForm
-from firmpay.tenancy.models import PAID_PLANS, Firm, Plan
+from firmpay.tenancy.models import Firm, Plan
+from firmpay.tenancy.plans import plan_offers
 from firmpay.tenancy.services import firm_create as firm_create_service
 from firmpay.tenancy.services import firm_plan_change, firm_update
 from firmpay.tenancy.views import redirect_home, session_firm_set
 
 AUDIT_PAGE_SIZE = 50
-PLAN_SUMMARIES = {
-    Plan.FREE: "Invoices, clients and manual payments. Connect an existing Stripe account.",
-    Plan.STANDARD: "Everything in Free, plus a Stripe account created with Firmpay.",
-    Plan.PRO: "Everything in Standard, for larger firms.",
-}
 
 
 @login_required
@@ -112,16 +108,7 @@ def plan(request):
                 else:
                     messages.success(request, f"Plan changed to {Plan(change.to_plan).label}.")
                 return redirect("tenancy:plan")
-    plans = [
-        {
-            "value": value,
-            "label": label,
-            "summary": PLAN_SUMMARIES[value],
-            "paid": value in PAID_PLANS,
-            "current": value == request.firm.plan,
-        }
-        for value, label in Plan.choices
-    ]
+    plans = plan_offers(current=request.firm.plan)
     return render(
         request,
         "tenancy/plan.html",

@@ -1,0 +1,1 @@
+"""Stripe Connect accounts of firms: create, OAuth, status, disconnect, payment methods."""

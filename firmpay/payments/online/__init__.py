@@ -1,0 +1,1 @@
+"""Clients pay invoices online: Checkout, the facts of payments, refunds, disputes, emails, the books."""
