@@ -38,9 +38,7 @@ CHUNK = 25
 # (AccountChanged retrieves the account; AccountDeauthorized is kept with them, in order).
 # Types Firmpay does not handle are ignored without a read and may stay in the batch.
 READS_STRIPE: frozenset[str] = frozenset(
-    event_type
-    for event_type in EVENT_MAPPERS
-    if event_type.startswith(("account.", "capability."))
+    event_type for event_type in EVENT_MAPPERS if event_type.startswith(("account.", "capability."))
 )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from firmpay.core.models import AuditRecord
 from firmpay.payments.facts import FACT_APPLIERS
 from firmpay.payments.models import StripeEvent, StripeEventStatus
+from firmpay.payments.services.event_batches import READS_STRIPE
 from firmpay.payments.services.event_rows import events_claim_batch
 from firmpay.payments.services.events import stripe_event_store, stripe_events_process_batch
 from firmpay.payments.stripe.events import EVENT_MAPPERS
@@ -116,3 +117,26 @@ def test_one_failing_event_in_a_batch_rolls_back_alone_and_is_retried_later(fact
     assert failed.status == "failed" and "cannot apply this one" in failed.last_error
     assert failed.next_attempt_at > timezone.now()
     assert StripeEvent.objects.filter(status="processed").count() == 5
+
+
+def test_an_event_of_another_api_version_is_flagged_in_a_batch_and_never_claimed_again(
+    fact_events,
+):
+    ids = fact_events(3)
+    payload = event_payload(
+        event_id="evt_old_version", type="test.fact", object={"id": "x"}, api_version="2020-08-27"
+    )
+    stripe_event_store(payload=payload, data=json.loads(payload))
+    assert stripe_events_process_batch(limit=100) == 4
+    assert facts() == sorted(ids)  # the flagged one was not read
+    assert StripeEvent.objects.get(event_id="evt_old_version").status == "flagged"
+    lease_runs_out()
+    assert stripe_events_process_batch(limit=100) == 0  # flagged is final
+
+
+def test_account_events_read_from_stripe_outside_the_batch_payout_events_stay_in_it():
+    assert {"account.updated", "capability.updated", "account.application.deauthorized"} <= (
+        READS_STRIPE
+    )
+    assert not {event_type for event_type in READS_STRIPE if event_type.startswith("payout.")}
+    assert "payout.paid" in EVENT_MAPPERS and "payout.paid" not in READS_STRIPE
