@@ -11,6 +11,7 @@ urlpatterns = [
     path("payments/", include("firmpay.payments.online.app_urls")),
     path("dashboard/", include("firmpay.dashboard.urls")),
     path("payouts/", include("firmpay.payouts.urls")),
+    path("autopay/", include("firmpay.payments.autopay.client_urls")),
     path("settings/integrations/accounting/", include("firmpay.accounting.urls")),
     path("settings/integrations/", include("firmpay.integrations.urls")),
     path("webhooks/", include("firmpay.payments.urls")),

@@ -29,4 +29,7 @@ MODULES = [
     "stripe_sandbox.resources.payouts",
     "stripe_sandbox.resources.payout_sweep",
     "stripe_sandbox.resources.payment_method_settings",
+    "stripe_sandbox.resources.customers",
+    "stripe_sandbox.resources.setup_flow",
+    "stripe_sandbox.resources.offsession",
 ]

@@ -70,7 +70,11 @@ def _blank(value: Any, annotation: Any) -> Any:
 def _annotations(cls: type) -> dict[str, Any]:
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
-        if isinstance(klass, type) and issubclass(klass, StripeObject) and klass is not StripeObject:
+        if (
+            isinstance(klass, type)
+            and issubclass(klass, StripeObject)
+            and klass is not StripeObject
+        ):
             hints.update(vars(klass).get("__annotations__", {}))
     return hints
 

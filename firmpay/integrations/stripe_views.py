@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from firmpay.core.live import live_stamp, unchanged
 from firmpay.integrations.alerts import POLL_SECONDS, firm_account_alert
+from firmpay.payments.autopay.selectors import autopay_disconnect_impact
 from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
@@ -271,7 +272,10 @@ def stripe_disconnect(request):
     if account is None:
         return _back_to_card(request)
     if request.method == "GET":
-        return _sidebar(request, "integrations/stripe/disconnect.html", {"account": account})
+        impact = autopay_disconnect_impact(account=account)
+        return _sidebar(
+            request, "integrations/stripe/disconnect.html", {"account": account, "autopay": impact}
+        )
     try:
         payment_account_disconnect(account=account, actor=request.user, request=request)
     except PaymentsUserError as error:

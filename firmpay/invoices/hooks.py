@@ -58,3 +58,17 @@ def invoice_external_amounts(*, invoice) -> ExternalAmounts:
             disputed=total.disputed or amounts.disputed,
         )
     return total
+
+
+# Lines other apps add to the invoice email (online payments: "Pay automatically from now
+# on", or when an automatic charge will collect it). A function(*, invoice) -> str ("" = none).
+_email_notes: list[Callable[..., str]] = []
+
+
+def invoice_email_note_register(note: Callable[..., str]) -> None:
+    if note not in _email_notes:
+        _email_notes.append(note)
+
+
+def invoice_email_notes(*, invoice) -> list[str]:
+    return [text for note in _email_notes if (text := note(invoice=invoice))]

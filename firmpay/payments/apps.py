@@ -16,3 +16,14 @@ class PaymentsConfig(AppConfig):
         invoice_amount_source_register(invoice_online_amounts)
         # A disconnected account takes no payment: its open Checkout Sessions expire.
         payment_hook_register("account_disconnected", checkout_sessions_expire_for_account)
+        # Autopay: invoices of clients who authorised are collected automatically; a
+        # disconnected account charges nothing more.
+        from firmpay.invoices.hooks import invoice_hook_register
+        from firmpay.payments.autopay.authorise import autopay_on_disconnect, on_invoice_sent
+
+        invoice_hook_register("sent", on_invoice_sent)
+        from firmpay.invoices.hooks import invoice_email_note_register
+        from firmpay.payments.autopay.panel import invoice_email_note
+
+        invoice_email_note_register(invoice_email_note)
+        payment_hook_register("account_disconnected", autopay_on_disconnect)

@@ -186,6 +186,48 @@ class PayoutChanged:
     at: datetime
 
 
+# --- saved payment methods (autopay) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MethodSaved:
+    """A client completed a setup: a method (and, for debits, a mandate) is saved."""
+
+    account: str
+    setup_intent: str
+    at: datetime
+    authorisation_id: int | None = None  # ours, when the processor echoes it back
+
+
+@dataclass(frozen=True)
+class MandateChanged:
+    account: str
+    mandate: str
+    status: str  # active | inactive | pending
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MethodDetached:
+    account: str
+    payment_method: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CardChanged:
+    """A saved card's details changed (`automatic`: the card network sent new ones)."""
+
+    account: str
+    payment_method: str
+    at: datetime
+    exp_month: int | None = None
+    exp_year: int | None = None
+    last4: str = ""
+    automatic: bool = False
+
+
 PaymentFact = (
     PaymentNoticed
     | PaymentProcessing
@@ -200,6 +242,10 @@ PaymentFact = (
     | AccountChanged
     | AccountDeauthorized
     | PayoutChanged
+    | MethodSaved
+    | MandateChanged
+    | MethodDetached
+    | CardChanged
 )
 
 # {fact type: applier(fact) -> "processed" | "ignored"}; filled by @fact_applier.

@@ -151,4 +151,5 @@ class OAuthState(models.Model):
 
 # Online payments' models live in online/models.py (app label `payments`, tables unchanged);
 # imported here so Django finds them.
+from firmpay.payments.autopay.models import *  # noqa: E402,F403
 from firmpay.payments.online.models import *  # noqa: E402,F403

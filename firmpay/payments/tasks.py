@@ -54,4 +54,8 @@ def stripe_events_purge_task():
 
 
 # Online payments (issue 5): registered here so the consumer knows it.
+from firmpay.payments.autopay.tasks import (  # noqa: E402,F401
+    autopay_expiring_cards_task,
+    autopay_sweep_task,
+)
 from firmpay.payments.online.tasks import payment_notice_send_task  # noqa: E402,F401

@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 
 from firmpay.core.money import format_amount
 from firmpay.invoices.links import invoice_link_url
+from firmpay.payments.autopay.selectors import invoice_collection_date
 from firmpay.reminders.placeholders import placeholders_render
 from firmpay.reminders.schedule import StepText
 from firmpay.reminders.tokens import unsubscribe_url
@@ -30,6 +31,18 @@ def reminder_render(*, invoice, text: StepText) -> tuple[str, str]:
     values = placeholder_values(invoice)
     subject = _one_line(placeholders_render(text.subject, values))
     body = placeholders_render(text.body, values).strip()
+    collection = invoice_collection_date(invoice=invoice)
+    if collection is not None:
+        # A charge is scheduled: say when it happens instead of asking the client to pay.
+        subject = (
+            f"Invoice {invoice.number}: {values['amount_due']} will be collected automatically"
+        )
+        body = (
+            f"Hello {invoice.client.name},\n\nInvoice {invoice.number} for "
+            f"{values['amount_due']} will be collected automatically on "
+            f"{collection.day} {collection:%B %Y}. There is nothing for you to do.\n\n"
+            f"View the invoice: {values['pay_link']}"
+        )
     footer = render_to_string(
         "reminders/email/footer.txt",
         {"firm": invoice.firm, "unsubscribe_url": unsubscribe_url(invoice.client_id)},

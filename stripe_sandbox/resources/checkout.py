@@ -141,12 +141,16 @@ def _line_items(params: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
 def session_create(req: Request) -> dict[str, Any]:
     p = req.params
     now = req.sb.clock.now()
-    if p.get("mode") != "payment":
+    mode = p.get("mode")
+    if mode not in ("payment", "setup"):
         raise errors.invalid_request(
-            "The sandbox supports Checkout Sessions in `payment` mode only.", param="mode"
+            "The sandbox supports Checkout Sessions in `payment` and `setup` mode.", param="mode"
         )
-    items, currency = _line_items(p)
-    amount = sum(i["amount_total"] for i in items)
+    if mode == "setup":
+        items, currency, amount = [], (p.get("currency") or "").lower() or None, 0
+    else:
+        items, currency = _line_items(p)
+        amount = sum(i["amount_total"] for i in items)
     pi_data = dict(p.get("payment_intent_data") or {})
     fee = pi_data.get("application_fee_amount")
     if fee is not None:
@@ -175,9 +179,7 @@ def session_create(req: Request) -> dict[str, Any]:
             "The `expires_at` timestamp must be between 30 minutes and 24 hours from now.",
             param="expires_at",
         )
-    session = objects.build(
-        "checkout.session",
-        now=now,
+    fields = dict(
         amount_subtotal=amount,
         amount_total=amount,
         cancel_url=p.get("cancel_url"),
@@ -210,6 +212,11 @@ def session_create(req: Request) -> dict[str, Any]:
         shipping_options=[],
         discounts=[],
     )
+    if mode == "setup":
+        from stripe_sandbox.resources import setup_flow
+
+        setup_flow.session_create(req, fields, methods)
+    session = objects.build("checkout.session", now=now, **fields)
     session["url"] = req.sb.url(f"/c/pay/{session['id']}")
     objects.private(session).update(line_items=items, payment_intent_data=pi_data)
     req.sb.store.insert(session, account=req.account)

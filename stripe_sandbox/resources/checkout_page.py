@@ -101,6 +101,8 @@ def checkout_pay(req: Request, cs: str) -> Response:
     if problem:
         return _render(req, session, account, method, problem, values, status=400)
     billing = {"name": req.params.get("name", "").strip(), "email": req.params.get("email")}
+    if session.get("mode") == "setup":
+        return _save(req, session, account, method, outcome, details, billing, code, values)
     charge = payment_flow.attempt(
         req.sb,
         session,
@@ -113,6 +115,32 @@ def checkout_pay(req: Request, cs: str) -> Response:
     if charge["status"] == "failed":
         return _render(req, session, account, method, charge["failure_message"], values, 402)
     return Response.redirect(success_url(session) or req.sb.url(f"/c/pay/{cs}"))
+
+
+def _save(req, session, account, method, outcome, details, billing, code, values) -> Response:
+    """Setup mode: save the method on the session's customer (a card's number
+    picks what its later off-session charges do)."""
+    from stripe_sandbox.resources import setup_flow
+
+    number = _digits(req.params.get("card_number", ""))
+    declined = method == "card" and number == setup_flow.SETUP_DECLINED
+    charge_outcome = (
+        setup_flow.SETUP_CARDS.get(number, "succeed") if method == "card" else "succeed"
+    )
+    seti = setup_flow.complete(
+        req.sb,
+        session,
+        method=method,
+        charge_outcome=charge_outcome,
+        pm_details=details,
+        billing=billing,
+        failure_code=code,
+        declined=declined,
+    )
+    if seti["status"] != "succeeded":
+        message = seti["last_setup_error"]["message"]
+        return _render(req, session, account, method, message, values, 402)
+    return Response.redirect(success_url(session) or req.sb.url(f"/c/pay/{session['id']}"))
 
 
 def _digits(value: str) -> str:
@@ -238,11 +266,25 @@ def _form(session: dict[str, Any], method: str, values: dict[str, str], firm: st
             "<p class=muted>Test sort code 108800; account 00012345 settles, 00012346 fails "
             "later (insufficient funds).</p>"
         )
-    amount = format_amount(session["amount_total"], session["currency"])
+    setup = session.get("mode") == "setup"
+    if setup and method == "bacs_debit":
+        from stripe_sandbox.resources.customers import BACS_GUARANTEE, BACS_TERMS
+
+        fields += (
+            f"<section aria-label='Direct Debit mandate'><h3>Direct Debit Instruction</h3>"
+            f"<p>{h(BACS_TERMS)}</p><h3>The Direct Debit Guarantee</h3><p>{h(BACS_GUARANTEE)}</p>"
+            "<p>You will be told at least 3 working days before each debit: its amount and date."
+            "</p></section>"
+        )
+    button = (
+        "Save and authorise future payments"
+        if setup
+        else "Pay " + format_amount(session["amount_total"], session["currency"])
+    )
     return (
         f"<form method=post action='/c/pay/{h(session['id'])}'>"
         f"<input type=hidden name=method value={h(method)}>{common}{fields}"
-        f"<button type=submit>Pay {h(amount)}</button></form>"
+        f"<button type=submit>{h(button)}</button></form>"
     )
 
 
@@ -256,14 +298,23 @@ def _render(
     status: int = 200,
 ) -> Response:
     firm = firm_name(account)
-    amount = format_amount(session["amount_total"], session["currency"])
-    head = (
-        f"<p class=muted>Pay {h(firm)}</p><h1>{h(firm)}</h1>"
-        f"<p style='font-size:28px;font-weight:700;margin:4px 0' id=amount>{h(amount)}</p>"
-    )
+    if session.get("mode") == "setup":
+        head = (
+            f"<p class=muted>Set up future payments to {h(firm)}</p><h1>{h(firm)}</h1>"
+            f"<p id=amount>Save a payment method: {h(firm)} will charge it for future invoices. "
+            "Nothing is charged now.</p>"
+        )
+    else:
+        amount = format_amount(session["amount_total"], session["currency"])
+        head = (
+            f"<p class=muted>Pay {h(firm)}</p><h1>{h(firm)}</h1>"
+            f"<p style='font-size:28px;font-weight:700;margin:4px 0' id=amount>{h(amount)}</p>"
+        )
     if session["status"] != "open":
         done = {
-            "complete": "This payment is complete. You can close this page.",
+            "complete": "This payment is complete. You can close this page."
+            if session.get("mode") != "setup"
+            else "Your payment method is saved. You can close this page.",
             "expired": "This checkout session has expired.",
         }[session["status"]]
         back = (
@@ -290,7 +341,8 @@ def _render(
         head
         + f"<table>{items}</table>"
         + f"<nav aria-label='Payment method' class=steps>{tabs}</nav>"
-        + f"<h2>Pay with {h(LABELS[method])}</h2>{error}"
+        + f"<h2>{'Save' if session.get('mode') == 'setup' else 'Pay with'} {h(LABELS[method])}</h2>"
+        + error
         + _form(session, method, values or {}, firm)
         + (f"<p><a href='{h(cancel)}'>Cancel and return to {h(firm)}</a></p>" if cancel else "")
     )

@@ -146,42 +146,9 @@ def attempt(
     if failure_code:
         objects.private(pm)["failure_code"] = failure_code
         sb.store.save(pm)
-    charge = objects.build(
-        "charge",
-        now=now,
-        amount=pi["amount"],
-        amount_captured=0,
-        amount_refunded=0,
-        application=sb.config.client_id if account else None,
-        application_fee_amount=pi["application_fee_amount"],
-        billing_details=pm["billing_details"],
-        calculated_statement_descriptor="FIRMPAY SANDBOX",
-        captured=False,
-        currency=pi["currency"],
-        description=pi["description"],
-        disputed=False,
-        metadata=dict(pi["metadata"]),
-        paid=False,
-        payment_intent=pi["id"],
-        payment_method=pm["id"],
-        payment_method_details=method_details.charge_hash(pm, pi["amount"], now),
-        receipt_email=pi["receipt_email"],
-        refunded=False,
-    )
-    # Since API 2022-11-15 a charge does not carry its refunds (an expandable list that
-    # is never expanded in events): list them with /v1/refunds?charge=.
-    charge.pop("refunds", None)
+    charge = new_charge(sb, account, pi, pm, now)
     pi.update(payment_method=pm["id"], latest_charge=charge["id"], last_payment_error=None)
-    session["customer_details"] = {
-        "address": None,
-        "email": billing.get("email") or session.get("customer_email"),
-        "name": billing.get("name"),
-        "phone": None,
-        "tax_exempt": "none",
-        "tax_ids": [],
-        "business_name": None,
-        "individual_name": None,
-    }
+    session["customer_details"] = customer_details(billing, session)
     if method == "card" and outcome in CARD_FAILURES:
         code, decline, message = CARD_FAILURES[outcome]
         fail_charge(charge, code, message, outcome="issuer_declined", decline=decline)
@@ -233,6 +200,52 @@ def attempt(
     job_name = "payments.debit_fail" if outcome == "fail_later" else "payments.debit_settle"
     sb.schedule(at, job_name, {"payment_intent": pi["id"]})
     return charge
+
+
+def new_charge(
+    sb: Sandbox, account: str, pi: dict[str, Any], pm: dict[str, Any], now: int
+) -> dict[str, Any]:
+    """A charge of `pi` with `pm`, not yet stored, neither paid nor failed."""
+    charge = objects.build(
+        "charge",
+        now=now,
+        amount=pi["amount"],
+        amount_captured=0,
+        amount_refunded=0,
+        application=sb.config.client_id if account else None,
+        application_fee_amount=pi["application_fee_amount"],
+        billing_details=pm["billing_details"],
+        calculated_statement_descriptor="FIRMPAY SANDBOX",
+        captured=False,
+        currency=pi["currency"],
+        customer=pi.get("customer"),
+        description=pi["description"],
+        disputed=False,
+        metadata=dict(pi["metadata"]),
+        paid=False,
+        payment_intent=pi["id"],
+        payment_method=pm["id"],
+        payment_method_details=method_details.charge_hash(pm, pi["amount"], now),
+        receipt_email=pi["receipt_email"],
+        refunded=False,
+    )
+    # Since API 2022-11-15 a charge does not carry its refunds (an expandable list that
+    # is never expanded in events): list them with /v1/refunds?charge=.
+    charge.pop("refunds", None)
+    return charge
+
+
+def customer_details(billing: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "address": None,
+        "email": billing.get("email") or session.get("customer_email"),
+        "name": billing.get("name"),
+        "phone": None,
+        "tax_exempt": "none",
+        "tax_ids": [],
+        "business_name": None,
+        "individual_name": None,
+    }
 
 
 def fail_charge(

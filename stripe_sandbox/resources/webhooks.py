@@ -96,5 +96,7 @@ def event_redeliver(req: Request, event: str) -> dict[str, Any]:
     if obj is None:
         raise errors.resource_missing("event", event)
     version = str(req.params.get("api_version") or events.API_VERSION)
-    sent = req.sb.delivery.redeliver(obj, api_version=version, endpoint_id=req.params.get("endpoint"))
+    sent = req.sb.delivery.redeliver(
+        obj, api_version=version, endpoint_id=req.params.get("endpoint")
+    )
     return {"event": event, "api_version": version, "endpoints": sent}

@@ -37,6 +37,9 @@ LISTS = [
     "/v1/webhook_endpoints",
     "/v1/application_fees",
     "/v1/payment_method_configurations",
+    "/v1/customers",
+    "/v1/setup_intents",
+    "/v1/payment_methods",
 ]
 # Stored, never answered: onboarding uploads are kept, /v1/files is not served.
 NOT_SERVED = {"file"}
@@ -70,6 +73,15 @@ EVENT_TYPES = {
     "payout.created",
     "payout.paid",
     "payout.failed",
+    "customer.created",
+    "setup_intent.created",
+    "setup_intent.succeeded",
+    "setup_intent.setup_failed",
+    "payment_method.attached",
+    "payment_method.detached",
+    "payment_method.updated",
+    "payment_method.automatically_updated",
+    "mandate.updated",
 }
 
 
@@ -175,6 +187,56 @@ def debit_flows(sandbox, client, acct: str, method: str, params: dict[str, Any])
     sandbox.control("POST", f"payment_intents/{failing['payment_intent']['id']}/fail", {})
 
 
+def autopay_flows(sandbox, client, walk: Walk, us: str, gb: str) -> None:
+    from stripe_sandbox.tests import test_autopay as ap
+
+    options = {"stripe_account": us}
+    cus = ap.customer(client, us)
+    walk.check("customer create", client.v1.customers.retrieve(cus, options=options))
+    for outcome in ("setup_failed", "succeed", "decline", "authentication_required"):
+        session = ap.setup_session(client, us, cus, ["card", "us_bank_account"])
+        walk.check("setup session create", session)
+        saved = ap.save(sandbox, session.id, "card", outcome)
+        for name, obj in saved.items():
+            if obj:
+                walk.check(f"setup control {name}", obj)
+        if outcome == "setup_failed":
+            ap.save(sandbox, session.id, "card")
+            continue
+        try:
+            walk.check(
+                "off-session charge",
+                ap.charge(client, us, cus, saved["payment_method"]["id"], f"k:{outcome}"),
+            )
+        except Exception as exc:  # noqa: BLE001 - declines answer 402 with the intent
+            walk.check("declined charge intent", exc.error.payment_intent)
+    pm = saved["payment_method"]["id"]
+    sandbox.control("POST", f"payment_methods/{pm}/card", {"exp_month": 1, "exp_year": 2031})
+    sandbox.control(
+        "POST", f"payment_methods/{pm}/card", {"exp_month": 2, "exp_year": 2032, "automatic": True}
+    )
+    walk.check("detach", client.v1.payment_methods.detach(pm, options=options))
+    ach = ap.save(
+        sandbox, ap.setup_session(client, us, cus, ["us_bank_account"]).id, "us_bank_account"
+    )
+    walk.check("ach charge", ap.charge(client, us, cus, ach["payment_method"]["id"], "k:ach"))
+    walk.check("mandate", client.v1.mandates.retrieve(ach["mandate"]["id"], options=options))
+    sandbox.control("POST", f"mandates/{ach['mandate']['id']}/revoke", {})
+    gcus = ap.customer(client, gb)
+    for outcome in ("succeed", "fail_later"):
+        bacs = ap.save(
+            sandbox,
+            ap.setup_session(client, gb, gcus, ["bacs_debit"], "gbp").id,
+            "bacs_debit",
+            outcome,
+        )
+        walk.check("bacs mandate", bacs["mandate"])
+        ap.charge(
+            client, gb, gcus, bacs["payment_method"]["id"], f"k:bacs:{outcome}", currency="gbp"
+        )
+    sandbox.advance(days=4)
+
+
 def payout_flows(sandbox, acct: str) -> None:
     sandbox.control("POST", f"accounts/{acct}/payouts", {"outcome": "paid"})
     sandbox.control(
@@ -269,6 +331,7 @@ def test_every_answer_and_event_is_shaped_as_the_sdk_and_stripe_say(
     debit_flows(stripe_sandbox, stripe_client, us, "us_bank_account", session_params())
     debit_flows(stripe_sandbox, stripe_client, gb, "bacs_debit", gbp_params())
     payout_flows(stripe_sandbox, us)
+    autopay_flows(stripe_sandbox, stripe_client, walk, us, gb)
     accounts = [us, gb, *account_flows(stripe_sandbox, stripe_client, walk)]
     walk.check(
         "webhook endpoint delete", stripe_client.v1.webhook_endpoints.delete(platform_endpoint.id)
@@ -305,6 +368,8 @@ def read_everything(walk: Walk, acct: str) -> None:
             walk.check(f"retrieve {url}", retrieved)
             if item.get("object") == "checkout.session":
                 walk.check("line items", walk.get(f"{url}/{item['id']}/line_items", acct or None))
+            if item.get("object") == "setup_intent" and item.get("mandate"):
+                walk.check("mandate", walk.get(f"/v1/mandates/{item['mandate']}", acct or None))
             if item.get("object") == "charge" and item.get("payment_method"):
                 walk.check(
                     "payment method",

@@ -15,6 +15,14 @@ from firmpay.tenancy.middleware import SESSION_FIRM_KEY
 from firmpay.tenancy.tests.factories import make_firm, make_owner
 
 EXEMPT = {
+    "i/<str:token>/autopay/": "the client's 'Pay automatically from now on' button under the "
+    "invoice token, as the Pay button: no-referrer page, no session; all it does is open a "
+    "Stripe setup page",
+    "autopay/<str:token>/start/": "the client's autopay page (signed per-client token, "
+    "no-referrer, no session): opens a Stripe setup page",
+    "autopay/<str:token>/revoke/": "the client's autopay page (signed per-client token, "
+    "no-referrer, no session): the token is the credential, the only effect is ending the "
+    "client's own automatic payments",
     "webhooks/stripe/": "Stripe's server posts here without cookies; every body is verified "
     "against the endpoint's signing secret (tests/security/test_webhooks.py)",
     "reminders/unsubscribe/<str:token>/": "RFC 8058 one-click unsubscribe: mail apps POST "

@@ -116,10 +116,21 @@ def _reusable(*, invoice: Invoice, amount: int) -> OnlinePayment | None:
     )
 
 
+def autopay_charge_in_flight(*, invoice: Invoice) -> bool:
+    from firmpay.payments.autopay.models import InvoiceAutopay
+
+    return InvoiceAutopay.objects.filter(
+        invoice_id=invoice.pk, status__in=["charging", "processing"]
+    ).exists()
+
+
 def _start_locked(*, invoice, account, settings_row, amount, return_url) -> OnlinePayment:
     invoice = (
         Invoice.objects.select_for_update().select_related("firm", "client").get(pk=invoice.pk)
     )
+    if autopay_charge_in_flight(invoice=invoice):
+        # Read under the invoice lock the charging sweep also takes: no second payment.
+        raise PaymentInProgress()
     amount = checkout_amount_check(invoice=invoice, amount=amount, settings_row=settings_row)
     methods = checkout_methods(
         account=account, currency=invoice.currency, settings_row=settings_row

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from firmpay.payments.autopay import views as autopay_views
 from firmpay.payments.online import pay_views
 
 app_name = "invoice_pay"
@@ -9,4 +10,5 @@ app_name = "invoice_pay"
 urlpatterns = [
     path("pay/", pay_views.invoice_pay, name="pay"),
     path("paid/<int:payment_id>/", pay_views.invoice_paid, name="paid"),
+    path("autopay/", autopay_views.invoice_autopay_start, name="autopay"),
 ]

@@ -91,6 +91,13 @@ def payment_settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
         disputes=list(payment.disputes.all()),
     )
     payment_accounting_follow(payment=payment, before=booked_before, after=payment_booked(payment))
+    autopay_payment_settled(payment=payment, before=before)
+
+
+def autopay_payment_settled(*, payment: OnlinePayment, before: str) -> None:
+    from firmpay.payments.autopay.outcomes import autopay_payment_settled as follow
+
+    follow(payment=payment, before=before)
 
 
 def payment_lock(payment_id: int) -> OnlinePayment:

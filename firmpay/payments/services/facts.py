@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # The modules that register appliers into FACT_APPLIERS: imported here so the table is
 # complete wherever facts are applied.
+import firmpay.payments.autopay.health  # noqa: F401
 import firmpay.payments.connect.facts  # noqa: F401
 import firmpay.payments.online.facts  # noqa: F401
 import firmpay.payments.online.refund_facts  # noqa: F401

@@ -17,8 +17,12 @@ from collections.abc import Callable, Mapping
 from firmpay.payments.facts import (
     AccountChanged,
     AccountDeauthorized,
+    CardChanged,
     DisputeClosed,
     Disputed,
+    MandateChanged,
+    MethodDetached,
+    MethodSaved,
     PaymentFact,
     PaymentFailed,
     PaymentNoticed,
@@ -86,6 +90,8 @@ def checkout_session(event: EventEnvelope) -> Facts:
     """checkout.session.completed / async_payment_succeeded / async_payment_failed / expired."""
     session = event.object
     kind = event.type.removeprefix("checkout.session.")
+    if session.get("mode") == "setup":
+        return _setup_saved(event, session) if kind == "completed" else ()
     paid = session.get("payment_status") == "paid"
     method = method_from_stripe(session)
     if not method and kind == "completed" and paid:
@@ -212,6 +218,71 @@ def payout(event: EventEnvelope) -> Facts:
     )
 
 
+# --- saved methods (autopay) ---------------------------------------------------------------
+
+
+def _setup_saved(event: EventEnvelope, data: Mapping) -> Facts:
+    setup_intent = (
+        _id(data.get("setup_intent")) if data.get("object") != "setup_intent" else data.get("id")
+    )
+    if not setup_intent or not event.account:
+        return ()
+    return (
+        MethodSaved(
+            account=event.account,
+            setup_intent=setup_intent,
+            at=event.created,
+            authorisation_id=_our_id(data.get("metadata"), "firmpay_authorisation_id"),
+        ),
+    )
+
+
+def setup_intent(event: EventEnvelope) -> Facts:
+    """setup_intent.succeeded: the method is saved (checkout.session.completed says it too)."""
+    return _setup_saved(event, event.object)
+
+
+def mandate(event: EventEnvelope) -> Facts:
+    """mandate.updated: revoked at the bank (inactive), or accepted."""
+    data = event.object
+    bacs = (data.get("payment_method_details") or {}).get("bacs_debit") or {}
+    return (
+        MandateChanged(
+            account=event.account,
+            mandate=data.get("id") or "",
+            status=data.get("status") or "",
+            at=event.created,
+            reason=bacs.get("revocation_reason") or "",
+        ),
+    )
+
+
+def payment_method(event: EventEnvelope) -> Facts:
+    """payment_method.attached / detached / updated / automatically_updated."""
+    data = event.object
+    kind = event.type.removeprefix("payment_method.")
+    if kind == "detached":
+        return (
+            MethodDetached(
+                account=event.account, payment_method=data.get("id") or "", at=event.created
+            ),
+        )
+    if kind == "attached":
+        return ()  # the setup's own facts activate the method
+    card = data.get("card") or {}
+    return (
+        CardChanged(
+            account=event.account,
+            payment_method=data.get("id") or "",
+            at=event.created,
+            exp_month=card.get("exp_month"),
+            exp_year=card.get("exp_year"),
+            last4=card.get("last4") or "",
+            automatic=kind == "automatically_updated",
+        ),
+    )
+
+
 EVENT_MAPPERS: dict[str, Callable[[EventEnvelope], Facts]] = {
     "account.updated": account_changed,
     "capability.updated": account_changed,
@@ -246,6 +317,12 @@ EVENT_MAPPERS: dict[str, Callable[[EventEnvelope], Facts]] = {
     "payout.failed": payout,
     "payout.canceled": payout,
     "payout.reconciliation_completed": payout,
+    "setup_intent.succeeded": setup_intent,
+    "mandate.updated": mandate,
+    "payment_method.attached": payment_method,
+    "payment_method.detached": payment_method,
+    "payment_method.updated": payment_method,
+    "payment_method.automatically_updated": payment_method,
 }
 
 # What the Connect webhook endpoint subscribes to: exactly what the table handles.

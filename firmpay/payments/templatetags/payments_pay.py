@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from firmpay.invoices.links import link_sign
 from firmpay.invoices.models import InvoiceStatus
+from firmpay.payments.autopay.panel import autopay_panel_context
 from firmpay.payments.connect.selectors import (
     payment_account_can_take_charges,
     payment_account_for_firm,
@@ -42,11 +43,13 @@ def pay_panel(context, invoice):
                 account=account, currency=invoice.currency, settings_row=settings_row
             )
         ]
+    autopay = autopay_panel_context(invoice=invoice, can_pay=can_pay)
     return {
+        **autopay,
         "invoice": invoice,
         "firm": firm,
         "csrf_token": context.get("csrf_token"),
-        "can_pay": can_pay and payable > 0,
+        "can_pay": can_pay and payable > 0 and not autopay["charge_in_flight"],
         "online_unavailable": not can_pay,
         "processing": amounts.processing,
         "payment_processing": invoice.status == InvoiceStatus.PAYMENT_PROCESSING,

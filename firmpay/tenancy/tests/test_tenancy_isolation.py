@@ -34,6 +34,12 @@ PUBLIC = {
     "invoice_pay:paid": "the client's return page under the invoice token; the payment must "
     "belong to that token's invoice (firmpay/payments)",
     "reminders:unsubscribe": "the client's signed unsubscribe link (firmpay/reminders)",
+    "invoice_pay:autopay": "the client's 'Pay automatically' button under the invoice token "
+    "(firmpay/payments/autopay)",
+    "autopay-manage": "the client's signed autopay link (firm and client in the signature; "
+    "firmpay/payments/tests/test_autopay_pages.py)",
+    "autopay-start": "set up autopay under the client's signed autopay link",
+    "autopay-revoke": "revoke autopay under the client's signed autopay link",
     "tenancy:invitation_accept": "the emailed invitation token; only the invited email may "
     "accept (firmpay/tenancy/tests/test_invitations.py)",
     "tenancy:password_reset_confirm": "Django's signed password reset link",
