@@ -4,14 +4,14 @@ connected account.
 Every event goes through the one entry point, `services/facts.py:stripe_event_apply` (an
 EventEnvelope in, the row's status out: processed, ignored or flagged). Around it:
 
-- Events whose facts read the account from Stripe (the `account.*` and `capability.*`
-  types of `EVENT_MAPPERS`; see READS_STRIPE) run
-  one by one, outside any batch transaction (no lock held across an HTTP call), and
-  first in their account's group: the first retrieves the account, the rest of the burst
-  find the snapshot already newer than themselves and cost nothing. Their rows' statuses
+- Events with a fact whose applier reads from Stripe (READS_STRIPE_FACTS: an account
+  changed, the method saved by a completed setup) run one by one, outside any batch
+  transaction (no lock held across an HTTP call), and first in their account's group: the
+  first retrieves the account, the rest of the burst find the snapshot already newer than
+  themselves and cost nothing. Their rows' statuses
   are written together after the batch (a killed worker's are re-run: they re-read).
-- The other events of the group (payments, refunds, disputes: database facts only;
-  payouts, whose applier only schedules work after commit) are
+- The other events of the group (payments, refunds, disputes, mandates: database facts
+  only; payouts, whose applier only schedules work after commit) are
   applied in one transaction per chunk together with their rows' final status; if one
   fails, the chunk rolls back and its events run one by one. A worker killed mid-chunk
   commits nothing of it: the rows stay leased, then any worker applies them once.
@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from django.db import transaction
 
+from firmpay.payments.facts import AccountChanged, AccountDeauthorized, MethodSaved
 from firmpay.payments.models import StripeEventStatus
 from firmpay.payments.services.event_rows import ClaimedEvent, event_fail, events_finish
-from firmpay.payments.stripe.events import EVENT_MAPPERS
+from firmpay.payments.stripe.dataclasses import EventEnvelope
+from firmpay.payments.stripe.events import payment_facts_from_event
 from firmpay.payments.stripe.mappers import event_envelope_from_payload
 
 logger = logging.getLogger("firmpay.payments.events")
@@ -34,12 +37,16 @@ logger = logging.getLogger("firmpay.payments.events")
 # Events per batch transaction: short enough that a SQLite writer (the webhook's INSERT)
 # never waits long behind it.
 CHUNK = 25
-# The one place that says which events read from Stripe: the account facts' appliers
-# (AccountChanged retrieves the account; AccountDeauthorized is kept with them, in order).
-# Types Firmpay does not handle are ignored without a read and may stay in the batch.
-READS_STRIPE: frozenset[str] = frozenset(
-    event_type for event_type in EVENT_MAPPERS if event_type.startswith(("account.", "capability."))
-)
+# The one place that says which events read from Stripe: those with a fact of these types
+# (AccountChanged retrieves the account, MethodSaved the saved payment method;
+# AccountDeauthorized is kept with the account's other facts, in order).
+READS_STRIPE_FACTS = (AccountChanged, AccountDeauthorized, MethodSaved)
+
+
+@lru_cache(maxsize=1024)
+def _envelope(event: ClaimedEvent) -> EventEnvelope:
+    """Parsed once per claimed event (read by reads_stripe, then applied)."""
+    return event_envelope_from_payload(event.payload, received_at=event.received_at)
 
 
 def _dispatch(event: ClaimedEvent) -> str:
@@ -47,12 +54,15 @@ def _dispatch(event: ClaimedEvent) -> str:
     # process (it only stores events) never needs.
     from firmpay.payments.services.facts import stripe_event_apply
 
-    envelope = event_envelope_from_payload(event.payload, received_at=event.received_at)
-    return stripe_event_apply(envelope)
+    return stripe_event_apply(_envelope(event))
 
 
 def reads_stripe(event: ClaimedEvent) -> bool:
-    return event.type in READS_STRIPE
+    try:
+        facts = payment_facts_from_event(_envelope(event)) or ()
+    except Exception:  # noqa: BLE001 - a payload that cannot be mapped fails when applied
+        return False
+    return any(isinstance(fact, READS_STRIPE_FACTS) for fact in facts)
 
 
 def event_run(event: ClaimedEvent) -> str:
@@ -97,11 +107,13 @@ def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Count
         groups[event.account_id].append(event)
     read: dict[str, list[int]] = defaultdict(list)
     for group in groups.values():
+        local = []
         for event in group:
             if reads_stripe(event):
                 outcome = _run_reading_stripe(event)
                 read[outcome or StripeEventStatus.FAILED].append(event.pk)
-        local = [event for event in group if not reads_stripe(event)]
+            else:
+                local.append(event)
         for start in range(0, len(local), chunk):
             outcomes.update(_run_together(local[start : start + chunk]))
     failed = read.pop(StripeEventStatus.FAILED, [])

@@ -11,8 +11,8 @@ from django.utils import timezone
 from firmpay.core.models import AuditRecord
 from firmpay.payments.facts import FACT_APPLIERS
 from firmpay.payments.models import StripeEvent, StripeEventStatus
-from firmpay.payments.services.event_batches import READS_STRIPE
-from firmpay.payments.services.event_rows import events_claim_batch
+from firmpay.payments.services.event_batches import reads_stripe
+from firmpay.payments.services.event_rows import ClaimedEvent, events_claim_batch
 from firmpay.payments.services.events import stripe_event_store, stripe_events_process_batch
 from firmpay.payments.stripe.events import EVENT_MAPPERS
 from firmpay.payments.tests.conftest import event_payload
@@ -134,9 +134,17 @@ def test_an_event_of_another_api_version_is_flagged_in_a_batch_and_never_claimed
     assert stripe_events_process_batch(limit=100) == 0  # flagged is final
 
 
-def test_account_events_read_from_stripe_outside_the_batch_payout_events_stay_in_it():
-    assert {"account.updated", "capability.updated", "account.application.deauthorized"} <= (
-        READS_STRIPE
-    )
-    assert not {event_type for event_type in READS_STRIPE if event_type.startswith("payout.")}
-    assert "payout.paid" in EVENT_MAPPERS and "payout.paid" not in READS_STRIPE
+def claimed(type, object, account="acct_x"):
+    payload = event_payload(type=type, account=account, object=object)
+    return ClaimedEvent(1, "evt_x", type, account, payload, timezone.now(), 1)
+
+
+def test_events_that_read_from_stripe_run_outside_the_batch_payouts_and_payments_stay_in_it():
+    assert reads_stripe(claimed("account.updated", {"id": "acct_x", "object": "account"}))
+    assert reads_stripe(claimed("capability.updated", {"id": "card_payments"}))
+    setup = {"id": "seti_1", "object": "setup_intent", "status": "succeeded"}
+    assert reads_stripe(claimed("setup_intent.succeeded", setup))
+    payout = {"id": "po_1", "object": "payout", "status": "paid", "amount": 100, "currency": "usd"}
+    assert not reads_stripe(claimed("payout.paid", payout))
+    session = {"id": "cs_1", "object": "checkout.session", "mode": "payment"}
+    assert not reads_stripe(claimed("checkout.session.completed", session))
