@@ -15,4 +15,4 @@ RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 firmpay
 USER firmpay
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "--logger-class", "firmpay.ops.access_log.AccessLogger"]

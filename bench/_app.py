@@ -18,10 +18,16 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 SANDBOX_KEY = "sk_test_sandbox_platform_0000000000000000"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_port(low: int = 0, high: int = 0) -> int:
+    """A free port: any (the default), or the first free one in [low, high]."""
+    for port in range(low, high + 1) if low else [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise SystemExit(f"no free port in {low}-{high}")
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -10,13 +10,17 @@ shuffled. Waits until the worker has processed every event, then reads the datab
 Runs twice, side by side: `embedded` (the `make run` default: SQLite, the SQLite Huey
 queue) and `postgresql_2web` (the same processes on a fresh PostgreSQL database and a Redis
 queue of its own: DATABASE_URL/REDIS_URL, as docs/deploy.md describes). Both have gunicorn
-with 2 sync web processes and one Huey consumer.
+with 2 sync web processes and one Huey consumer, whose event worker thread claims the
+stored events in batches.
 
 Prints progress, then JSON on the last line: {"embedded": {...}, "postgresql_2web": {...}},
-each with accepted_per_s, p50_ms, p99_ms, drain_s, lost, double_processed (and more).
+each with accepted_per_s, p50_ms, p99_ms, processed_per_s (events finished during the
+send / send time: the sustained processing rate), drain_s (after the last post until the
+last event is finished), lost, double_processed, CPU per request and per event (and more).
 
     .venv/bin/python bench/webhooks.py [--events 10000] [--senders 4] [--accounts 10]
-                                       [--only embedded|postgresql_2web]
+        [--only embedded|postgresql_2web] [--ports 8600-8699] [--pg-db firmpay_bench]
+        [--redis-db 6]
 """
 
 from __future__ import annotations
@@ -72,12 +76,18 @@ def sign(body: bytes, secret: str) -> str:
 
 
 PG_DB = "firmpay_bench"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
-REDIS_BENCH_URL = "redis://127.0.0.1:6379/6"
-MODES = {
-    "embedded": {},
-    "postgresql_2web": {"DATABASE_URL": PG_URL, "REDIS_URL": REDIS_BENCH_URL, "WEB_WORKERS": "2"},
-}
+REDIS_DB = "6"
+MODES = ("embedded", "postgresql_2web")
+
+
+def mode_env(mode: str) -> dict:
+    if mode == "embedded":
+        return {}
+    return {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{PG_DB}",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "WEB_WORKERS": "2",
+    }
 
 
 def pg_admin(sql: str) -> None:
@@ -91,13 +101,13 @@ def prepare_backing_services(mode: str) -> None:
     if mode == "postgresql_2web":
         pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
         pg_admin(f'CREATE DATABASE "{PG_DB}"')
-        subprocess.run(["redis-cli", "-n", "6", "flushdb"], check=True, capture_output=True)
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"], check=True, capture_output=True)
 
 
 def cleanup_backing_services(mode: str) -> None:
     if mode == "postgresql_2web":
         pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        subprocess.run(["redis-cli", "-n", "6", "flushdb"], check=False, capture_output=True)
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"], check=False, capture_output=True)
 
 
 def connect_accounts(
@@ -232,16 +242,18 @@ def event_counts(db: Path | str, prefix: str) -> tuple[int, int, int, int]:
 
 
 def run(args, mode: str = "embedded") -> dict:
-    mode_env = MODES[mode]
+    mode_env_ = mode_env(mode)
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
-    port, sandbox_port = free_port(), free_port()
+    port, sandbox_port = free_port(*args.ports), free_port(*args.ports)
+    while sandbox_port == port:
+        sandbox_port = free_port(*args.ports)
     print(f"[{mode}] data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
     prepare_backing_services(mode)
-    proc = start_app(data_dir, port, sandbox_port, mode_env)
+    proc = start_app(data_dir, port, sandbox_port, mode_env_)
     try:
         wait_http(f"http://127.0.0.1:{port}/webhooks/stripe/", 180, proc)
         secret = (data_dir / "secrets" / "stripe_webhook_secret").read_text().strip()
-        accounts = connect_accounts(data_dir, port, sandbox_port, args.accounts, mode_env)
+        accounts = connect_accounts(data_dir, port, sandbox_port, args.accounts, mode_env_)
         print(f"connected {len(accounts)} sandbox accounts", flush=True)
         time.sleep(2)  # let the sandbox's own onboarding events settle
         seed = random.randrange(10**6)
@@ -264,10 +276,13 @@ def run(args, mode: str = "embedded") -> dict:
         for thread in threads:
             thread.join()
         send_s = time.perf_counter() - started
-        accepted = len(latencies) - sum(1 for f in failures if f.isdigit())
-        print(f"sent in {send_s:.2f}s; waiting for the worker", flush=True)
-        db = mode_env.get("DATABASE_URL") or data_dir / "firmpay.sqlite3"
+        db = mode_env_.get("DATABASE_URL") or data_dir / "firmpay.sqlite3"
         prefix = f"evt_bench{seed}_"
+        done_during_send = event_counts(db, prefix)[1] or 0
+        cpu_at_send_end = cpu_by_process(proc.pid)
+        accepted = len(latencies) - sum(1 for f in failures if f.isdigit())
+        print(f"sent in {send_s:.2f}s ({done_during_send} processed meanwhile); "
+              "waiting for the worker", flush=True)  # fmt: skip
         drain_started = time.perf_counter()
         while True:
             rows, done, twice, failed = event_counts(db, prefix)
@@ -281,10 +296,11 @@ def run(args, mode: str = "embedded") -> dict:
         rows, done, twice, failed = event_counts(db, prefix)
         cpu_after = cpu_by_process(proc.pid)
         cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
+        web_cpu = cpu_at_send_end.get("gunicorn", 0) - cpu_before.get("gunicorn", 0)
         print(f"CPU seconds during the run: {cpu}", flush=True)
         return {
-            "database": "postgresql" if mode_env else "sqlite",
-            "queue": "redis" if mode_env else "sqlite",
+            "database": "postgresql" if mode_env_ else "sqlite",
+            "queue": "redis" if mode_env_ else "sqlite",
             "web_processes": 2,
             "events_posted": len(posts),
             "unique_events": len(unique_ids),
@@ -294,7 +310,13 @@ def run(args, mode: str = "embedded") -> dict:
             "accepted_per_s": round(accepted / send_s, 1),
             "p50_ms": round(percentile(latencies, 50), 2),
             "p99_ms": round(percentile(latencies, 99), 2),
+            "processed_per_s": round(done_during_send / send_s, 1),
             "drain_s": round(max(drain_s, 0.0), 2),
+            "web_cpu_ms_per_request": round(1000 * web_cpu / max(len(latencies), 1), 3),
+            "worker_cpu_ms_per_event": round(
+                1000 * cpu.get("run_huey", 0) / max(len(unique_ids), 1), 3
+            ),
+            "cpu_s": cpu,
             "stored": rows,
             "failed": failed or 0,
             "lost": len(unique_ids) - (done or 0),
@@ -305,18 +327,38 @@ def run(args, mode: str = "embedded") -> dict:
         cleanup_backing_services(mode)
 
 
+def port_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    return int(low), int(high or low)
+
+
+def set_backing_names(pg_db: str, redis_db: str) -> None:
+    global PG_DB, REDIS_DB
+    PG_DB, REDIS_DB = pg_db, str(redis_db)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument("--drain-timeout", type=float, default=300)
-    parser.add_argument("--only", choices=sorted(MODES))
+    parser.add_argument("--only", choices=MODES)
+    parser.add_argument(
+        "--ports",
+        type=port_range,
+        default=(0, 0),
+        help="pick ports in this range, e.g. 8600-8699 (default: any free)",
+    )
+    parser.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database (dropped after)")
+    parser.add_argument("--redis-db", default=REDIS_DB, help="Redis db number (flushed)")
     args = parser.parse_args()
+    set_backing_names(args.pg_db, args.redis_db)
     results = {mode: run(args, mode) for mode in MODES if args.only in (None, mode)}
     for mode, result in results.items():
         print(f"{mode:>16}: {result['accepted_per_s']} events/s accepted, p50 {result['p50_ms']} ms, "
-              f"p99 {result['p99_ms']} ms, drain {result['drain_s']} s, lost {result['lost']}, "
+              f"p99 {result['p99_ms']} ms, processed {result['processed_per_s']}/s during the send, "
+              f"drain {result['drain_s']} s, lost {result['lost']}, "
               f"processed twice {result['double_processed']}", flush=True)  # fmt: skip
     print(json.dumps(results))
 

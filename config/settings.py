@@ -151,6 +151,14 @@ STRIPE_WEBHOOK_SECRET_FILE = env_str(
     "STRIPE_WEBHOOK_SECRET_FILE", str(DATA_DIR / "secrets" / "stripe_webhook_secret")
 )
 STRIPE_WEBHOOK_MAX_BYTES = env_int("STRIPE_WEBHOOK_MAX_BYTES", 1024 * 1024)
+# Stored events are the work items: every Huey consumer runs a thread that claims due rows
+# in batches (firmpay/payments/event_worker.py), woken by NOTIFY on PostgreSQL and by a
+# poll of the indexed due column on SQLite. 0 workers: only the minute sweeper processes.
+STRIPE_EVENTS_WORKERS = env_int("STRIPE_EVENTS_WORKERS", 1)
+STRIPE_EVENTS_BATCH = env_int("STRIPE_EVENTS_BATCH", 100)
+STRIPE_EVENTS_POLL_MS = env_int("STRIPE_EVENTS_POLL_MS", 50)
+# No worker loop under HUEY_IMMEDIATE (tests): the webhook processes after commit instead.
+STRIPE_EVENTS_PROCESS_INLINE = env_bool("HUEY_IMMEDIATE", False)
 # True against the sandbox (or any STRIPE_API_BASE) and with test keys: no real money moves.
 STRIPE_SANDBOX_MODE = env_bool(
     "STRIPE_SANDBOX_MODE",

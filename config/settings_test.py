@@ -16,6 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test runner swaps every MAILERS entry for the locmem backend (mail.outbox).
 # Tasks run in the test's thread; with REDIS_URL they still go through Redis.
 HUEY = {**HUEY, "immediate": True, "immediate_use_memory": not REDIS_URL}
+# No event worker loop in tests: a stored webhook event is processed after commit.
+STRIPE_EVENTS_PROCESS_INLINE = True
 
 # Tests serve static files from the apps' folders (no collectstatic); WhiteNoise still wants
 # its root to exist.

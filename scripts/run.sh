@@ -46,11 +46,13 @@ if [ -f scripts/run_stripe.sh ]; then
     # shellcheck source=/dev/null
     source scripts/run_stripe.sh
 fi
+for pid in "${pids[@]}"; do [ -n "${part_of[$pid]:-}" ] || part_of[$pid]="the Stripe sandbox"; done
 if [ -f scripts/run_accounting.sh ]; then
     # Starts the accounting sandbox for Xero / QuickBooks without credentials; exports their URLs.
     # shellcheck source=/dev/null
     source scripts/run_accounting.sh
 fi
+for pid in "${pids[@]}"; do [ -n "${part_of[$pid]:-}" ] || part_of[$pid]="the accounting sandbox"; done
 
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py collectstatic --noinput >/dev/null
@@ -59,10 +61,10 @@ if declare -f after_migrate >/dev/null; then after_migrate; fi
 
 # gunicorn reads gunicorn.conf.py from here: its access log redacts bearer tokens.
 .venv/bin/gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
-    --no-control-socket --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - &
+    --no-control-socket --access-logfile "$FIRMPAY_DATA_DIR/logs/access.log" --error-logfile - \
+    --logger-class firmpay.ops.access_log.AccessLogger &
 pids+=($!)
 part_of[$!]="the web server (gunicorn)"
-for pid in "${pids[@]}"; do [ -n "${part_of[$pid]:-}" ] || part_of[$pid]="the Stripe sandbox"; done
 
 worker_start() {
     $PY manage.py run_huey --logfile "$FIRMPAY_DATA_DIR/logs/huey.log" &

@@ -4,15 +4,23 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from firmpay.clients.models import Client
 from firmpay.invoices.dates import firm_today
 from firmpay.invoices.links import link_unsign
 from firmpay.invoices.models import OUTSTANDING_STATUSES, Invoice
 
 PAGE_SIZE = 50
+# What the list page shows (the rest of an invoice's columns is not read for it).
+LIST_FIELDS = (
+    "id", "firm_id", "client_id", "client__name", "number", "currency", "issue_date",
+    "due_date", "status", "total", "amount_due",
+)  # fmt: skip
 NUMBER_PATTERN = re.compile(r"INV-\d{4,}", re.IGNORECASE)
 
 
@@ -41,8 +49,30 @@ def invoice_list(
         # A whole invoice number: the (firm, number) unique index finds it at once.
         invoices = invoices.filter(number=search.upper())
     elif search:
-        invoices = invoices.filter(Q(number__icontains=search) | Q(client__name__icontains=search))
-    return invoices.select_related("client").order_by("-id")
+        invoices = invoices.filter(_search_condition(firm=firm, search=search))
+    return invoices.select_related("client").only(*LIST_FIELDS).order_by("-id")
+
+
+def _search_condition(*, firm, search: str) -> Q:
+    """Number or client name contains `search` (case-insensitive), through indexes rather
+    than a scan of the firm's invoices: the matching clients first (the firm's client
+    list, small), then invoices by client (index) or by number (trigram index: SQLite FTS5
+    table `invoices_invoice_number_search`, PostgreSQL pg_trgm; migration 0004)."""
+    client_ids = list(
+        Client.objects.filter(firm=firm, name__icontains=search).values_list("id", flat=True)
+    )
+    if connection.vendor == "sqlite" and len(search) >= 3:
+        phrase = '"' + search.replace('"', '""') + '"'  # one FTS5 string: a substring
+        by_number = Q(
+            id__in=RawSQL(
+                "SELECT rowid FROM invoices_invoice_number_search "
+                "WHERE invoices_invoice_number_search MATCH %s",
+                [phrase],
+            )
+        )
+    else:  # PostgreSQL: pg_trgm serves icontains; under 3 characters nearly all match
+        by_number = Q(number__icontains=search)
+    return by_number | Q(client_id__in=client_ids)
 
 
 def invoice_get(*, firm, invoice_id) -> Invoice:

@@ -1,12 +1,15 @@
-"""Huey tasks: thin kicks. Durable state lives in StripeEvent rows.
+"""Huey tasks and the consumer's event worker. Durable state lives in StripeEvent rows.
 
-They return None on purpose: Huey stores any other return value in its result store,
-one more write per event for nobody to read.
+Stripe events have no task per event: every consumer starts the event worker threads
+(`event_worker.py`) that claim stored rows in batches; the sweeper below is the safety net.
+Tasks return None on purpose: Huey stores any other return value in its result store,
+one more write for nobody to read.
 """
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from firmpay.payments.event_worker import event_workers_start, event_workers_stop
 from firmpay.payments.services import (
     stripe_event_process,
     stripe_events_purge,
@@ -15,14 +18,26 @@ from firmpay.payments.services import (
 )
 
 
+@HUEY.on_startup("stripe_event_workers")
+def _start_event_workers():
+    event_workers_start()
+
+
+@HUEY.on_shutdown("stripe_event_workers")
+def _stop_event_workers():
+    event_workers_stop()
+
+
 @db_task()
 def stripe_event_process_task(event_id: str):
+    """Kept for queue entries enqueued by the previous release; nothing enqueues it now."""
     stripe_event_process(event_id=event_id)
 
 
 @db_periodic_task(crontab(minute="*"))
 def stripe_events_sweep_task():
-    """Every minute: re-kick received/failed events that are due or whose worker died."""
+    """Every minute: process events due for more than 30 s (a dead worker's leased rows
+    once the lease ends, retries nobody took, everything when no event worker runs)."""
     stripe_events_sweep()
 
 

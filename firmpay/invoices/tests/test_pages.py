@@ -268,3 +268,21 @@ def test_the_invoice_form_offers_only_the_firms_clients(staff, firm, acme):
     )
     assert "client" in response.context["form"].errors
     assert Invoice.objects.count() == 0
+
+
+def test_list_rows_show_number_link_client_dates_status_and_amounts(staff, firm, acme):
+    invoice = invoice_send(
+        invoice=invoice_build(
+            firm=firm,
+            client=acme,
+            issue_date=datetime.date(2026, 3, 7),
+            due_date=datetime.date(2026, 4, 6),
+        )
+    )
+    html = staff.get(reverse("invoices:list")).content.decode()
+    url = reverse("invoices:detail", args=[invoice.pk])
+    assert f'<td><a href="{url}">{invoice.number}</a></td>' in html
+    assert f"<td>{acme.name}</td>" in html
+    assert "<td>7 Mar 2026</td>" in html and "<td>6 Apr 2026</td>" in html
+    assert 'data-status="open">Open</span>' in html or 'data-status="overdue"' in html
+    assert html.count('<td class="num">$100.00</td>') == 2  # total and amount due

@@ -5,6 +5,7 @@ import time_machine
 from django.http import Http404
 
 from firmpay.clients.tests.builders import client_build, firm_build
+from firmpay.invoices.models import Invoice
 from firmpay.invoices.selectors import invoice_get, invoice_list
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build
@@ -40,3 +41,33 @@ def test_overdue_follows_the_firms_calendar():
         assert list(invoice_list(firm=firm, overdue=True)) == []
     with time_machine.travel(datetime.datetime(2026, 3, 11, 5, 0, tzinfo=datetime.UTC)):
         assert list(invoice_list(firm=firm, overdue=True)) == [invoice]
+
+
+def test_search_finds_part_of_a_number_or_a_client_name_through_the_index():
+    firm = firm_build()
+    acme, bright = client_build(firm=firm, name="Acme Ltd"), client_build(firm=firm, name="Bright")
+    first = invoice_build(firm=firm, client=acme)
+    second = invoice_build(firm=firm, client=bright)
+    number_part = second.number[-3:]  # e.g. "002" of INV-0002
+    assert list(invoice_list(firm=firm, search=number_part)) == [second]
+    assert list(invoice_list(firm=firm, search="inv-")) == [second, first]
+    assert list(invoice_list(firm=firm, search="cme l")) == [first]
+    assert list(invoice_list(firm=firm, search='nobody "by" this name')) == []
+
+
+def test_search_follows_a_renumbered_invoice_and_a_deleted_one():
+    firm = firm_build()
+    client = client_build(firm=firm)
+    invoice = invoice_build(firm=firm, client=client)
+    Invoice.objects.filter(pk=invoice.pk).update(number="XYZ-7777")
+    assert list(invoice_list(firm=firm, search="z-777")) == [invoice]
+    assert list(invoice_list(firm=firm, search=invoice.number[-4:])) == []
+    Invoice.objects.filter(pk=invoice.pk).delete()
+    assert list(invoice_list(firm=firm, search="z-777")) == []
+
+
+def test_search_by_number_part_stays_inside_the_firm():
+    firm, other = firm_build(), firm_build()
+    invoice_build(firm=other, client=client_build(firm=other))
+    mine = invoice_build(firm=firm, client=client_build(firm=firm))
+    assert list(invoice_list(firm=firm, search=mine.number[-4:])) == [mine]

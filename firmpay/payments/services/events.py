@@ -1,7 +1,9 @@
 """Stripe events: ingest (webhook hot path), process (worker), sweep, replay, reconcile.
 
-The ingest path is verify_header + one INSERT ... ON CONFLICT DO NOTHING; everything
-else happens in the worker, through `services/facts.py:stripe_event_apply`.
+The ingest path is verify_header + one INSERT ... ON CONFLICT DO NOTHING and no queue:
+the stored row is the work item. Workers (`firmpay/payments/event_worker.py`, a thread
+in every Huey consumer) claim due rows in batches and process each through the one entry
+point, `services/facts.py:stripe_event_apply`; on PostgreSQL the INSERT also NOTIFYs them.
 """
 
 from __future__ import annotations
@@ -10,39 +12,40 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from firmpay.payments.exceptions import AccountAccessLost, PaymentsError, WebhookPayloadInvalid
 from firmpay.payments.models import PaymentAccount, StripeEvent, StripeEventStatus
+from firmpay.payments.services.event_batches import event_run, events_run_batch
+from firmpay.payments.services.event_rows import (  # noqa: F401 - lease, backoff re-exported
+    MAX_ATTEMPTS,
+    PROCESSING_LEASE,
+    event_claim,
+    events_claim_batch,
+    retry_delay,
+)
 from firmpay.payments.stripe import webhooks
 
 logger = logging.getLogger("firmpay.payments.events")
 
-# A claim pushes next_attempt_at this far ahead: a worker killed mid-event leaves the row
-# `received`, due again once the lease ends, and the sweeper re-kicks it.
-PROCESSING_LEASE = timedelta(minutes=5)
-# The sweeper leaves rows this young to the kick enqueued at ingest.
+# Workers take a due row within a poll; the sweeper takes what waited longer than this.
 SWEEP_GRACE = timedelta(seconds=30)
-MAX_ATTEMPTS = 12
-SWEEP_BATCH = 500
+SWEEP_BATCH = 200
+SWEEP_BUDGET = 5000
 RECONCILE_WINDOW = timedelta(days=3)
 RETENTION = timedelta(days=90)
+# PostgreSQL: the INSERT of a new event notifies this channel (delivered at commit).
+NOTIFY_CHANNEL = "firmpay_stripe_events"
 
-
-def retry_delay(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... capped at 6 h."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
-
-
-_INSERT_SQL = None
+_INSERT_SQL: dict[str, str] = {}
 
 
 def _insert_sql() -> str:
-    global _INSERT_SQL
-    if _INSERT_SQL is None:
+    vendor = connection.vendor
+    if vendor not in _INSERT_SQL:
         qn = connection.ops.quote_name
         columns = (
             "event_id",
@@ -61,9 +64,13 @@ def _insert_sql() -> str:
         table = qn(StripeEvent._meta.db_table)
         names = ", ".join(qn(c) for c in columns)
         marks = ", ".join(["%s"] * len(columns))
-        _INSERT_SQL = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
-        _INSERT_SQL += f"ON CONFLICT ({qn('event_id')}) DO NOTHING"
-    return _INSERT_SQL
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+        sql += f"ON CONFLICT ({qn('event_id')}) DO NOTHING RETURNING {qn('id')}"
+        if vendor == "postgresql":
+            # One statement, one round trip: wake the listening workers only for a new row.
+            sql = f"WITH ins AS ({sql}) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM ins"  # noqa: S608
+        _INSERT_SQL[vendor] = sql
+    return _INSERT_SQL[vendor]
 
 
 def stripe_event_store(*, payload: str, data: dict) -> bool:
@@ -96,15 +103,16 @@ def stripe_event_store(*, payload: str, data: dict) -> bool:
     )
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(), params)
-        inserted = cursor.rowcount == 1
-    if inserted:
-        transaction.on_commit(lambda: _kick(event_id))
+        inserted = cursor.fetchone() is not None
+    if inserted and settings.STRIPE_EVENTS_PROCESS_INLINE:
+        # Tests and HUEY_IMMEDIATE: no worker loop runs, so process after commit here.
+        transaction.on_commit(lambda: stripe_event_process(event_id=event_id))
     return inserted
 
 
 def stripe_event_ingest(*, payload: bytes, sig_header: str) -> tuple[str, bool]:
-    """Verify the signature on the raw body, store the event, enqueue processing after
-    commit. Returns (event id, created); created is False for a duplicate delivery.
+    """Verify the signature on the raw body and store the event (a worker claims it).
+    Returns (event id, created); created is False for a duplicate delivery.
     Raises WebhookSignatureInvalid or WebhookPayloadInvalid (answer 400, nothing stored)."""
     webhooks.verify(payload, sig_header)
     try:
@@ -117,94 +125,26 @@ def stripe_event_ingest(*, payload: bytes, sig_header: str) -> tuple[str, bool]:
     return data.get("id"), stripe_event_store(payload=text, data=data)
 
 
-def _kick(event_id: str) -> None:
-    from firmpay.payments.tasks import stripe_event_process_task
-
-    try:
-        stripe_event_process_task(event_id)
-    except Exception:  # noqa: BLE001 - the row is stored; the sweeper will kick it
-        logger.exception("could not enqueue %s; the sweeper will pick it up", event_id)
-
-
 def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
-    """Claim the event (one worker wins), dispatch it through the handler table, record
+    """Claim one event (one worker wins), apply it (`stripe_event_apply`), record
     the outcome. Returns the new status, or None when the row was not ours to process
-    (already done, not due, or claimed by another worker). `force` reprocesses any row."""
-    from firmpay.payments.services.facts import stripe_event_apply
-    from firmpay.payments.stripe.mappers import event_envelope_from_payload
-
-    claimed = _claim(event_id, force=force)
-    if claimed is None:
-        return None
-    pk, payload, received_at, attempts = claimed
-    try:
-        envelope = event_envelope_from_payload(payload, received_at=received_at)
-        outcome = stripe_event_apply(envelope)
-    except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
-        give_up = attempts >= MAX_ATTEMPTS
-        logger.warning("stripe event %s failed (attempt %s): %r", event_id, attempts, error)
-        StripeEvent.objects.filter(pk=pk).update(
-            status=StripeEventStatus.FAILED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            next_attempt_at=None if give_up else timezone.now() + retry_delay(attempts),
-        )
-        return StripeEventStatus.FAILED
-    _finish(pk, outcome)
-    return outcome
+    (already done, not due, or leased to another worker). `force` reprocesses any row."""
+    claimed = event_claim(event_id=event_id, force=force)
+    return None if claimed is None else event_run(claimed)
 
 
-# The worker's two statements per event are plain SQL: building them through the ORM
-# cost more than running them (this path runs once per event, thousands per minute).
-_SQL: dict[str, str] = {}
-
-
-def _sql(name: str) -> str:
-    if not _SQL:
-        qn = connection.ops.quote_name
-        table = qn(StripeEvent._meta.db_table)
-        claim = (
-            f"UPDATE {table} SET {qn('attempts')} = {qn('attempts')} + 1, "  # noqa: S608
-            f"{qn('next_attempt_at')} = %s WHERE {qn('event_id')} = %s"
-        )
-        due = f" AND {qn('status')} IN ('received', 'failed') AND {qn('next_attempt_at')} <= %s"
-        returning = f" RETURNING {qn('id')}, {qn('payload')}, {qn('received_at')}, {qn('attempts')}"
-        _SQL["claim"] = claim + due + returning
-        _SQL["claim_force"] = claim + returning
-        _SQL["finish"] = (
-            f"UPDATE {table} SET {qn('status')} = %s, {qn('last_error')} = '', "  # noqa: S608
-            f"{qn('processed_at')} = %s, {qn('next_attempt_at')} = NULL WHERE {qn('id')} = %s"
-        )
-    return _SQL[name]
-
-
-def _claim(event_id: str, *, force: bool):
-    """Take the row for processing (one worker wins): attempts + 1 and a lease. Returns
-    (pk, payload, received_at, attempts) or None when it is not ours to process."""
-    now = timezone.now()
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [adapt(now + PROCESSING_LEASE), event_id] + ([] if force else [adapt(now)])
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_sql("claim_force" if force else "claim"), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, payload, received_at, attempts = row
-    if isinstance(received_at, str):  # SQLite hands back text
-        received_at = parse_datetime(received_at)
-    if received_at is not None and timezone.is_naive(received_at):
-        received_at = timezone.make_aware(received_at, UTC)
-    return pk, payload, received_at, attempts
-
-
-def _finish(pk: int, outcome: str) -> None:
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(_sql("finish"), [outcome, adapt(timezone.now()), pk])
+def stripe_events_process_batch(*, limit: int, due_before: datetime | None = None) -> int:
+    """Claim up to `limit` due events in one statement and process them grouped by
+    connected account. Returns how many were claimed (0: nothing due)."""
+    claimed = events_claim_batch(limit=limit, due_before=due_before)
+    if claimed:
+        events_run_batch(claimed)
+    return len(claimed)
 
 
 def stripe_events_due(*, limit: int = SWEEP_BATCH) -> list[str]:
-    """Event ids the sweeper should kick: received or failed rows that are due (or whose
-    processing lease ran out because the worker died)."""
+    """Event ids the sweeper would take: received or failed rows due for more than
+    SWEEP_GRACE (workers take due rows within a poll; these have been waiting)."""
     cutoff = timezone.now() - SWEEP_GRACE
     return list(
         StripeEvent.objects.filter(
@@ -216,12 +156,19 @@ def stripe_events_due(*, limit: int = SWEEP_BATCH) -> list[str]:
     )
 
 
-def stripe_events_sweep() -> int:
-    """Kick every due event. Returns how many were kicked."""
-    due = stripe_events_due()
-    for event_id in due:
-        _kick(event_id)
-    return len(due)
+def stripe_events_sweep(*, budget: int = SWEEP_BUDGET) -> int:
+    """The safety net (every minute): process events due for more than SWEEP_GRACE: a
+    retry whose backoff passed while no worker looked, a lease a killed worker left
+    behind, any event when no worker loop runs. Returns how many it processed."""
+    done = 0
+    while done < budget:
+        claimed = stripe_events_process_batch(
+            limit=min(SWEEP_BATCH, budget - done), due_before=timezone.now() - SWEEP_GRACE
+        )
+        if not claimed:
+            break
+        done += claimed
+    return done
 
 
 def stripe_event_replay(*, event_id: str) -> str | None:
@@ -254,7 +201,7 @@ def stripe_events_purge(*, older_than: timedelta = RETENTION) -> int:
 
 def stripe_events_reconcile(*, since: datetime | None = None) -> dict:
     """Hourly: refresh every connected account from Stripe and store events whose
-    delivery failed (`events.list(delivery_success=false)`), then kick them."""
+    delivery failed (`events.list(delivery_success=false)`); workers take them from there."""
     from firmpay.payments.connect.accounts import (
         payment_account_mark_deauthorized,
         payment_account_refresh,

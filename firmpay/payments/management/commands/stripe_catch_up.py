@@ -4,7 +4,7 @@ incident: a worker killed, Redis lost its queue, an outage at Stripe).
 1. Reconcile (unless --no-reconcile): refresh every connected account from Stripe and store
    the events Stripe could not deliver (what the hourly task does).
 2. Process every stored event that is not finished: received or failed rows that are due,
-   (for more than 30 s, so the kick sent at ingest had its chance), and rows whose worker died holding the processing lease (claimed more than
+   (for more than 30 s, so the event workers had their chance), and rows whose worker died holding the processing lease (claimed more than
    --stale-after seconds ago; a live worker finishes an event in milliseconds).
 
 Safe to run while workers run: a finished row is never processed again, and each

@@ -1,0 +1,145 @@
+"""Processing claimed Stripe events: one at a time, or a worker's batch grouped by
+connected account.
+
+Every event goes through the one entry point, `services/facts.py:stripe_event_apply` (an
+EventEnvelope in, the row's status out: processed, ignored or flagged). Around it:
+
+- Events with a fact whose applier reads from Stripe (READS_STRIPE_FACTS: an account
+  changed, the method saved by a completed setup) run one by one, outside any batch
+  transaction (no lock held across an HTTP call), and first in their account's group: the
+  first retrieves the account, the rest of the burst find the snapshot already newer than
+  themselves and cost nothing. Their rows' statuses
+  are written together after the batch (a killed worker's are re-run: they re-read).
+- The other events of the group (payments, refunds, disputes, mandates: database facts
+  only; payouts, whose applier only schedules work after commit) are
+  applied in one transaction per chunk together with their rows' final status; if one
+  fails, the chunk rolls back and its events run one by one. A worker killed mid-chunk
+  commits nothing of it: the rows stay leased, then any worker applies them once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+from django.db import transaction
+
+from firmpay.payments.facts import AccountChanged, AccountDeauthorized, MethodSaved
+from firmpay.payments.models import StripeEventStatus
+from firmpay.payments.services.event_rows import ClaimedEvent, event_fail, events_finish
+from firmpay.payments.stripe.dataclasses import EventEnvelope
+from firmpay.payments.stripe.events import payment_facts_from_event
+from firmpay.payments.stripe.mappers import event_envelope_from_payload
+
+logger = logging.getLogger("firmpay.payments.events")
+
+# Events per batch transaction: short enough that a SQLite writer (the webhook's INSERT)
+# never waits long behind it.
+CHUNK = 25
+# The one place that says which events read from Stripe: those with a fact of these types
+# (AccountChanged retrieves the account, MethodSaved the saved payment method;
+# AccountDeauthorized is kept with the account's other facts, in order).
+READS_STRIPE_FACTS = (AccountChanged, AccountDeauthorized, MethodSaved)
+
+
+@lru_cache(maxsize=1024)
+def _envelope(event: ClaimedEvent) -> EventEnvelope:
+    """Parsed once per claimed event (read by reads_stripe, then applied)."""
+    return event_envelope_from_payload(event.payload, received_at=event.received_at)
+
+
+def _dispatch(event: ClaimedEvent) -> str:
+    # Imported here: the appliers pull in the whole payments app, which the webhook's lean
+    # process (it only stores events) never needs.
+    from firmpay.payments.services.facts import stripe_event_apply
+
+    return stripe_event_apply(_envelope(event))
+
+
+def reads_stripe(event: ClaimedEvent) -> bool:
+    try:
+        facts = payment_facts_from_event(_envelope(event)) or ()
+    except Exception:  # noqa: BLE001 - a payload that cannot be mapped fails when applied
+        return False
+    return any(isinstance(fact, READS_STRIPE_FACTS) for fact in facts)
+
+
+def event_run(event: ClaimedEvent) -> str:
+    """Process one claimed event and record the outcome. Returns the row's new status."""
+    if reads_stripe(event):
+        outcome = _run_reading_stripe(event)
+        if outcome is not None:
+            events_finish(pks=[event.pk], status=outcome)
+        return outcome or StripeEventStatus.FAILED
+    try:
+        with transaction.atomic():
+            outcome = _dispatch(event)
+            events_finish(pks=[event.pk], status=outcome)
+    except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
+        _failed(event, error)
+        return StripeEventStatus.FAILED
+    return outcome
+
+
+def _run_reading_stripe(event: ClaimedEvent) -> str | None:
+    """Apply an event whose facts read from Stripe and commits what it read itself
+    (a repeat re-reads and changes nothing). None when it failed (recorded on the row)."""
+    try:
+        return _dispatch(event)
+    except Exception as error:  # noqa: BLE001 - recorded on the row, retried with backoff
+        _failed(event, error)
+        return None
+
+
+def _failed(event: ClaimedEvent, error: Exception) -> None:
+    logger.warning("stripe event %s failed (attempt %s): %r", event.event_id, event.attempts, error)
+    event_fail(event=event, error=error)
+
+
+def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Counter:
+    """Process a claimed batch, grouped by connected account. Returns outcome counts.
+    The statuses of the events that read from Stripe are recorded together at the end
+    (one UPDATE, one commit, instead of one each)."""
+    outcomes: Counter = Counter()
+    groups: dict[str, list[ClaimedEvent]] = defaultdict(list)
+    for event in events:
+        groups[event.account_id].append(event)
+    read: dict[str, list[int]] = defaultdict(list)
+    for group in groups.values():
+        local = []
+        for event in group:
+            if reads_stripe(event):
+                outcome = _run_reading_stripe(event)
+                read[outcome or StripeEventStatus.FAILED].append(event.pk)
+            else:
+                local.append(event)
+        for start in range(0, len(local), chunk):
+            outcomes.update(_run_together(local[start : start + chunk]))
+    failed = read.pop(StripeEventStatus.FAILED, [])
+    with transaction.atomic():
+        for status, pks in read.items():
+            events_finish(pks=pks, status=status)
+    outcomes.update({status: len(pks) for status, pks in read.items()})
+    outcomes[StripeEventStatus.FAILED] += len(failed)
+    return outcomes
+
+
+def _run_together(events: list[ClaimedEvent]) -> Counter:
+    """Facts and final statuses of `events` in one transaction. If any event fails (or
+    the transaction does: a deadlock, a lost connection) nothing of the chunk is kept and
+    each event runs again on its own, so the good ones are applied once and the bad one
+    is recorded as failed. Failures are rare; no savepoint per event on the common path."""
+    if len(events) == 1:
+        return Counter([event_run(events[0])])
+    try:
+        with transaction.atomic():
+            finished: dict[str, list[int]] = defaultdict(list)
+            for event in events:
+                finished[_dispatch(event)].append(event.pk)
+            for status, pks in finished.items():
+                events_finish(pks=pks, status=status)
+    except Exception as error:  # noqa: BLE001 - rolled back whole; retried one by one
+        logger.info("batch of %s events rolled back (%r); one by one", len(events), error)
+        return Counter(event_run(event) for event in events)
+    return Counter({status: len(pks) for status, pks in finished.items()})

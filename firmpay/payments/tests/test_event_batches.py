@@ -1,0 +1,150 @@
+"""Workers claim stored events in batches under a lease; a worker dying mid-batch loses
+nothing and applies nothing twice; one failing event rolls back alone."""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from firmpay.core.models import AuditRecord
+from firmpay.payments.facts import FACT_APPLIERS
+from firmpay.payments.models import StripeEvent, StripeEventStatus
+from firmpay.payments.services.event_batches import reads_stripe
+from firmpay.payments.services.event_rows import ClaimedEvent, events_claim_batch
+from firmpay.payments.services.events import stripe_event_store, stripe_events_process_batch
+from firmpay.payments.stripe.events import EVENT_MAPPERS
+from firmpay.payments.tests.conftest import event_payload
+
+pytestmark = pytest.mark.django_db
+
+
+class WorkerDied(BaseException):
+    """What SIGKILL does to a batch in flight: nothing after it runs, nothing commits."""
+
+
+@dataclass(frozen=True)
+class RecordedFact:
+    event_id: str
+    broken: bool
+
+
+@pytest.fixture
+def fact_events(monkeypatch):
+    """An event type mapped to one fact whose applier records it (an audit row) per event;
+    `crash_on` makes the applier kill the 'worker' at that event."""
+    crash_on: set[str] = set()
+
+    def record_fact(fact):
+        AuditRecord.objects.create(action="test.fact", target_id=fact.event_id)
+        if fact.event_id in crash_on:
+            raise WorkerDied
+        if fact.broken:
+            raise ValueError("cannot apply this one")
+        return StripeEventStatus.PROCESSED
+
+    def to_fact(envelope):
+        return (RecordedFact(event_id=envelope.id, broken=bool(envelope.object.get("broken"))),)
+
+    monkeypatch.setitem(EVENT_MAPPERS, "test.fact", to_fact)
+    monkeypatch.setitem(FACT_APPLIERS, RecordedFact, record_fact)
+
+    def store(n, *, account="acct_batch", broken=()):
+        ids = [f"evt_fact_{account}_{i}" for i in range(n)]
+        for event_id in ids:
+            obj = {"id": event_id, "object": "thing", "broken": event_id in broken}
+            payload = event_payload(
+                event_id=event_id, type="test.fact", account=account, object=obj
+            )
+            stripe_event_store(payload=payload, data=json.loads(payload))
+        return ids
+
+    store.crash_on = crash_on
+    return store
+
+
+def facts() -> list[str]:
+    return sorted(
+        AuditRecord.objects.filter(action="test.fact").values_list("target_id", flat=True)
+    )
+
+
+def lease_runs_out():
+    StripeEvent.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_one_statement_claims_a_batch_under_a_lease_and_a_second_claim_gets_the_rest(fact_events):
+    fact_events(5)
+    first = events_claim_batch(limit=3)
+    second = events_claim_batch(limit=3)
+    assert len(first) == 3 and len(second) == 2
+    assert not {e.event_id for e in first} & {e.event_id for e in second}
+    assert events_claim_batch(limit=3) == []  # all leased
+    leased = StripeEvent.objects.values_list("status", "attempts", "next_attempt_at")
+    assert all(s == "received" and a == 1 and at > timezone.now() for s, a, at in leased)
+
+
+def test_a_batch_is_processed_and_each_event_applied_once(fact_events):
+    ids = fact_events(30, account="acct_a") + fact_events(20, account="acct_b")
+    assert stripe_events_process_batch(limit=100) == 50
+    assert facts() == sorted(ids)
+    assert set(StripeEvent.objects.values_list("status", "attempts")) == {("processed", 1)}
+    assert stripe_events_process_batch(limit=100) == 0
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_applies_nothing_twice(fact_events):
+    ids = fact_events(10)
+    fact_events.crash_on.add(ids[6])
+    with pytest.raises(WorkerDied):
+        stripe_events_process_batch(limit=100)
+    # The dead worker's batch: nothing applied, every row still received, leased.
+    assert facts() == []
+    assert set(StripeEvent.objects.values_list("status", "attempts")) == {("received", 1)}
+    assert stripe_events_process_batch(limit=100) == 0  # nobody takes a leased row
+    fact_events.crash_on.clear()
+    lease_runs_out()
+    assert stripe_events_process_batch(limit=100) == 10
+    assert facts() == sorted(ids)  # each fact exactly once
+    assert set(StripeEvent.objects.values_list("status", "attempts")) == {("processed", 2)}
+
+
+def test_one_failing_event_in_a_batch_rolls_back_alone_and_is_retried_later(fact_events):
+    ids = fact_events(6, broken={"evt_fact_acct_batch_2"})
+    assert stripe_events_process_batch(limit=100) == 6
+    assert facts() == sorted(set(ids) - {"evt_fact_acct_batch_2"})
+    failed = StripeEvent.objects.get(event_id="evt_fact_acct_batch_2")
+    assert failed.status == "failed" and "cannot apply this one" in failed.last_error
+    assert failed.next_attempt_at > timezone.now()
+    assert StripeEvent.objects.filter(status="processed").count() == 5
+
+
+def test_an_event_of_another_api_version_is_flagged_in_a_batch_and_never_claimed_again(
+    fact_events,
+):
+    ids = fact_events(3)
+    payload = event_payload(
+        event_id="evt_old_version", type="test.fact", object={"id": "x"}, api_version="2020-08-27"
+    )
+    stripe_event_store(payload=payload, data=json.loads(payload))
+    assert stripe_events_process_batch(limit=100) == 4
+    assert facts() == sorted(ids)  # the flagged one was not read
+    assert StripeEvent.objects.get(event_id="evt_old_version").status == "flagged"
+    lease_runs_out()
+    assert stripe_events_process_batch(limit=100) == 0  # flagged is final
+
+
+def claimed(type, object, account="acct_x"):
+    payload = event_payload(type=type, account=account, object=object)
+    return ClaimedEvent(1, "evt_x", type, account, payload, timezone.now(), 1)
+
+
+def test_events_that_read_from_stripe_run_outside_the_batch_payouts_and_payments_stay_in_it():
+    assert reads_stripe(claimed("account.updated", {"id": "acct_x", "object": "account"}))
+    assert reads_stripe(claimed("capability.updated", {"id": "card_payments"}))
+    setup = {"id": "seti_1", "object": "setup_intent", "status": "succeeded"}
+    assert reads_stripe(claimed("setup_intent.succeeded", setup))
+    payout = {"id": "po_1", "object": "payout", "status": "paid", "amount": 100, "currency": "usd"}
+    assert not reads_stripe(claimed("payout.paid", payout))
+    session = {"id": "cs_1", "object": "checkout.session", "mode": "payment"}
+    assert not reads_stripe(claimed("checkout.session.completed", session))
