@@ -13,7 +13,8 @@ from firmpay.documents.models import DEFAULT_ACCENT, FirmBranding
 from firmpay.documents.selectors import branding_for
 from firmpay.documents.services import LOGO_MAX_BYTES, branding_update
 from firmpay.invoices.selectors import invoice_get
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 # The firm's accent on the pages its clients see (served as a file: the CSP allows no
 # inline styles). ACCENT is a validated #rrggbb.
@@ -33,7 +34,7 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@manager_required
+@action_required(Action.FIRM_EDIT)
 def branding_settings(request):
     firm = request.firm
     branding = branding_for(firm=firm)

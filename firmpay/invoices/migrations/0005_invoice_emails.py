@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0003_status_processing_refunded_disputed'),
+        ('invoices', '0004_dashboard_indexes'),
         ('tenancy', '0002_invitation_pending_unique_plan_change'),
     ]
 

@@ -26,7 +26,8 @@ from firmpay.payments.autopay.authorise import (
 from firmpay.payments.autopay.models import AutopayAuthorisation, AutopaySettings, CollectOn
 from firmpay.payments.autopay.selectors import autopay_firm_overview, client_authorisation
 from firmpay.payments.exceptions import PaymentsUserError
-from firmpay.tenancy.decorators import manager_required, member_required
+from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.roles import Action
 
 
 def _no_referrer(response):
@@ -158,7 +159,7 @@ def firm_autopay(request):
     )
 
 
-@manager_required
+@action_required(Action.PAYMENT_SETTINGS)
 @require_POST
 def firm_autopay_request(request):
     client_id = request.POST.get("client", "")

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from firmpay.invoices.links import invoice_link_path
-from firmpay.payments.checkout_models import CheckoutSettings, OnlinePayment, PaymentRefund
+from firmpay.payments.online.models import CheckoutSettings, OnlinePayment, PaymentRefund
 from firmpay.payments.tests.online import (
     connected_account,
     deliver,
