@@ -39,6 +39,10 @@ def app(stripe_live_app, settings, accounting_sandbox) -> str:
     settings.ACCOUNTING_TOKEN_KEY = "e2e-accounting-key"
     for name, value in accounting_sandbox.settings().items():
         setattr(settings, name, value)
+    # A QuickBooks 429 pauses the company's sync for 60 s, longer than a journey waits; the
+    # limits have their own tests (accounting_sandbox/tests/test_limits_and_faults.py and
+    # firmpay/accounting/tests/test_limits_keys_and_keepalive.py).
+    accounting_sandbox.control("POST", "config", {"rate_limits": False})
     return stripe_live_app
 
 

@@ -171,6 +171,9 @@ class World:
             "tenancy:invitation_accept token": invitation_token,
             "uidb64": "MQ",
             "tenancy:password_reset_confirm token": "set-password",
+            # the client portal and the firm's branding files, under the firm's id
+            "firm_id": self.a.firm.pk,
+            "version": 1,
         }
         self.paths = {route: self.path(route) for route in all_routes()}
         if not _FIELDS:  # the pages' fields, by route name: found once per test session
