@@ -165,6 +165,15 @@ def _items_store(*, payout: Payout, lines: list[BalanceLine]) -> Payout:
     return payout
 
 
+# Where a balance transaction's source (charge, refund, dispute) names a payment of ours:
+# (model, its Stripe id field, the field holding the payment's id).
+PAYMENT_BY_STRIPE_ID = (
+    (OnlinePayment, "charge_id", "id"),
+    (PaymentRefund, "stripe_refund_id", "payment_id"),
+    (PaymentDispute, "stripe_dispute_id", "payment_id"),
+)
+
+
 def payout_items_link(*, payout: Payout) -> int:
     """Link unlinked items to the firm's payments by Stripe id (set-based: one query per
     kind of source). Items whose payment Firmpay has not recorded yet stay unlinked until a
@@ -173,20 +182,12 @@ def payout_items_link(*, payout: Payout) -> int:
     if not unlinked:
         return 0
     sources = {item.source_id for item in unlinked}
-    firm = payout.firm_id
     by_source: dict[str, int] = {}
-    for charge_id, payment_id in OnlinePayment.objects.filter(
-        firm_id=firm, charge_id__in=sources
-    ).values_list("charge_id", "id"):
-        by_source[charge_id] = payment_id
-    for refund_id, payment_id in PaymentRefund.objects.filter(
-        firm_id=firm, stripe_refund_id__in=sources, payment__isnull=False
-    ).values_list("stripe_refund_id", "payment_id"):
-        by_source[refund_id] = payment_id
-    for dispute_id, payment_id in PaymentDispute.objects.filter(
-        firm_id=firm, stripe_dispute_id__in=sources, payment__isnull=False
-    ).values_list("stripe_dispute_id", "payment_id"):
-        by_source[dispute_id] = payment_id
+    for model, stripe_id, payment_id in PAYMENT_BY_STRIPE_ID:
+        found = model.objects.filter(
+            firm_id=payout.firm_id, **{f"{stripe_id}__in": sources, f"{payment_id}__isnull": False}
+        )
+        by_source.update(found.values_list(stripe_id, payment_id))
     linked = []
     for item in unlinked:
         if item.source_id in by_source:
