@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from firmpay.core.live import live_stamp, unchanged
 from firmpay.integrations.alerts import POLL_SECONDS, firm_account_alert
+from firmpay.integrations.fees import firm_month_fees
 from firmpay.payments.autopay.selectors import autopay_disconnect_impact
 from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
@@ -34,6 +35,7 @@ from firmpay.payments.services import (
     payment_account_refresh,
 )
 from firmpay.tenancy.decorators import action_required, member_required
+from firmpay.tenancy.plans import fee_text
 from firmpay.tenancy.roles import Action
 
 INDEX = "integrations:index"
@@ -59,6 +61,9 @@ def stripe_card_context(request) -> dict:
         "stripe_can_manage": membership is not None and membership.can_manage,
         "stripe_since": _stamp(card, alert),
         "poll_seconds": POLL_SECONDS,
+        # Gross, Stripe's fee, Firmpay's fee and net, this month and last.
+        "stripe_fees": firm_month_fees(firm=request.firm),
+        "stripe_fee_rate": fee_text(request.firm.plan),
     }
 
 

@@ -95,6 +95,14 @@ def test_the_firm_sees_each_payout_with_every_part_summing_to_the_bank_line(
     expect(page.locator("#payout-items").get_by_role("link", name=by_ach.number)).to_be_visible()
     expect(page.locator("#adds-up")).to_contain_text("exactly the payout")
 
+    # The Stripe card says what the month's payments cost: every Stripe fee known now.
+    page.goto(f"{app}/settings/integrations/")
+    fees = page.locator("#stripe-fees")
+    expect(fees.get_by_role("rowheader", name="Stripe's fees")).to_be_visible()
+    expect(fees.locator('tr[data-row="stripe-fee"]')).not_to_contain_text("pending")
+    expect(fees.locator('tr[data-row="net"] td').first).to_contain_text("$")
+    expect(fees.locator('tr[data-row="firmpay-fee"] td').first).not_to_contain_text("$0.00")
+
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Collected against invoiced, by month")).to_be_visible()
     expect(page.locator("#figure-expected-payouts")).to_contain_text("$")

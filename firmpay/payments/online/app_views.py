@@ -11,7 +11,6 @@ from firmpay.core.live import POLL_SECONDS, live_stamp, live_url, unchanged
 from firmpay.core.money import MoneyError, parse_amount
 from firmpay.core.numbers import NumberError, WholeNumberField, whole_number
 from firmpay.payments.exceptions import PaymentsUserError
-from firmpay.payments.hooks import payment_stripe_fees
 from firmpay.payments.online.models import (
     CheckoutSettings,
     OnlinePaymentStatus,
@@ -22,6 +21,7 @@ from firmpay.payments.online.selectors import (
     checkout_settings_for_firm,
     firm_payments,
     online_payment_get,
+    payments_fees_attach,
     payments_live_state,
     payments_totals,
 )
@@ -57,16 +57,9 @@ def payment_list(request):
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
-    payments = list(rows[:PAGE_SIZE])
-    fees = payment_stripe_fees(payment_ids=[p.pk for p in payments])
-    for payment in payments:
-        # What the payment itself left in the firm's balance: gross less both fees
-        # (refunds are their own column).
-        payment.stripe_fee = fees.get(payment.pk)
-        if payment.stripe_fee is not None:
-            payment.net_after_fees = (
-                payment.amount - payment.stripe_fee - payment.application_fee_amount
-            )
+    # What each payment itself left in the firm's balance: gross less both fees (refunds
+    # are their own column).
+    payments = payments_fees_attach(list(rows[:PAGE_SIZE]))
     context = {
         "filters": filters,
         "payments": payments,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from firmpay.payments.hooks import payment_stripe_fees
 from firmpay.payments.models import PaymentAccount
 from firmpay.payments.online.models import (
     DEBIT_METHODS,
@@ -170,6 +171,44 @@ def payments_totals(rows) -> PaymentTotals:
         count += row["n"]
         out.append((row["currency"], row["gross"], row["refunded"]))
     return PaymentTotals(count=count, by_currency=out)
+
+
+@dataclass(frozen=True)
+class PaymentFees:
+    """What one payment left the firm: gross, less Stripe's fee and Firmpay's fee, is net.
+    Stripe's fee is None (pending) until its balance transaction is known (a payout lists
+    it), and so is net: never counted as 0."""
+
+    gross: int
+    stripe_fee: int | None
+    firmpay_fee: int
+
+    @property
+    def net(self) -> int | None:
+        if self.stripe_fee is None:
+            return None
+        return self.gross - self.stripe_fee - self.firmpay_fee
+
+
+def payments_fees_attach(payments: list[OnlinePayment]) -> list[OnlinePayment]:
+    """Sets `payment.fees` (PaymentFees, or None for an attempt that took no money: an
+    open or expired checkout, a failed debit) on each payment, asking the fee sources once
+    for them all."""
+    fees = payment_stripe_fees(payment_ids=[p.pk for p in payments])
+    for payment in payments:
+        took_money = payment.succeeded_at is not None or (
+            payment.status == OnlinePaymentStatus.PROCESSING
+        )
+        payment.fees = (
+            PaymentFees(
+                gross=payment.amount,
+                stripe_fee=fees.get(payment.pk),
+                firmpay_fee=payment.application_fee_amount,
+            )
+            if took_money
+            else None
+        )
+    return payments
 
 
 def invoice_has_open_dispute(*, invoice) -> bool:

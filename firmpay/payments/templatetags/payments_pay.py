@@ -21,6 +21,7 @@ from firmpay.payments.online.selectors import (
     invoice_online_amounts,
     invoice_overpayment,
     invoice_payments,
+    payments_fees_attach,
 )
 from firmpay.tenancy.roles import Action
 
@@ -68,6 +69,7 @@ def invoice_payments_panel(context, invoice):
     request = context.get("request")
     membership = getattr(request, "membership", None)
     payments = [p for p in invoice_payments(invoice=invoice) if p.status not in ("pending",)]
+    payments_fees_attach(payments)  # gross, Stripe's fee, Firmpay's fee and net of each
     return {
         "invoice": invoice,
         "payments": payments,

@@ -200,6 +200,23 @@ def test_fee_is_zero_on_a_plan_set_to_zero(ready, settings, stripe_sandbox, stri
     assert [fee for fee in fees.data if fee.account == payment.stripe_account_id] == []
 
 
+def test_the_fee_taken_is_the_one_the_plan_page_shows(ready, settings, stripe_sandbox):
+    """The operator's FIRMPAY_APPLICATION_FEE_BPS is both what the Plan page says and what
+    Stripe is asked to take (application_fee_amount), on every plan."""
+    from django.urls import reverse
+
+    from firmpay.tenancy.tests.factories import client_for
+
+    firm, _account, invoice = ready
+    settings.FIRMPAY_APPLICATION_FEE_BPS = {"free": 300, "standard": 125, "pro": 10}
+    plan_page = client_for(firm.owner, firm).get(reverse("tenancy:plan")).content.decode()
+    assert "1.25% of each online payment" in plan_page
+    payment = checkout_start(invoice=invoice, return_url=PAGE)
+    assert payment.application_fee_amount == 125  # 1.25% of $100.00
+    intent = pay(stripe_sandbox, payment)["payment_intent"]
+    assert intent["application_fee_amount"] == 125
+
+
 def test_methods_follow_capabilities_currency_and_the_firm_switches(
     make_firm, stripe_sandbox, stripe_client
 ):
