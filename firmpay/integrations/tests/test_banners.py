@@ -4,12 +4,14 @@ attention: owners and admins get the link that fixes it, staff a notice."""
 import pytest
 from django.utils import timezone
 
+from firmpay.integrations.alerts import firm_account_alert
 from firmpay.integrations.tests.conftest import account_state, client_for
 from firmpay.payments.services import (
     payment_account_create,
     payment_account_mark_deauthorized,
     payment_account_refresh,
 )
+from firmpay.payments.tests.online import deliver, event
 from firmpay.tenancy.models import Role
 
 pytestmark = pytest.mark.usefixtures("stripe_settings")
@@ -76,3 +78,50 @@ def test_deauthorized_account_banner_links_to_connect(firm, owner_client, stripe
     shown = banner(owner_client.get("/invoices/").content.decode())
     assert "disconnected from Stripe" in shown
     assert 'href="/settings/integrations/stripe/connect/"' in shown  # the Connect sidebar
+
+
+def test_the_banner_follows_the_account_through_stripe_and_clears(
+    firm, owner_client, stripe_sandbox
+):
+    """Refreshed from the sandbox at each step: all well → a deadline in 3 days → overdue →
+    verified again, and the banner says so each time, then goes."""
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    acct = account.stripe_account_id
+
+    def step(state: str, **params):
+        account_state(stripe_sandbox, acct, state, **params)
+        payment_account_refresh(account=account)
+        return firm_account_alert(firm=firm), banner(
+            owner_client.get("/invoices/").content.decode()
+        )
+
+    alert, shown = step("verified")
+    assert not alert.banner and shown == ""
+    alert, shown = step("requirements_due", deadline_in_days=3)
+    assert (alert.state, alert.tone) == ("deadline", "bad") and "Stripe needs more" in shown
+    alert, shown = step("past_due")
+    assert (alert.state, alert.tone) == ("charges_paused", "bad")  # charges were on before
+    assert 'href="/settings/integrations/stripe/onboarding/"' in shown  # a fresh onboarding link
+    alert, shown = step("verified")
+    assert not alert.banner and shown == ""
+
+
+def test_a_deauthorized_event_raises_the_banner_and_connecting_again_clears_it(
+    firm, owner_client, stripe_sandbox, django_capture_on_commit_callbacks
+):
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    account_state(stripe_sandbox, account.stripe_account_id, "verified")
+    payment_account_refresh(account=account)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(
+            event(
+                "account.application.deauthorized",
+                account.stripe_account_id,
+                {"id": "ca_x", "object": "application"},
+            )
+        )
+    assert firm_account_alert(firm=firm).state == "deauthorized"
+    assert "disconnected from Stripe" in banner(owner_client.get("/invoices/").content.decode())
+    payment_account_create(firm=firm, actor=firm.owner)
+    assert firm_account_alert(firm=firm).state != "deauthorized"
+    assert "disconnected from Stripe" not in banner(owner_client.get("/invoices/").content.decode())

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from django.utils import timezone
+from datetime import datetime
 
 from firmpay.payments.connect.methods import (
     AccountPaymentMethods,
@@ -23,11 +21,8 @@ from firmpay.payments.stripe.status import (
     PayoutsStatus,
     disabled_reason_label,
     integration_status,
-    is_rejected,
     payouts_status,
 )
-
-DEADLINE_ALERT_WINDOW = timedelta(days=7)
 
 
 def payment_account_for_firm(*, firm) -> PaymentAccount | None:
@@ -198,93 +193,10 @@ def payment_account_panel(*, account: PaymentAccount) -> PaymentAccountPanel:
     )
 
 
-@dataclass(frozen=True)
-class PaymentAlert:
-    """One banner item. `action`: "onboarding" (UI mints a fresh onboarding link),
-    "dashboard" (`action_url`, or the UI's dashboard view for Express), "connect"
-    (Settings → Integrations). Owners/admins get the action, staff only the message."""
-
-    code: str  # past_due | deadline_soon | charges_disabled | payouts_disabled | rejected | deauthorized
-    level: str  # error | warning
-    message: str
-    action: str
-    action_label: str
-    action_url: str | None = None
-
-
-def firm_payment_alerts(*, firm, now: datetime | None = None) -> list[PaymentAlert]:
-    """What the alert banner shows on every page while the firm's account needs attention."""
-    now = now or timezone.now()
-    account = payment_account_for_firm(firm=firm)
-    if account is None:
-        latest = (
-            PaymentAccount.objects.filter(firm=firm, disconnected_at__isnull=False)
-            .order_by("-disconnected_at")
-            .first()
-        )
-        if latest is not None and latest.deauthorized_at is not None:
-            return [
-                PaymentAlert(
-                    "deauthorized",
-                    "error",
-                    "Your Stripe account was disconnected from Stripe's side, so clients cannot "
-                    "pay online. Connect Stripe again to resume online payments.",
-                    "connect",
-                    "Connect Stripe",
-                )
-            ]
-        return []
-    snapshot = payment_account_snapshot(account=account)
-    if snapshot is None:
-        return []
-    return _account_alerts(account, snapshot, now)
-
-
 def _dashboard_url(account: PaymentAccount, snapshot: AccountSnapshot) -> str | None:
     if snapshot.dashboard == "express":
         return None
     return dashboard_base_url() + account.stripe_account_id
-
-
-def _account_alerts(account, snapshot: AccountSnapshot, now: datetime) -> list[PaymentAlert]:
-    req = snapshot.requirements
-    dashboard = ("dashboard", "Open the Stripe dashboard", _dashboard_url(account, snapshot))
-    # Platform-created accounts are fixed through a fresh onboarding link; others in Stripe.
-    fix = ("onboarding", "Provide the information", None)
-    if account.created_via != CreatedVia.PLATFORM:
-        fix = dashboard
-    alerts = []
-    # During first onboarding Stripe lists everything as past due: the card says
-    # Incomplete, the banner stays quiet.
-    onboarding = not snapshot.details_submitted and not account.charges_were_enabled
-    if is_rejected(req.disabled_reason):
-        message = f"{disabled_reason_label(req.disabled_reason)}. This cannot be fixed in Firmpay."
-        alerts.append(PaymentAlert("rejected", "error", message, *dashboard))
-    if req.past_due and not onboarding:
-        items = ", ".join(requirement_label(key) for key in req.past_due[:3])
-        message = (
-            f"Stripe needs overdue information ({items}). "
-            "Payments or payouts may be paused until you provide it."
-        )
-        alerts.append(PaymentAlert("past_due", "error", message, *fix))
-    elif (
-        not onboarding
-        and req.currently_due
-        and req.current_deadline
-        and req.current_deadline - now <= DEADLINE_ALERT_WINDOW
-    ):
-        message = (
-            f"Stripe needs more information by {req.current_deadline:%-d %B %Y} "
-            "or payments will be paused."
-        )
-        alerts.append(PaymentAlert("deadline_soon", "warning", message, *fix))
-    if account.charges_were_enabled and not snapshot.charges_enabled:
-        message = "Stripe has paused payments on your account: clients cannot pay online."
-        alerts.append(PaymentAlert("charges_disabled", "error", message, *fix))
-    if account.payouts_were_enabled and not snapshot.payouts_enabled:
-        message = "Stripe has paused payouts to your bank account."
-        alerts.append(PaymentAlert("payouts_disabled", "warning", message, *fix))
-    return alerts
 
 
 # --- support back office (Django staff only; the view checks) -------------------------

@@ -1,10 +1,11 @@
-"""Creating a platform account, its statuses from the sandbox, the Manage panel, alerts."""
+"""Creating a platform account, its statuses from the sandbox, the Manage panel. (What the
+firm is told about the account, the banner included, is firmpay/integrations/alerts.py and
+its tests.)"""
 
 import pytest
 
 from firmpay.core.models import AuditRecord
 from firmpay.payments.connect.selectors import (
-    firm_payment_alerts,
     payment_account_can_take_charges,
     payment_account_for_firm,
     payment_account_panel,
@@ -126,26 +127,7 @@ def test_manage_panel_lists_requirements_in_plain_words(account, stripe_sandbox)
     assert payment_account_dashboard_link(account=account) == panel.dashboard_url
 
 
-def test_banner_for_deadline_then_past_due_then_cleared(firm, account, stripe_sandbox):
-    acct = account.stripe_account_id
-    account_state(stripe_sandbox, acct, "verified")
-    payment_account_refresh(account=account)
-    assert firm_payment_alerts(firm=firm) == []
-    account_state(stripe_sandbox, acct, "requirements_due", deadline_in_days=3)
-    payment_account_refresh(account=account)
-    assert [a.code for a in firm_payment_alerts(firm=firm)] == ["deadline_soon"]
-    account_state(stripe_sandbox, acct, "past_due")
-    payment_account_refresh(account=account)
-    alerts = firm_payment_alerts(firm=firm)
-    assert {"past_due", "charges_disabled"} <= {a.code for a in alerts}
-    assert all(a.action == "onboarding" for a in alerts)
-    account_state(stripe_sandbox, acct, "verified")
-    payment_account_refresh(account=account)
-    assert firm_payment_alerts(firm=firm) == []
-
-
-def test_fresh_account_in_onboarding_raises_no_banner(firm, account):
-    assert firm_payment_alerts(firm=firm) == []
+def test_fresh_account_in_onboarding_is_incomplete(firm, account):
     assert payment_card(firm=firm).status.code == "incomplete"
 
 
@@ -183,7 +165,6 @@ def test_another_firms_member_never_sees_this_firms_account(account, make_firm):
     other = make_firm()
     assert payment_account_for_firm(firm=other) is None
     assert payment_card(firm=other).account is None
-    assert firm_payment_alerts(firm=other) == []
 
 
 def test_express_account_dashboard_is_a_fresh_login_link(
