@@ -92,6 +92,13 @@ def portal_payment_get(*, client, payment_id: int) -> OnlinePayment:
     return payment
 
 
+def paid_invoices(payment) -> list[Invoice]:
+    """Every invoice a payment paid, in the order it was applied (a portal payment for
+    several has allocations; otherwise it is the payment's own invoice). Prefetch
+    `allocations__invoice`."""
+    return [a.invoice for a in payment.allocations.all()] or [payment.invoice]
+
+
 # --- the statement ----------------------------------------------------------------------
 
 
@@ -138,10 +145,12 @@ def _all_entries(client, currency: str, end: datetime.date) -> list[StatementEnt
         .filter(currency=currency, status__in=PAID_ONLINE)
         .exclude(succeeded_at=None)
         .select_related("invoice")
+        .prefetch_related("allocations__invoice")
     ):
         day = _local_date(p.succeeded_at, firm)
         if day <= end:
-            label = f"Payment ({p.method_label.lower() or 'online'}) #{p.pk}"
+            paid_for = ", ".join(i.number for i in paid_invoices(p))
+            label = f"Payment ({p.method_label.lower() or 'online'}) #{p.pk} for {paid_for}"
             entries.append(StatementEntry(day, "payment", label, credit=p.amount))
     for r in PaymentRefund.objects.filter(
         firm_id=client.firm_id,

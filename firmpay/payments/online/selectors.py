@@ -138,7 +138,12 @@ def firm_payments(
     date_to: datetime.date | None = None,
 ):
     """The firm's payments (not the abandoned attempts unless asked for), newest first."""
-    rows = OnlinePayment.objects.filter(firm=firm).select_related("invoice", "invoice__client")
+    rows = (
+        OnlinePayment.objects.filter(firm=firm)
+        .select_related("invoice", "invoice__client")
+        # A portal payment for several invoices is listed with each one it paid.
+        .prefetch_related("allocations__invoice")
+    )
     if status:
         rows = rows.filter(status=status)
     else:

@@ -6,10 +6,13 @@ no invoice is ever in two open checkouts (portal and invoice link) at once."""
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test import Client as Browser
+from django.urls import reverse
 
 from firmpay.accounting.models import AccountingConnection, SyncItem
 from firmpay.payments.online.allocation_models import InvoicePaymentClaim
@@ -20,7 +23,15 @@ from firmpay.payments.online.multi_checkout import checkout_start_several
 from firmpay.payments.online.refunds import payment_refund_create
 from firmpay.payments.services import payment_account_create, payment_account_refresh
 from firmpay.payments.tests.online import deliver
-from firmpay.portal.tests.builders import portal_customer, sent_invoice
+from firmpay.portal.tests.builders import (
+    follow_link,
+    portal_customer,
+    portal_url,
+    request_link,
+    sent_invoice,
+    signin_links,
+)
+from firmpay.tenancy.tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +290,37 @@ def test_a_portal_and_an_invoice_link_checkout_racing_leave_one_open_session(
     assert len(still_open) == 1
     claim = InvoicePaymentClaim.objects.get(invoice=oldest)
     assert OnlinePayment.objects.get(pk=claim.payment_id).checkout_session_id == still_open[0].id
+
+
+def test_a_payment_for_several_invoices_is_listed_for_every_invoice_it_paid(
+    three_open, live_firm, stripe_sandbox, owner, django_capture_on_commit_callbacks
+):
+    """The client's payment history, statement and the firm's payments list name each
+    invoice the payment paid, not only the first."""
+    client, (oldest, middle, newest) = three_open
+    payment = start(live_firm, client, [newest, oldest])
+    pay(stripe_sandbox, payment)
+    feed(stripe_sandbox, live_firm, set())
+
+    browser = Browser()
+    with django_capture_on_commit_callbacks(execute=True):  # the sign-in email
+        request_link(browser, live_firm, client.email)
+    follow_link(browser, *signin_links(client.email)[-1])
+    history = browser.get(portal_url("payments", live_firm)).content.decode()
+    row = re.search(rf'<tr data-payment="{payment.pk}">(.*?)</tr>', history, re.S).group(1)
+    assert f"{oldest.number}, {newest.number}" in row and middle.number not in row
+
+    today = datetime.date.today()
+    statement = browser.get(
+        portal_url("statement", live_firm),
+        {"start": (today - datetime.timedelta(days=3)).isoformat(), "end": today.isoformat()},
+    ).context["statement"]
+    (paid,) = [e for e in statement.entries if e.kind == "payment"]
+    assert paid.credit == 40000
+    assert oldest.number in paid.description and newest.number in paid.description
+
+    listing = client_for(owner, live_firm).get(reverse("online_payments:list")).content.decode()
+    row = re.search(rf'<tr data-payment="{payment.pk}">(.*?)</tr>', listing, re.S).group(1)
+    for invoice in (oldest, newest):
+        assert f'href="/invoices/{invoice.pk}/">{invoice.number}</a>' in row
+    assert middle.number not in row
