@@ -76,7 +76,7 @@ def invoice_payments(*, invoice) -> list[OnlinePayment]:
     return list(
         OnlinePayment.objects.filter(mine)
         .distinct()
-        .prefetch_related("refunds", "disputes")
+        .prefetch_related("refunds", "disputes", "allocations__invoice")
         .order_by("created_at", "id")
     )
 

@@ -324,3 +324,9 @@ def test_a_payment_for_several_invoices_is_listed_for_every_invoice_it_paid(
     for invoice in (oldest, newest):
         assert f'href="/invoices/{invoice.pk}/">{invoice.number}</a>' in row
     assert middle.number not in row
+    # Each invoice's payment panel: the payment's fees, said to be for the whole payment.
+    detail = client_for(owner, live_firm).get(reverse("invoices:detail", args=[newest.pk]))
+    whole = re.search(rf'id="payment-fees-whole-{payment.pk}">(.*?)</p>', detail.content.decode())
+    assert whole.group(1) == (
+        f"For the whole payment, which paid {oldest.number} ($100.00), {newest.number} ($300.00)."
+    )
