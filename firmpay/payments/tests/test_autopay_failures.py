@@ -127,6 +127,27 @@ def test_failed_bacs_debit_goes_back_to_retrying(stripe_sandbox, make_firm):
     assert invoice.status == "open" and row(invoice).status == "retrying"
 
 
+def test_failed_debit_tells_each_side_once_with_the_autopay_email(
+    stripe_sandbox, make_firm, django_capture_on_commit_callbacks
+):
+    firm = make_firm(country="GB")
+    account = live_account(stripe_sandbox, firm)
+    client = new_client(firm, currency="GBP")
+    authorised(stripe_sandbox, client, method="bacs_debit", outcome="fail_later")
+    invoice = sent_to(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+        stripe_sandbox.advance(days=3)
+        feed_events(stripe_sandbox, account.stripe_account_id, set())
+    to_client = [m.subject for m in mail.outbox if m.to == [client.email]]
+    failed = [s for s in to_client if "did not go through" in s]
+    assert failed == [f"Your automatic payment for invoice {invoice.number} did not go through"]
+    to_firm = [m.subject for m in mail.outbox if m.to != [client.email]]
+    assert [s for s in to_firm if "failed" in s.lower()] == [
+        f"Automatic payment failed: £100.00 for invoice {invoice.number} ({client.name})"
+    ]
+
+
 def test_revoked_mandate_pauses_autopay_and_resumes_reminders(
     stripe_sandbox, firm, django_capture_on_commit_callbacks
 ):
