@@ -4,9 +4,12 @@ clients whose autopay needs attention, and what a disconnect would stop."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.db.models import Q
+from django.utils import timezone
 
+from firmpay.invoices.dates import firm_today
 from firmpay.payments.autopay.models import (
     SCHEDULED_STATUSES,
     AutopayAuthorisation,
@@ -51,7 +54,17 @@ def invoice_collection_date(*, invoice) -> datetime.date | None:
         return None
     if row.next_attempt_at is None:
         return invoice.due_date
-    return max(row.next_attempt_at.date(), datetime.date.today())
+    today = firm_today(invoice.firm)
+    return max(firm_local_date(invoice.firm, row.next_attempt_at), today)
+
+
+def firm_local_date(firm, moment: datetime.datetime) -> datetime.date:
+    """The date of `moment` in the firm's time zone (what the firm and client call it)."""
+    try:
+        zone = zoneinfo.ZoneInfo(firm.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return timezone.localtime(moment, zone).date()
 
 
 def invoice_charge_scheduled(*, invoice) -> bool:
