@@ -75,6 +75,8 @@ def attempt_outcome_apply(*, attempt_id: int, result: ChargeResult) -> None:
             method=payment.method,
         )
         payment_fact_apply(fact=_fact(result, ref, now))
+        # The fact wrote the payment row (status, failure message): the emails below read it.
+        payment.refresh_from_db()
         attempt.status = _ATTEMPT_STATUS[result.outcome]
         attempt.payment_intent_id = result.payment_intent
         attempt.error_code = result.code[:100]
