@@ -216,6 +216,10 @@ def test_retainers_are_collected_automatically_by_bacs_and_by_card(
         expect(firm_page.locator("#on-its-way")).to_contain_text(
             "£450.00 by bank debit from Acme Hardware Ltd"
         )
+        expect(firm_page.locator("#autopay-collection")).to_have_text(
+            "Being collected automatically from Bacs Direct Debit ending 2345."
+        )
+        expect(firm_page.locator("#payment-timeline")).to_contain_text("Charged automatically")
 
         # --- three days on, the debit settles: paid ------------------------------------
         settled = datetime.datetime.combine(
@@ -228,6 +232,9 @@ def test_retainers_are_collected_automatically_by_bacs_and_by_card(
         expect(client_page.locator("#paid-notice")).to_be_visible()
         firm_page.reload()
         expect(firm_page.locator("#invoice-status")).to_have_text("Paid")
+        expect(firm_page.locator("#autopay-collection")).to_have_text(
+            "Collected automatically from Bacs Direct Debit ending 2345."
+        )
         one_email(uk.email, "Receipt: £450.00 paid to Ledger & Sons Ltd for invoice INV-0001")
         assert not [m for m in emails_to(uk.email) if "did not go through" in m.subject]
         firm_page.goto(f"{app}/invoices/")
@@ -285,6 +292,10 @@ def test_retainers_are_collected_automatically_by_bacs_and_by_card(
         firm_invoice(firm_page, app, "INV-0002")
         expect(firm_page.locator("#invoice-status")).not_to_have_text("Paid")
         expect(firm_page.locator("#amount-due")).to_have_text("$300.00")
+        expect(firm_page.locator("#autopay-collection")).to_contain_text(
+            "The automatic payment did not go through (Your card was declined.). Next try from "
+            f"Card ending 4242 on {retry_on.day} {retry_on:%B %Y}"
+        )
 
         # --- the client updates the card from the email link; the retry pays -------------
         client_page.goto(link_in(failed.body, "/autopay/"))
@@ -300,6 +311,9 @@ def test_retainers_are_collected_automatically_by_bacs_and_by_card(
         one_email(us.email, "Receipt: $300.00 paid to Hudson Bookkeeping for invoice INV-0002")
         firm_page.reload()
         expect(firm_page.locator("#invoice-status")).to_have_text("Paid")
+        expect(firm_page.locator("#autopay-collection")).to_have_text(
+            "Collected automatically from Card ending 4444."
+        )
         firm_page.goto(f"{app}/payments/autopay/")
         expect(firm_page.locator("#autopay-clients")).to_contain_text("Card ending 4444")
         expect(firm_page.locator("#autopay-attention")).to_contain_text("Nothing needs attention.")

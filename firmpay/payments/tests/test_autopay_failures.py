@@ -61,6 +61,9 @@ def test_declined_card_tells_client_and_firm_and_retries_after_three_days(
         m for m in mail.outbox if m.to == [client.email] and "automatic" in m.subject
     )
     assert "We will try again on" in client_mail.body and "/i/" in client_mail.body
+    # Stripe's words, not the decline code; and the link to change the method.
+    assert "did not go through (Your card was declined.)" in client_mail.body
+    assert "/autopay/" in client_mail.body
 
 
 def test_updated_card_lets_the_retry_succeed(declining, stripe_sandbox):
