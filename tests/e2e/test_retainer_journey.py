@@ -297,6 +297,12 @@ def test_retainers_are_collected_automatically_by_bacs_and_by_card(
             f"Card ending 4242 on {retry_on.day} {retry_on:%B %Y}"
         )
 
+        client_page.goto(link_in(failed.body, "/i/"))
+        expect(client_page.locator("#autopay-retrying")).to_contain_text(
+            f"did not go through. It will be tried again on {retry_on.day} {retry_on:%B %Y}"
+        )
+        expect(client_page.locator("#pay-button")).to_be_visible()
+
         # --- the client updates the card from the email link; the retry pays -------------
         client_page.goto(link_in(failed.body, "/autopay/"))
         expect(client_page.locator("#autopay-status")).to_contain_text("Card ending 4242")
