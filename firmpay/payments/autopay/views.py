@@ -5,6 +5,8 @@ schedule, send an authorisation request)."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -84,21 +86,20 @@ def _signed_link(view):
     """The client's autopay pages: a forged link is a 404; an expired one shows the
     "this link has expired" page (which can email a new link) instead of the page."""
 
+    @functools.wraps(view)
     def wrapped(request, token, *args, **kwargs):
         try:
             return view(request, token, *args, **kwargs)
         except _LinkExpired as expired:
             return _expired_page(request, token, expired.client)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
 @csrf_exempt  # the signed link is the only authority, as on the other client pages
 @require_POST
 def client_autopay_renew(request, token):
-    """ "Email me a new link" on the expired page: sent to the address the firm holds."""
+    """The expired page's "Email me a new link": sent to the address the firm holds."""
     link = autopay_link_read(token)
     if link.client is None:
         raise Http404("This link is not valid.")
