@@ -174,6 +174,9 @@ FIRMPAY_APPLICATION_FEE_BPS = {"free": 150, "standard": 75, "pro": 0} | {
     )
 }
 
+# Autopay (issue 15): how many days the client's autopay link in emails works.
+FIRMPAY_AUTOPAY_LINK_DAYS = env_int("FIRMPAY_AUTOPAY_LINK_DAYS", 30)
+
 # What each plan costs a month, shown on the Plan page (minor units of
 # FIRMPAY_PLAN_CURRENCY; 0 = no monthly charge). Firmpay itself bills only the per-payment
 # fee above; an operator who charges for plans sets e.g. "standard=2900,pro=7900".

@@ -1,7 +1,8 @@
 """Autopay in Chromium: a UK client authorises a Bacs mandate from the invoice page on the
 sandbox's hosted setup page (mandate terms shown), the invoice is charged by the sweep with
 no click, processing, then paid; a US client's saved card is declined, the client saves a
-new card from their autopay link and the retry pays."""
+new card from their autopay link and the retry pays; an expired autopay link offers a new
+one by email. The whole acceptance journey is test_retainer_journey.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import datetime
 import re
 
 import pytest
+import time_machine
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from firmpay.payments.autopay.authorise import client_autopay_token
+from firmpay.payments.autopay.authorise import client_autopay_token, client_autopay_url
 from firmpay.payments.autopay.charges import autopay_sweep
 from firmpay.payments.autopay.models import InvoiceAutopay
 from tests.e2e.test_pay_invoice import (  # noqa: F401 - the app fixture
@@ -82,3 +85,20 @@ def test_declined_card_is_updated_from_the_link_and_the_retry_pays(app, page, st
     assert autopay_sweep(now=timezone.now() + datetime.timedelta(days=3, hours=1)).charged == 1
     deliver_webhooks(stripe_sandbox)
     assert status_of(invoice) == "paid"
+
+
+def test_an_expired_autopay_link_offers_a_new_one_by_email(app, page, stripe_sandbox):  # noqa: F811
+    firm = firm_with_stripe(stripe_sandbox)
+    invoice = sent_invoice(firm)
+    old_link = client_autopay_url(client=invoice.client)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=45)):
+        page.goto(old_link)
+        expect(page.get_by_role("heading", name="This link has expired")).to_be_visible()
+        expect(page.get_by_role("button", name="Set up automatic payments")).to_have_count(0)
+        page.get_by_role("button", name="Email me a new link").click()
+        expect(page.get_by_role("status")).to_contain_text("We have emailed a new link")
+        [message] = [m for m in mail.outbox if m.subject.startswith("Your new link")]
+        assert message.to == [invoice.client.email]
+        new_link = re.search(r"https?://\S+/autopay/\S+/", message.body).group(0)
+        page.goto(new_link)
+        expect(page.get_by_role("button", name="Set up automatic payments")).to_be_visible()

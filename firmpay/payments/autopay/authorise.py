@@ -5,6 +5,7 @@ the request itself. Invoices are marked for automatic collection here too."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -33,22 +34,74 @@ SALT = "firmpay.autopay.client"
 REUSE_FOR = datetime.timedelta(hours=20)
 
 
+def autopay_link_lifetime() -> datetime.timedelta:
+    """How long a client's autopay link works (it is in emails: long enough for a retry
+    schedule, short enough that an old forwarded email stops opening it)."""
+    return datetime.timedelta(days=getattr(settings, "FIRMPAY_AUTOPAY_LINK_DAYS", 30))
+
+
 def client_autopay_token(*, client) -> str:
+    """Signed and timestamped (`signing.dumps`): the firm and client ids, good for
+    `autopay_link_lifetime()` from now."""
     return signing.dumps([client.firm_id, client.pk], salt=SALT)
 
 
-def client_from_autopay_token(token: str):
+@dataclass(frozen=True)
+class AutopayLink:
+    client: object | None  # None: forged, tampered or for a client that is gone
+    expired: bool = False
+
+
+def autopay_link_read(token: str) -> AutopayLink:
+    """The client a link is for and whether it has expired. An expired link still names
+    its client (the signature is checked), so the page can offer to send a new one."""
     from firmpay.clients.models import Client
 
+    expired = False
     try:
-        firm_id, client_id = signing.loads(token, salt=SALT)
+        ids = signing.loads(token, salt=SALT, max_age=autopay_link_lifetime())
+    except signing.SignatureExpired:
+        expired = True
+        try:
+            ids = signing.loads(token, salt=SALT)
+        except (signing.BadSignature, ValueError, TypeError):
+            return AutopayLink(client=None)
     except (signing.BadSignature, ValueError, TypeError):
-        return None
-    return Client.objects.filter(firm_id=firm_id, pk=client_id).select_related("firm").first()
+        return AutopayLink(client=None)
+    try:
+        firm_id, client_id = ids
+        client = (
+            Client.objects.filter(firm_id=int(firm_id), pk=int(client_id))
+            .select_related("firm")
+            .first()
+        )
+    except (ValueError, TypeError):
+        return AutopayLink(client=None)
+    return AutopayLink(client=client, expired=expired and client is not None)
+
+
+def client_from_autopay_token(token: str):
+    """The client of a valid, unexpired link, else None."""
+    link = autopay_link_read(token)
+    return None if link.expired else link.client
 
 
 def client_autopay_url(*, client) -> str:
     return settings.SITE_URL + reverse("autopay-manage", args=[client_autopay_token(client=client)])
+
+
+def autopay_link_renew(*, client) -> bool:
+    """Email the client a fresh autopay link, to the address the firm holds (never to
+    whoever asks): at most once in 10 minutes per client. Returns whether it was sent."""
+    from django.core.cache import cache
+
+    if not client.email or not cache.add(f"autopay:link-renew:{client.pk}", 1, timeout=600):
+        return False
+    stub = AutopayAuthorisation(firm=client.firm, client=client, method="")
+    authorisation_notice(
+        authorisation=stub, kind="autopay_link_client", link=client_autopay_url(client=client)
+    )
+    return True
 
 
 def autopay_customer_ensure(*, client, account) -> AutopayCustomer:

@@ -25,6 +25,7 @@ SUBJECTS = {
     "authorisation_attention_firm": "Autopay needs attention: {client}",
     "card_expiring_client": "Your card for payments to {firm} expires soon",
     "authorisation_request": "{firm} asks you to set up automatic payments",
+    "autopay_link_client": "Your new link for automatic payments to {firm}",
 }
 TO_CLIENT = {
     "autopay_failed_client",
@@ -32,6 +33,7 @@ TO_CLIENT = {
     "authorisation_attention_client",
     "card_expiring_client",
     "authorisation_request",
+    "autopay_link_client",
 }
 
 
@@ -40,6 +42,8 @@ def autopay_notice_queue(*, attempt, kind: str, retry_at=None) -> None:
     _, created = PaymentNotice.objects.get_or_create(payment=attempt.payment, kind=kind, key="")
     if not created:
         return
+    from firmpay.payments.autopay.authorise import client_autopay_url
+
     payment = attempt.payment
     invoice = payment.invoice
     context = {
@@ -51,6 +55,8 @@ def autopay_notice_queue(*, attempt, kind: str, retry_at=None) -> None:
         "reason": payment.failure_message or attempt.error_code,
         "retry_at": retry_at,
         "method": attempt.authorisation.method_label,
+        "manage_link": client_autopay_url(client=invoice.client),
+        "link_days": _link_days(),
     }
     _send_on_commit(kind=kind, firm=invoice.firm, client=invoice.client, context=context)
 
@@ -63,10 +69,17 @@ def authorisation_notice(*, authorisation, kind: str, link: str = "", reason: st
         "link": link,
         "reason": reason,
         "authorisation": authorisation,
+        "link_days": _link_days(),
     }
     _send_on_commit(
         kind=kind, firm=authorisation.firm, client=authorisation.client, context=context
     )
+
+
+def _link_days() -> int:
+    from firmpay.payments.autopay.authorise import autopay_link_lifetime
+
+    return autopay_link_lifetime().days
 
 
 def _send_on_commit(*, kind: str, firm, client, context: dict) -> None:

@@ -18,7 +18,7 @@ from firmpay.payments.autopay.models import (
     InvoiceAutopayStatus,
 )
 from firmpay.payments.autopay.notices import autopay_notice_queue
-from firmpay.payments.autopay.selectors import autopay_retry_days
+from firmpay.payments.autopay.selectors import autopay_retry_days, firm_local_date
 from firmpay.payments.facts import (
     PaymentFailed,
     PaymentProcessing,
@@ -75,6 +75,8 @@ def attempt_outcome_apply(*, attempt_id: int, result: ChargeResult) -> None:
             method=payment.method,
         )
         payment_fact_apply(fact=_fact(result, ref, now))
+        # The fact wrote the payment row (status, failure message): the emails below read it.
+        payment.refresh_from_db()
         attempt.status = _ATTEMPT_STATUS[result.outcome]
         attempt.payment_intent_id = result.payment_intent
         attempt.error_code = result.code[:100]
@@ -116,10 +118,9 @@ def _retry_or_stop(*, row: InvoiceAutopay, attempt: AutopayAttempt, now) -> None
         row.next_attempt_at = now + datetime.timedelta(days=retry_days[row.attempts - 1])
     else:
         row.status, row.next_attempt_at = InvoiceAutopayStatus.EXHAUSTED, None
-    autopay_notice_queue(
-        attempt=attempt, kind="autopay_failed_client", retry_at=row.next_attempt_at
-    )
-    autopay_notice_queue(attempt=attempt, kind="autopay_failed_firm", retry_at=row.next_attempt_at)
+    retry_on = firm_local_date(row.firm, row.next_attempt_at) if row.next_attempt_at else None
+    autopay_notice_queue(attempt=attempt, kind="autopay_failed_client", retry_at=retry_on)
+    autopay_notice_queue(attempt=attempt, kind="autopay_failed_firm", retry_at=retry_on)
 
 
 def _authorisation_needs_attention(attempt: AutopayAttempt, reason: str) -> None:

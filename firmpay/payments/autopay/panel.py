@@ -24,6 +24,8 @@ def autopay_panel_context(*, invoice, can_pay: bool) -> dict:
     active = authorisation is not None and authorisation.status == "active"
     return {
         "charge_in_flight": row is not None and row.status in IN_FLIGHT,
+        # The last automatic payment did not go through and another try is scheduled.
+        "retrying": row is not None and row.status == InvoiceAutopayStatus.RETRYING,
         "collection_date": invoice_collection_date(invoice=invoice) if active else None,
         "authorisation": authorisation,
         "offer": can_pay and invoice.status in OUTSTANDING_STATUSES and not active,

@@ -4,9 +4,12 @@ clients whose autopay needs attention, and what a disconnect would stop."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.db.models import Q
+from django.utils import timezone
 
+from firmpay.invoices.dates import firm_today
 from firmpay.payments.autopay.models import (
     SCHEDULED_STATUSES,
     AutopayAuthorisation,
@@ -51,7 +54,48 @@ def invoice_collection_date(*, invoice) -> datetime.date | None:
         return None
     if row.next_attempt_at is None:
         return invoice.due_date
-    return max(row.next_attempt_at.date(), datetime.date.today())
+    today = firm_today(invoice.firm)
+    return max(firm_local_date(invoice.firm, row.next_attempt_at), today)
+
+
+def firm_local_date(firm, moment: datetime.datetime) -> datetime.date:
+    """The date of `moment` in the firm's time zone (what the firm and client call it)."""
+    try:
+        zone = zoneinfo.ZoneInfo(firm.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return timezone.localtime(moment, zone).date()
+
+
+# Where the firm's invoice page shows the automatic collection as needing an eye on it.
+NOT_GOING_WELL = ("retrying", "action_required", "paused", "exhausted")
+
+
+def invoice_autopay_summary(*, invoice) -> dict | None:
+    """The firm's invoice page: how the automatic collection stands (status, the next
+    try in the firm's calendar, what the last attempt said, from which method), and which
+    of the invoice's payments were automatic charges. None when it is not collected
+    automatically."""
+    row = invoice_autopay(invoice=invoice)
+    if row is None:
+        return None
+    from firmpay.payments.autopay.models import AutopayAttempt
+
+    authorisation = client_authorisation(firm=invoice.firm, client_id=invoice.client_id)
+    next_on = None
+    if row.status in SCHEDULED_STATUSES and row.next_attempt_at is not None:
+        next_on = max(firm_local_date(invoice.firm, row.next_attempt_at), firm_today(invoice.firm))
+    return {
+        "status": row.status,
+        "label": row.get_status_display(),
+        "next_on": next_on,
+        "last_error": row.last_error if row.status != InvoiceAutopayStatus.COLLECTED else "",
+        "method": authorisation.method_label if authorisation is not None else "",
+        "warning": row.status in NOT_GOING_WELL,
+        "payment_ids": set(
+            AutopayAttempt.objects.filter(invoice_autopay=row).values_list("payment_id", flat=True)
+        ),
+    }
 
 
 def invoice_charge_scheduled(*, invoice) -> bool:

@@ -5,6 +5,8 @@ schedule, send an authorisation request)."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -20,8 +22,10 @@ from firmpay.payments.autopay.authorise import (
     autopay_authorisation_complete,
     autopay_authorisation_revoke,
     autopay_authorisation_start,
+    autopay_link_lifetime,
+    autopay_link_read,
+    autopay_link_renew,
     autopay_request_send,
-    client_from_autopay_token,
 )
 from firmpay.payments.autopay.models import AutopayAuthorisation, AutopaySettings, CollectOn
 from firmpay.payments.autopay.selectors import autopay_firm_overview, client_authorisation
@@ -48,14 +52,65 @@ def invoice_autopay_start(request, token):
     return _no_referrer(HttpResponseRedirect(authorisation.setup_url, status=303))
 
 
+class _LinkExpired(Exception):
+    def __init__(self, client):
+        self.client = client
+
+
 def _client(token):
-    client = client_from_autopay_token(token)
-    if client is None:
+    link = autopay_link_read(token)
+    if link.client is None:
         raise Http404("This link is not valid.")
-    return client
+    if link.expired:
+        raise _LinkExpired(link.client)
+    return link.client
+
+
+def _expired_page(request, token, client, *, sent: bool | None = None):
+    response = render(
+        request,
+        "payments/autopay/expired.html",
+        {
+            "client": client,
+            "firm": client.firm,
+            "token": token,
+            "sent": sent,
+            "link_days": autopay_link_lifetime().days,
+        },
+        status=410 if sent is None else 200,
+    )
+    return _no_referrer(response)
+
+
+def _signed_link(view):
+    """The client's autopay pages: a forged link is a 404; an expired one shows the
+    "this link has expired" page (which can email a new link) instead of the page."""
+
+    @functools.wraps(view)
+    def wrapped(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except _LinkExpired as expired:
+            return _expired_page(request, token, expired.client)
+
+    return wrapped
+
+
+@csrf_exempt  # the signed link is the only authority, as on the other client pages
+@require_POST
+def client_autopay_renew(request, token):
+    """The expired page's "Email me a new link": sent to the address the firm holds."""
+    link = autopay_link_read(token)
+    if link.client is None:
+        raise Http404("This link is not valid.")
+    if not link.expired:
+        return redirect(reverse("autopay-manage", args=[token]))
+    sent = autopay_link_renew(client=link.client)
+    return _expired_page(request, token, link.client, sent=sent)
 
 
 @never_cache
+@_signed_link
 def client_autopay_manage(request, token):
     client = _client(token)
     done = request.GET.get("done", "")
@@ -85,6 +140,7 @@ def client_autopay_manage(request, token):
 
 @csrf_exempt
 @require_POST
+@_signed_link
 def client_autopay_start(request, token):
     client = _client(token)
     try:
@@ -97,6 +153,7 @@ def client_autopay_start(request, token):
 
 @csrf_exempt
 @require_POST
+@_signed_link
 def client_autopay_revoke(request, token):
     client = _client(token)
     authorisation = client_authorisation(firm=client.firm, client_id=client.pk)

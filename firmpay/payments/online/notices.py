@@ -48,7 +48,13 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
         wanted += [("receipt", ""), ("firm_paid", "")]
     if status == OnlinePaymentStatus.PROCESSING and payment.method in DEBIT_METHODS:
         wanted.append(("debit_initiated", ""))
-    if status == OnlinePaymentStatus.FAILED and payment.processing_at is not None:
+    if (
+        status == OnlinePaymentStatus.FAILED
+        and payment.processing_at is not None
+        and not _is_autopay_charge(payment)
+    ):
+        # An automatic debit that failed is told by autopay's own emails (with the retry
+        # date and the link to update the method), not twice.
         wanted += [("failed_client", ""), ("failed_firm", "")]
     for refund in refunds:
         if refund.status in REFUND_COUNTED:
@@ -60,6 +66,12 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
         notice, created = PaymentNotice.objects.get_or_create(payment=payment, kind=kind, key=key)
         if created:
             transaction.on_commit(lambda pk=notice.pk: _enqueue(pk))
+
+
+def _is_autopay_charge(payment) -> bool:
+    from firmpay.payments.autopay.models import AutopayAttempt
+
+    return AutopayAttempt.objects.filter(payment_id=payment.pk).exists()
 
 
 def _enqueue(notice_id: int) -> None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from firmpay.invoices.links import link_sign
 from firmpay.invoices.models import InvoiceStatus
 from firmpay.payments.autopay.panel import autopay_panel_context
+from firmpay.payments.autopay.selectors import invoice_autopay_summary
 from firmpay.payments.connect.selectors import (
     payment_account_can_take_charges,
     payment_account_for_firm,
@@ -70,8 +71,11 @@ def invoice_payments_panel(context, invoice):
     membership = getattr(request, "membership", None)
     payments = [p for p in invoice_payments(invoice=invoice) if p.status not in ("pending",)]
     payments_fees_attach(payments)  # gross, Stripe's fee, Firmpay's fee and net of each
+    autopay = invoice_autopay_summary(invoice=invoice)
     return {
         "invoice": invoice,
+        "autopay": autopay,
+        "automatic_ids": autopay["payment_ids"] if autopay else set(),
         "payments": payments,
         "overpayment": invoice_overpayment(invoice=invoice),
         "can_refund": bool(membership and membership.may(Action.REFUND)),

@@ -61,6 +61,9 @@ def test_declined_card_tells_client_and_firm_and_retries_after_three_days(
         m for m in mail.outbox if m.to == [client.email] and "automatic" in m.subject
     )
     assert "We will try again on" in client_mail.body and "/i/" in client_mail.body
+    # Stripe's words, not the decline code; and the link to change the method.
+    assert "did not go through (Your card was declined.)" in client_mail.body
+    assert "/autopay/" in client_mail.body
 
 
 def test_updated_card_lets_the_retry_succeed(declining, stripe_sandbox):
@@ -125,6 +128,27 @@ def test_failed_bacs_debit_goes_back_to_retrying(stripe_sandbox, make_firm):
     feed_events(stripe_sandbox, account.stripe_account_id, set())
     invoice.refresh_from_db()
     assert invoice.status == "open" and row(invoice).status == "retrying"
+
+
+def test_failed_debit_tells_each_side_once_with_the_autopay_email(
+    stripe_sandbox, make_firm, django_capture_on_commit_callbacks
+):
+    firm = make_firm(country="GB")
+    account = live_account(stripe_sandbox, firm)
+    client = new_client(firm, currency="GBP")
+    authorised(stripe_sandbox, client, method="bacs_debit", outcome="fail_later")
+    invoice = sent_to(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep()
+        stripe_sandbox.advance(days=3)
+        feed_events(stripe_sandbox, account.stripe_account_id, set())
+    to_client = [m.subject for m in mail.outbox if m.to == [client.email]]
+    failed = [s for s in to_client if "did not go through" in s]
+    assert failed == [f"Your automatic payment for invoice {invoice.number} did not go through"]
+    to_firm = [m.subject for m in mail.outbox if m.to != [client.email]]
+    assert [s for s in to_firm if "failed" in s.lower()] == [
+        f"Automatic payment failed: £100.00 for invoice {invoice.number} ({client.name})"
+    ]
 
 
 def test_revoked_mandate_pauses_autopay_and_resumes_reminders(

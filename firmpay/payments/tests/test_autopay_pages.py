@@ -96,3 +96,42 @@ def test_firm_sends_an_authorisation_request_only_to_its_own_client(
         client.post("/payments/autopay/request/", {"client": other.pk})
         client.post("/payments/autopay/request/", {"client": own.pk})
     assert [m.to for m in mail.outbox] == [[own.email]]
+
+
+def test_firms_invoice_page_says_how_the_automatic_collection_stands(client, stripe_sandbox, firm):
+    from django.utils import timezone
+
+    from firmpay.payments.autopay.charges import autopay_sweep
+
+    live_account(stripe_sandbox, firm)
+    customer = new_client(firm)
+    authorised(stripe_sandbox, customer, outcome="decline")
+    invoice = sent_to(customer)
+    client.force_login(firm.owner)
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "To be collected automatically from Card ending 0341 on" in page
+    autopay_sweep(now=timezone.now())
+    page = " ".join(client.get(f"/invoices/{invoice.pk}/").content.decode().split())
+    assert "The automatic payment did not go through (Your card was declined.)" in page
+    assert "Next try from Card ending 0341 on" in page
+    assert "Charged automatically" in page and "Checkout opened" not in page
+
+
+def test_after_a_decline_the_clients_invoice_page_says_so_and_offers_another_method(
+    client, stripe_sandbox, firm
+):
+    from django.utils import timezone
+
+    from firmpay.payments.autopay.charges import autopay_sweep
+
+    live_account(stripe_sandbox, firm)
+    customer = new_client(firm)
+    authorised(stripe_sandbox, customer, outcome="decline")
+    invoice = sent_to(customer)
+    before = client.get(invoice_link_path(invoice)).content.decode()
+    assert "There is no need to pay it by hand" in before
+    autopay_sweep(now=timezone.now())
+    page = " ".join(client.get(invoice_link_path(invoice)).content.decode().split())
+    assert "The automatic payment from your Card ending 0341 did not go through" in page
+    assert "There is no need to pay it by hand" not in page
+    assert "Use another card or bank account" in page and 'id="pay-button"' in page

@@ -40,6 +40,8 @@ PUBLIC = {
     "firmpay/payments/tests/test_autopay_pages.py)",
     "autopay-start": "set up autopay under the client's signed autopay link",
     "autopay-revoke": "revoke autopay under the client's signed autopay link",
+    "autopay-renew": "email a new autopay link, only for an expired signed link and only to "
+    "the client's address on file (firmpay/payments/tests/test_autopay_links_and_dates.py)",
     "tenancy:invitation_accept": "the emailed invitation token; only the invited email may "
     "accept (firmpay/tenancy/tests/test_invitations.py)",
     "tenancy:password_reset_confirm": "Django's signed password reset link",
