@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,8 @@ from firmpay.accounting.tests.flows import SETUP, drain
 from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
+from firmpay.payments.facts import PayoutState
+from firmpay.payments.hooks import payment_hooks_run
 from firmpay.payments.online.checkout import checkout_start
 from firmpay.payments.online.models import OnlinePayment
 from firmpay.payments.online.refunds import payment_refund_create
@@ -184,13 +187,16 @@ def test_a_paid_payout_empties_the_clearing_account_into_the_bank_exactly_once(
     # Firmpay noted it: the retry sends the same idempotency keys, the vendor replays.
     feed.seen.clear()
     feed()
+    booked = RemoteRecord.objects.get(local_key=f"payout:{payout.stripe_payout_id}:transfer")
     RemoteRecord.objects.filter(local_key__startswith="payout:").delete()
     SyncItem.objects.filter(pk=row.pk).update(
         status=SyncStatus.RUNNING, claimed_until=timezone.now() - datetime.timedelta(seconds=1)
     )
     sync_items_sweep()
     drain()
-    assert SyncItem.objects.filter(action=SyncAction.PAYOUT_BOOK).count() == 1
+    assert SyncItem.objects.get(action=SyncAction.PAYOUT_BOOK).status == SyncStatus.DONE
+    again = RemoteRecord.objects.get(local_key=f"payout:{payout.stripe_payout_id}:transfer")
+    assert again.remote_id == booked.remote_id  # the vendor's replayed answer
     assert len(transfers(ledgers, connection)) == 1
     assert len(fee_records(ledgers, connection)) == 1
     assert balances(ledgers, connection)[names["clearing"]] == 0
@@ -281,9 +287,9 @@ def test_off_by_default_books_nothing_beyond_the_payments(live_firm, stripe_sand
 
 
 def test_a_payout_that_fails_after_it_was_booked_goes_back_to_clearing(
-    live_firm, stripe_sandbox, feed, ledgers
+    live_firm, stripe_sandbox, feed, ledgers, django_capture_on_commit_callbacks
 ):
-    firm, _account = live_firm
+    firm, account = live_firm
     connection = connected(firm, ledgers, "quickbooks")
     book_payouts(firm, connection)
     paid_invoice(stripe_sandbox, firm, 30000)
@@ -291,14 +297,27 @@ def test_a_payout_that_fails_after_it_was_booked_goes_back_to_clearing(
     drain()
     payout = paid_out(stripe_sandbox, feed)
     drain()
-    stripe_sandbox.control(
-        "POST",
-        f"payouts/{payout.stripe_payout_id}/outcome",
-        {"outcome": "failed", "failure_code": "account_closed"},
+    # The bank returns it days later: Stripe sends payout.failed for a paid payout (the
+    # Stripe sandbox only fails payouts before they are paid, so the event is played here).
+    returned = PayoutState(
+        id=payout.stripe_payout_id,
+        amount=payout.amount,
+        currency=payout.currency,
+        status="failed",
+        automatic=True,
+        arrival_date=payout.arrival_date,
+        created=payout.stripe_created_at,
+        failure_code="account_closed",
+        failure_message="The bank account has been closed.",
     )
-    feed()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        payment_hooks_run("payout_changed", account=account, payout=returned, at=timezone.now())
+    payment_hooks_run("payout_changed", account=account, payout=returned, at=timezone.now())
     drain()
 
+    payout.refresh_from_db()
+    assert payout.status == "failed"
+    assert SyncItem.objects.filter(action=SyncAction.PAYOUT_REVERSE).count() == 1
     reverse_row = SyncItem.objects.get(action=SyncAction.PAYOUT_REVERSE)
     assert reverse_row.status == SyncStatus.DONE
     books = balances(ledgers, connection)
