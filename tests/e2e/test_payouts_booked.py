@@ -100,6 +100,7 @@ def turn_on_payout_booking(page, app) -> None:
     form.get_by_role("button", name="Save payout booking").click()
     expect(page.get_by_text("Stripe payouts will be booked")).to_be_visible()
     expect(page.locator("#payouts-form").get_by_label("Book Stripe payouts")).to_be_checked()
+    snap(page, "payout-booking-settings")
 
 
 def sent_invoice(firm, *, amount: int, name: str):

@@ -196,10 +196,7 @@ def fee_lines(payout: Payout) -> tuple[FeeLineData, ...]:
         ("Other Stripe balance changes", other),
     )
     return tuple(
-        FeeLineData(
-            description=f"{label} · payout {payout.stripe_payout_id}",
-            amount=to_decimal(amount, currency),
-        )
+        FeeLineData(description=label, amount=to_decimal(amount, currency))
         for label, amount in lines
         if amount
     )
