@@ -101,6 +101,8 @@ def turn_on_payout_booking(page, app) -> None:
     expect(page.get_by_text("Stripe payouts will be booked")).to_be_visible()
     expect(page.locator("#payouts-form").get_by_label("Book Stripe payouts")).to_be_checked()
     snap(page, "payout-booking-settings")
+    page.goto(f"{app}/settings/integrations/")
+    expect(page.locator("#xero-payouts")).to_contain_text("each payout to 090 Business Bank Account")
 
 
 def sent_invoice(firm, *, amount: int, name: str):

@@ -20,6 +20,7 @@ it as "earlier payout returned")."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.db.models import Sum
@@ -54,6 +55,8 @@ from firmpay.payouts.models import ItemKind, Payout, PayoutStatus
 
 # How long a payout waits before looking again at whether its parts are booked.
 PARTS_WAIT = 60.0
+# After this many days past its arrival, a payout still missing a part stops waiting.
+WAIT_DAYS = 14
 STRIPE_CONTACT = "Stripe"
 # Items that are one of our payments (or its refund, dispute, returned debit): their gross
 # reaches the clearing account through the payment's own record and reversal.
@@ -143,6 +146,15 @@ def parts_check(connection, payout: Payout, provider: Provider) -> None:
     the firm must act on when a part failed or went to the bank account instead."""
     items = list(payout.items.all())
     unknown = [i for i in items if i.kind in PAYMENT_KINDS and i.online_payment_id is None]
+    if (
+        unknown
+        and payout.arrival_date
+        and (timezone.localdate() - payout.arrival_date > datetime.timedelta(days=WAIT_DAYS))
+    ):
+        raise ProviderErrorSetup(
+            f"Firmpay never learnt of {unknown[0].source_id or 'a part'} in this payout "
+            f"within {WAIT_DAYS} days: book this payout by hand."
+        )
     if unknown:
         raise Waiting(
             PARTS_WAIT,

@@ -267,6 +267,27 @@ def test_a_payout_waits_until_its_payments_are_booked(live_firm, stripe_sandbox,
     assert Decimal(str(transfers(ledgers, connection)[0]["Amount"])) == money(payout.amount)
 
 
+def test_a_payout_missing_a_part_for_two_weeks_stops_waiting_and_says_so(
+    live_firm, stripe_sandbox, feed, ledgers
+):
+    firm, _account = live_firm
+    connection = connected(firm, ledgers, "quickbooks")
+    book_payouts(firm, connection)
+    paid_invoice(stripe_sandbox, firm, 30000)
+    stripe_sandbox.advance(days=3)
+    feed(only="payout.")
+    stripe_sandbox.advance(days=2)
+    feed(only="payout.")  # the payment's events never come
+    Payout.objects.update(arrival_date=timezone.localdate() - datetime.timedelta(days=15))
+    SyncItem.objects.update(next_attempt_at=timezone.now())
+    drain()
+
+    row = SyncItem.objects.get(action=SyncAction.PAYOUT_BOOK)
+    assert row.status == SyncStatus.FAILED
+    assert "within 14 days: book this payout by hand" in row.last_error
+    assert transfers(ledgers, connection) == []
+
+
 def test_off_by_default_books_nothing_beyond_the_payments(live_firm, stripe_sandbox, feed, ledgers):
     firm, _account = live_firm
     connection = connected(firm, ledgers, "xero")
