@@ -16,6 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from firmpay.accounting.models import SyncAction, SyncItem, SyncStatus
+from firmpay.accounting.tests import sandbox_flows
 from firmpay.accounting.tests.flows import drain
 from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
@@ -65,6 +66,7 @@ def ledgers(stripe_live_app, settings, accounting_sandbox):
     settings.ACCOUNTING_TOKEN_KEY = "e2e-accounting-key"
     for name, value in accounting_sandbox.settings().items():
         setattr(settings, name, value)
+    sandbox_flows.rate_budgets_forget(settings)
     accounting_sandbox.control("POST", "config", {"rate_limits": False})
     yield accounting_sandbox
     assert accounting_sandbox.violations() == []

@@ -173,6 +173,8 @@ def payment_batch_process(leader: SyncItem, connection, provider: Provider, ctx,
     _pin(ready, key)
     ctx.key_prefix = key
     account, booked_to = outcomes.payment_account(connection)
+    for item in ready:  # before sending: a lost answer is replayed, to the same account
+        outcomes.booked_to_note(item, booked_to)
     data = [_payment_data(item, remotes, account) for item in ready]
     try:
         results = provider.payments_create(ctx=ctx, payments=data)
@@ -197,6 +199,5 @@ def payment_batch_process(leader: SyncItem, connection, provider: Provider, ctx,
         outcomes.remember(
             connection, kind=RemoteKind.PAYMENT, local_key=f"payment:{item.payment_key}", ref=result
         )
-        outcomes.booked_to_note(item, booked_to)
         done_or_failed.append(outcomes.finish(item, status=SyncStatus.DONE, counted=True))
     return done_or_failed[0]

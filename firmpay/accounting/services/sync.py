@@ -301,9 +301,9 @@ def handle_payment_record(item, connection, provider: Provider, ctx) -> None:
         paid_on=datetime.date.fromisoformat(payload["paid_on"]),
         reference=payload.get("reference", ""),
     )
+    booked_to_note(item, booked_to)  # before sending: a lost answer is replayed, same account
     ref = provider.payment_create(ctx=ctx, payment=data)
     remember(connection, kind=RemoteKind.PAYMENT, local_key=local_key, ref=ref)
-    booked_to_note(item, booked_to)
 
 
 def handle_payment_reverse(item, connection, provider: Provider, ctx) -> None:
