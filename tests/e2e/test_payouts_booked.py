@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -104,7 +105,9 @@ def turn_on_payout_booking(page, app) -> None:
     expect(page.locator("#payouts-form").get_by_label("Book Stripe payouts")).to_be_checked()
     snap(page, "payout-booking-settings")
     page.goto(f"{app}/settings/integrations/")
-    expect(page.locator("#xero-payouts")).to_contain_text("each payout to 090 Business Bank Account")
+    expect(page.locator("#xero-payouts")).to_contain_text(
+        "each payout to 090 Business Bank Account"
+    )
 
 
 def sent_invoice(firm, *, amount: int, name: str):
@@ -203,3 +206,6 @@ def test_xero_books_each_payout_so_clearing_nets_to_zero_and_the_bank_line_is_th
     clearing = page.locator("#account-balances tbody tr", has_text="Stripe Clearing")
     expect(clearing.locator("td").last).to_have_text("0.00")
     snap(page, f"payouts-booked-xero-{journey}")
+
+    page.goto(f"{app}{reverse('payouts:detail', args=[payouts[0].pk])}")
+    expect(page.locator("#payout-booking")).to_contain_text("Booked in Xero")

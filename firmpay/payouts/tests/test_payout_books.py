@@ -182,6 +182,8 @@ def test_a_paid_payout_empties_the_clearing_account_into_the_bank_exactly_once(
     assert Decimal(str(transfer["Amount"])) == money(payout.amount)
     row = SyncItem.objects.get(action=SyncAction.PAYOUT_BOOK)
     assert (row.key, row.status) == (f"payout:{payout.stripe_payout_id}:book", SyncStatus.DONE)
+    page = client_for(firm.owner, firm).get(reverse("payouts:detail", args=[payout.pk]))
+    assert f"Booked in {connection.get_vendor_display()}" in page.content.decode()
 
     # The same events again, and a worker that died after the vendor booked but before
     # Firmpay noted it: the retry sends the same idempotency keys, the vendor replays.
@@ -255,6 +257,12 @@ def test_a_payout_waits_until_its_payments_are_booked(live_firm, stripe_sandbox,
     assert row.status == SyncStatus.PENDING and row.attempts == 0
     assert row.last_error.startswith("Waiting for Firmpay to learn of payment")
     assert transfers(ledgers, connection) == []
+    page = client_for(firm.owner, firm).get(
+        reverse("payouts:detail", args=[Payout.objects.get().pk])
+    )
+    assert "Waiting to be booked in Xero: Waiting for Firmpay to learn of payment" in (
+        page.content.decode()
+    )
 
     feed()  # the payment arrives: recorded in clearing; the payout links it
     payouts_reconcile()
