@@ -172,8 +172,19 @@ def xero_ledger(req: Request, tenant: str) -> dict[str, Any]:
             ("payments", "Payment"),
             ("accounts", "Account"),
             ("tax_rates", "TaxRate"),
+            ("bank_transactions", "BankTransaction"),
+            ("bank_transfers", "BankTransfer"),
         )
     }
+
+
+@router.get("/_sandbox/xero/organisations/{tenant}/balances", kind="control")
+def xero_balances(req: Request, tenant: str) -> dict[str, Any]:
+    """Every account's movement from payments, bank transactions and transfers."""
+    from accounting_sandbox.xero import banking
+
+    _xero_org_or_404(req, tenant)
+    return {"accounts": banking.account_balances(req.sb, tenant)}
 
 
 # -- QuickBooks ledgers ---------------------------------------------------------------------
@@ -251,5 +262,16 @@ def qbo_ledger(req: Request, realm: str) -> dict[str, Any]:
             ("accounts", "Account"),
             ("tax_codes", "TaxCode"),
             ("items", "Item"),
+            ("transfers", "Transfer"),
+            ("purchases", "Purchase"),
         )
     }
+
+
+@router.get("/_sandbox/quickbooks/companies/{realm}/balances", kind="control")
+def qbo_balances(req: Request, realm: str) -> dict[str, Any]:
+    """Every account's movement from deposited payments, expenses and transfers."""
+    from accounting_sandbox.quickbooks import banking
+
+    _qbo_or_404(req, realm)
+    return {"accounts": banking.account_balances(req.sb, realm)}

@@ -15,12 +15,21 @@ from accounting_sandbox.xero import model
 router = Router()
 
 
-def _table(headers: list[str], rows: list[list[Any]], empty: str) -> str:
+def _table(headers: list[str], rows: list[list[Any]], empty: str, table_id: str = "") -> str:
     if not rows:
         return f"<p class=muted>{h(empty)}</p>"
     head = "".join(f"<th>{h(x)}</th>" for x in headers)
     body = "".join("<tr>" + "".join(f"<td>{h(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    ident = f" id='{h(table_id)}'" if table_id else ""
+    return f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _balances_table(rows: list[list[Any]]) -> str:
+    """Accounts with their balance from what the API recorded: a Stripe clearing account
+    nets to zero once each payout's fees and transfer are booked."""
+    return "<h2>Account balances</h2>" + _table(
+        ["Code", "Account", "Type", "Balance"], rows, "No accounts.", "account-balances"
+    )
 
 
 @router.get("/", kind="page")
@@ -99,6 +108,37 @@ def xero_ledger(req: Request, tenant: str) -> Response:
         ]
         for p in all_("xero", tenant, "Payment")
     ]
+    from accounting_sandbox.xero import banking
+
+    balances = [
+        [a["Code"], a["Name"], a["Type"], a["Balance"]]
+        for a in banking.account_balances(req.sb, tenant)
+    ]
+    transfers = [
+        [
+            t.get("_date", ""),
+            t["FromBankAccount"].get("Name", ""),
+            t["ToBankAccount"].get("Name", ""),
+            f"{t['Amount']:.2f}",
+            t.get("Reference", ""),
+        ]
+        for t in all_("xero", tenant, "BankTransfer")
+    ]
+    spent = [
+        [
+            b.get("_date", ""),
+            b["Type"],
+            b["BankAccount"].get("Name", ""),
+            b["Contact"].get("Name", ""),
+            "; ".join(
+                f"{li['Description']} {li['LineAmount']:.2f} ({li['AccountCode']})"
+                for li in b["LineItems"]
+            ),
+            f"{b['Total']:.2f}",
+            b.get("Reference", ""),
+        ]
+        for b in all_("xero", tenant, "BankTransaction")
+    ]
     body = (
         f"<h1>{h(org['Name'])}</h1><p class=muted>Xero organisation {h(tenant)} · "
         f"{h(org['CountryCode'])} · {h(org['BaseCurrency'])} · <a href='/'>all ledgers</a></p>"
@@ -114,6 +154,21 @@ def xero_ledger(req: Request, tenant: str) -> Response:
             payments,
             "No payments.",
         )
+        + "<h2>Bank transactions</h2>"
+        + _table(
+            ["Date", "Type", "Bank account", "Contact", "Lines", "Total", "Reference"],
+            spent,
+            "No bank transactions.",
+            "bank-transactions",
+        )
+        + "<h2>Bank transfers</h2>"
+        + _table(
+            ["Date", "From", "To", "Amount", "Reference"],
+            transfers,
+            "No bank transfers.",
+            "bank-transfers",
+        )
+        + _balances_table(balances)
     )
     return page(org["Name"], body, wide=True, vendor="xero")
 
@@ -157,6 +212,36 @@ def qbo_ledger(req: Request, realm: str) -> Response:
         ]
         for p in all_("quickbooks", realm, "Payment")
     ]
+    from accounting_sandbox.quickbooks import banking
+
+    balances = [
+        [a["AcctNum"], a["Name"], a["AccountType"], a["Balance"]]
+        for a in banking.account_balances(req.sb, realm)
+    ]
+    transfers = [
+        [
+            t["TxnDate"],
+            t["FromAccountRef"]["name"],
+            t["ToAccountRef"]["name"],
+            f"{t['Amount']:.2f}",
+            t.get("PrivateNote", ""),
+        ]
+        for t in all_("quickbooks", realm, "Transfer")
+    ]
+    expenses = [
+        [
+            p["TxnDate"],
+            p["AccountRef"]["name"],
+            "; ".join(
+                f"{line.get('Description', '')} {line['Amount']:.2f}"
+                f" ({line['AccountBasedExpenseLineDetail']['AccountRef']['name']})"
+                for line in p["Line"]
+            ),
+            f"{p['TotalAmt']:.2f}",
+            p.get("PrivateNote", ""),
+        ]
+        for p in all_("quickbooks", realm, "Purchase")
+    ]
     body = (
         f"<h1>{h(company['CompanyName'])}</h1><p class=muted>QuickBooks company (realm {h(realm)}) · "
         f"{h(company['Country'])} · {h(company['currency'])} · <a href='/'>all ledgers</a></p>"
@@ -172,5 +257,12 @@ def qbo_ledger(req: Request, realm: str) -> Response:
         + _table(
             ["Date", "Customer", "Amount", "Deposited to", "Reference"], payments, "No payments."
         )
+        + "<h2>Expenses</h2>"
+        + _table(
+            ["Date", "Paid from", "Lines", "Total", "Memo"], expenses, "No expenses.", "expenses"
+        )
+        + "<h2>Transfers</h2>"
+        + _table(["Date", "From", "To", "Amount", "Memo"], transfers, "No transfers.", "transfers")
+        + _balances_table(balances)
     )
     return page(company["CompanyName"], body, wide=True, vendor="quickbooks")

@@ -120,7 +120,8 @@ class AccountingSandboxHandle:
         if vendor == "xero":
             scope = scope or (
                 "openid profile email offline_access accounting.contacts "
-                "accounting.settings.read accounting.invoices accounting.payments"
+                "accounting.settings.read accounting.invoices accounting.payments "
+                "accounting.banktransactions"
             )
             path, client = "/xero/identity/connect/authorize", self.config.xero_client_id
             form_path, key = "/xero/identity/connect/consent", "tenant"

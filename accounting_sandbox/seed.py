@@ -95,6 +95,7 @@ def _xero_org(
         sb, tenant, code="620", name="Prepayments", type="CURRENT", payments=True
     )
     settings.account_create(sb, tenant, code="400", name="Advertising", type="OVERHEADS")
+    settings.account_create(sb, tenant, code="404", name="Bank Fees", type="OVERHEADS")
     settings.account_create(
         sb, tenant, code="499", name="Old Sales", type="REVENUE", status="ARCHIVED"
     )
@@ -180,6 +181,7 @@ def _qbo_company(
         ("Services", "Income", "Revenue", "4000"),
         ("Sales", "Income", "Revenue", "4100"),
         ("Advertising", "Expense", "Expense", "6000"),
+        ("Bank Charges", "Expense", "Expense", "6100"),
     ):
         accounts[acct_name] = qbo.insert(
             sb,

@@ -199,7 +199,7 @@ ACCOUNTING_TOKEN_KEY = env_str("ACCOUNTING_TOKEN_KEY") or (
 XERO_SCOPES = env_str(
     "XERO_SCOPES",
     "openid profile email offline_access accounting.invoices accounting.payments "
-    "accounting.contacts accounting.settings.read",
+    "accounting.contacts accounting.settings.read accounting.banktransactions",
 )
 # Part of every idempotency key Firmpay sends (Xero Idempotency-Key, QuickBooks requestid),
 # so two deployments (staging, production) on one organisation never replay each other's

@@ -114,6 +114,8 @@ READABLE = {
     "invoice": "Invoice",
     "payment": "Payment",
     "vendor": "Vendor",
+    "transfer": "Transfer",
+    "purchase": "Purchase",
 }
 
 

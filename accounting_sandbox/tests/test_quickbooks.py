@@ -153,9 +153,9 @@ def test_queries_return_100_rows_unless_paged_and_at_most_1000(accounting_sandbo
     rest = _one(
         accounting_sandbox, token, "select * from Account STARTPOSITION 101 MAXRESULTS 1000", realm
     )
-    assert len(rest["Account"]) == 57
+    assert len(rest["Account"]) == 58
     assert _one(accounting_sandbox, token, "select count(*) from Account", realm) == {
-        "totalCount": 157
+        "totalCount": 158
     }
     status, _, body = qbo(
         accounting_sandbox,

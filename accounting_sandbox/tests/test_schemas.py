@@ -88,6 +88,36 @@ def _xero_walk(sb, token):
     payment_id = paid["Payments"][0]["PaymentID"]
     call("GET", f"Payments/{payment_id}", answer="Payments")
     call("POST", f"Payments/{payment_id}", {"Status": "DELETED"}, answer="Payments")
+    spend = {
+        "Type": "SPEND",
+        "Contact": {"ContactID": contact_id},
+        "BankAccount": {"Code": "091"},
+        "Date": "2026-05-03",
+        "Reference": "walk fees",
+        "CurrencyCode": "USD",
+        "LineAmountTypes": "NoTax",
+        "LineItems": [
+            {"Description": "Fees", "Quantity": 1, "UnitAmount": 2, "AccountCode": "404"}
+        ],
+    }
+    spent = call("PUT", "BankTransactions", {"BankTransactions": [spend]})
+    call(
+        "PUT", "BankTransactions", {"BankTransactions": [spend]}, query={"summarizeErrors": "false"}
+    )
+    call("GET", "BankTransactions", query={"where": 'Type=="SPEND"'})
+    spend_id = spent["BankTransactions"][0]["BankTransactionID"]
+    call("GET", f"BankTransactions/{spend_id}", answer="BankTransactions")
+    transfer = {
+        "FromBankAccount": {"AccountID": spent["BankTransactions"][0]["BankAccount"]["AccountID"]},
+        "ToBankAccount": {"Code": "090"},
+        "Amount": 10,
+        "Date": "2026-05-03",
+        "Reference": "walk payout",
+    }
+    moved = call("PUT", "BankTransfers", {"BankTransfers": [transfer]})
+    call("GET", "BankTransfers")
+    transfer_id = moved["BankTransfers"][0]["BankTransferID"]
+    call("GET", f"BankTransfers/{transfer_id}", answer="BankTransfers")
     return answers
 
 
@@ -202,6 +232,49 @@ def test_every_endpoint_answers_in_the_vendors_shape(accounting_sandbox):
             query={"operation": operation},
         )
         answers.append(got)
+    accounts = qbo(sb, token, "GET", "query", realm=realm, query={"query": "select * from Account"})
+    ids = {row["Name"]: row["Id"] for row in accounts[2]["QueryResponse"]["Account"]}
+    _, _, got = qbo(
+        sb,
+        token,
+        "POST",
+        "purchase",
+        {
+            "PaymentType": "Cash",
+            "AccountRef": {"value": ids["Stripe Clearing"]},
+            "TxnDate": "2026-05-03",
+            "CurrencyRef": {"value": "GBP"},
+            "PrivateNote": "walk fees",
+            "Line": [
+                {
+                    "Amount": 2,
+                    "Description": "Fees",
+                    "DetailType": "AccountBasedExpenseLineDetail",
+                    "AccountBasedExpenseLineDetail": {"AccountRef": {"value": ids["Bank Charges"]}},
+                }
+            ],
+        },
+        realm=realm,
+        query={"requestid": "walk-fees"},
+    )
+    answers.append(got)
+    _, _, got = qbo(
+        sb,
+        token,
+        "POST",
+        "transfer",
+        {
+            "FromAccountRef": {"value": ids["Stripe Clearing"]},
+            "ToAccountRef": {"value": ids["Checking"]},
+            "Amount": 10,
+            "TxnDate": "2026-05-03",
+            "PrivateNote": "walk payout",
+        },
+        realm=realm,
+        query={"requestid": "walk-transfer"},
+    )
+    answers.append(got)
+    answers.append(qbo(sb, token, "GET", f"transfer/{got['Transfer']['Id']}", realm=realm)[2])
     for answer in answers:
         assert "Fault" not in answer, answer
         assert xsd.check_response(answer) == [], answer

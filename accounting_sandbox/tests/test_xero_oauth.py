@@ -33,6 +33,7 @@ def test_granular_scopes_are_granted(accounting_sandbox):
         "accounting.settings.read",
         "accounting.invoices",
         "accounting.payments",
+        "accounting.banktransactions",
     ]
 
 

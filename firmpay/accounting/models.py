@@ -56,6 +56,19 @@ class AccountingConnection(TenantModel):
     # Invoice numbers there are this prefix and Firmpay's own sequence (FP-0001), checked
     # against the ledger when the firm chooses it, so they never meet the ledger's own.
     invoice_prefix = models.CharField(max_length=10, blank=True)
+    # "Book Stripe payouts" (off by default: firms that feed Stripe into their books already
+    # would count it twice). On: payments post to the clearing account, each paid payout's
+    # fees go from clearing to the fees account and its amount moves clearing → bank.
+    book_payouts = models.BooleanField(default=False)
+    clearing_account_id = models.CharField(max_length=100, blank=True)
+    clearing_account_code = models.CharField(max_length=50, blank=True)
+    clearing_account_name = models.CharField(max_length=255, blank=True)
+    fees_account_id = models.CharField(max_length=100, blank=True)
+    fees_account_code = models.CharField(max_length=50, blank=True)
+    fees_account_name = models.CharField(max_length=255, blank=True)
+    payout_account_id = models.CharField(max_length=100, blank=True)
+    payout_account_code = models.CharField(max_length=50, blank=True)
+    payout_account_name = models.CharField(max_length=255, blank=True)
     # Fernet tokens (firmpay/accounting/crypto.py); never rendered or logged.
     access_token_enc = models.TextField(blank=True)
     refresh_token_enc = models.TextField(blank=True)
@@ -110,6 +123,8 @@ class SyncAction(models.TextChoices):
     INVOICE_VOID = "invoice_void", "Void invoice"
     PAYMENT_RECORD = "payment_record", "Record payment"
     PAYMENT_REVERSE = "payment_reverse", "Reverse payment"
+    PAYOUT_BOOK = "payout_book", "Book payout"
+    PAYOUT_REVERSE = "payout_reverse", "Reverse failed payout"
 
 
 class SyncStatus(models.TextChoices):
@@ -130,7 +145,8 @@ class SyncItem(TenantModel):
     connection = models.ForeignKey(
         AccountingConnection, on_delete=models.CASCADE, related_name="sync_items"
     )
-    # invoice:{id}:upsert:v{n}, invoice:{id}:void, payment:{key}:record, payment:{key}:reverse
+    # invoice:{id}:upsert:v{n}, invoice:{id}:void, payment:{key}:record, payment:{key}:reverse,
+    # payout:{po_id}:book, payout:{po_id}:reverse
     key = models.CharField(max_length=200)
     action = models.CharField(max_length=20, choices=SyncAction.choices)
     invoice = models.ForeignKey(
@@ -174,6 +190,9 @@ class RemoteKind(models.TextChoices):
     CONTACT = "contact", "Contact"
     INVOICE = "invoice", "Invoice"
     PAYMENT = "payment", "Payment"
+    # A payout's fees (Xero SPEND bank transaction / QuickBooks Purchase) and its transfer.
+    PAYOUT_FEES = "fees", "Payout fees"
+    TRANSFER = "transfer", "Transfer"
 
 
 class RemoteRecord(TenantModel):
@@ -183,7 +202,8 @@ class RemoteRecord(TenantModel):
         AccountingConnection, on_delete=models.CASCADE, related_name="remote_records"
     )
     kind = models.CharField(max_length=10, choices=RemoteKind.choices)
-    # client:{id}, invoice:{id}, payment:{key}
+    # client:{id}, invoice:{id}, payment:{key}, payout:{po_id}:fees, payout:{po_id}:transfer,
+    # payout:{po_id}:return, contact:stripe
     local_key = models.CharField(max_length=150)
     remote_id = models.CharField(max_length=100)
     url = models.URLField(max_length=500, blank=True)

@@ -150,3 +150,38 @@ def invoice_sync_state(*, firm, invoice) -> InvoiceSync:
     elif remote is not None:
         sync.state, sync.label = "synced", "Synced"
     return sync
+
+
+@dataclass
+class PayoutBooking:
+    vendor: str
+    # booked, waiting, failed, skipped, reversed
+    state: str
+    error: str = ""
+
+
+def payout_booking_state(*, firm, stripe_payout_id: str) -> PayoutBooking | None:
+    """Whether the payout was booked in the firm's accounting system (None: the firm does
+    not book payouts there, or this one was paid before it did)."""
+    rows = {
+        item.action: item
+        for item in SyncItem.objects.filter(
+            firm=firm,
+            key__in=[f"payout:{stripe_payout_id}:book", f"payout:{stripe_payout_id}:reverse"],
+        ).select_related("connection")
+    }
+    book = rows.get("payout_book")
+    if book is None:
+        return None
+    vendor = book.connection.get_vendor_display()
+    reverse_row = rows.get("payout_reverse")
+    transfer = RemoteRecord.objects.filter(
+        firm=firm, connection=book.connection, local_key=f"payout:{stripe_payout_id}:transfer"
+    ).exists()
+    if reverse_row is not None and reverse_row.status == SyncStatus.DONE and transfer:
+        return PayoutBooking(vendor, "reversed")
+    if book.status == SyncStatus.DONE:
+        return PayoutBooking(vendor, "booked" if transfer else "skipped")
+    if book.status == SyncStatus.FAILED:
+        return PayoutBooking(vendor, "failed", book.last_error)
+    return PayoutBooking(vendor, "waiting", book.last_error)

@@ -25,6 +25,7 @@ urlpatterns = [
     )
 ] + [
     path("setup/", views.accounting_setup, name="setup"),
+    path("setup/payouts/", views.accounting_payouts, name="payouts"),
     path("disconnect/", views.accounting_disconnect, name="disconnect"),
     path("retry/", views.accounting_retry, name="retry"),
     path("invoices/<int:invoice_id>/", views.invoice_sync_panel, name="invoice_panel"),

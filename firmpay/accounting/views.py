@@ -106,6 +106,9 @@ def _setup_page(request, context):
         except (AccountingUserError, ProviderError) as exc:
             context["error"] = context["error"] or exc.message
             context["tax_rates"] = []
+        context["expense_accounts"] = [
+            a for a in context["accounts"] if a.kind not in ("bank", "income")
+        ]
         context["tax_required"] = services.connection_needs_tax_codes(connection=connection)
         context["invoice_prefix"] = request.POST.get("invoice_prefix", connection.invoice_prefix)
     return render(request, "accounting/setup.html", context)
@@ -131,6 +134,46 @@ def _accounts_post(request, connection, context):
         return _setup_page(request, context)
     messages.success(request, f"Connected to {connection.org_name}.")
     return redirect(INDEX)
+
+
+@action_required(Action.INTEGRATION_CONNECT)
+@require_POST
+def accounting_payouts(request):
+    """ "Book Stripe payouts": on with its three accounts, or off."""
+    connection = selectors.connection_for_firm(firm=request.firm)
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
+        return redirect(INDEX)
+    enabled = request.POST.get("book_payouts") == "on"
+    try:
+        connection = services.connection_payout_booking_set(
+            connection=connection,
+            accounts=services.connection_accounts(connection=connection) if enabled else [],
+            enabled=enabled,
+            clearing_account_id=request.POST.get("clearing_account", ""),
+            fees_account_id=request.POST.get("fees_account", ""),
+            payout_account_id=request.POST.get("payout_account", ""),
+            user=request.user,
+            request=request,
+        )
+    except (AccountingUserError, ProviderError) as exc:
+        context = {
+            "settings_section": "integrations",
+            "connection": connection,
+            "error": "",
+            "payouts_error": exc.message,
+            "payouts_form": request.POST,
+        }
+        return _setup_page(request, context)
+    if connection.book_payouts:
+        messages.success(
+            request,
+            f"Stripe payouts will be booked in {connection.org_name}: payments go to "
+            f"{connection.clearing_account_name}, each payout moves to "
+            f"{connection.payout_account_name}.",
+        )
+    else:
+        messages.success(request, "Stripe payouts are no longer booked.")
+    return redirect("accounting:setup")
 
 
 @action_required(Action.INTEGRATION_DISCONNECT)

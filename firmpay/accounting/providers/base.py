@@ -39,6 +39,9 @@ class LedgerAccount:
     name: str
     # "bank" (payments can post here), "income" (invoice lines), or "other"
     kind: str
+    # The vendor's own account type (Xero Type "BANK", "OVERHEADS"…; QuickBooks AccountType
+    # "Bank", "Expense"…): what payout booking checks its accounts against.
+    type: str = ""
 
     @property
     def label(self) -> str:
@@ -130,6 +133,48 @@ class PaymentData:
     currency: str
     paid_on: datetime.date
     reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLineData:
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutFeesData:
+    """A payout's fees (and other Stripe balance changes) paid out of the clearing account
+    into the fees account: Xero SPEND bank transaction, QuickBooks Purchase."""
+
+    clearing: LedgerAccount
+    expense: LedgerAccount
+    lines: tuple[FeeLineData, ...]
+    currency: str
+    date: datetime.date
+    reference: str
+    # Xero needs a contact on a bank transaction ("Stripe"); QuickBooks needs none.
+    contact_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferData:
+    """Money moved between two of the ledger's bank accounts (the payout reaching the bank,
+    or a failed payout coming back): Xero BankTransfer, QuickBooks Transfer."""
+
+    source: LedgerAccount
+    target: LedgerAccount
+    amount: Decimal
+    currency: str
+    date: datetime.date
+    reference: str
+
+
+# Payout booking's accounts: the role → what it is called on the settings page.
+PAYOUT_ROLES = {
+    "clearing": "the Stripe clearing account",
+    "fees": "the fees account",
+    "payout": "the bank account payouts land in",
+}
 
 
 @dataclass(slots=True)
@@ -292,3 +337,17 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def payment_reverse(self, *, ctx: ApiContext, payment_id: str) -> None: ...
+
+    # --- booking Stripe payouts (clearing account → bank) ---
+    # Whether a bank transaction names a contact (Xero: yes, "Stripe").
+    fees_need_contact: bool = False
+
+    def payout_account_problem(self, *, account: LedgerAccount, role: str) -> str:
+        """Why `account` cannot serve as `role` ("clearing", "fees", "payout"); "" if it can."""
+        return f"{self.name} cannot book payouts."
+
+    def payout_fees_create(self, *, ctx: ApiContext, fees: PayoutFeesData) -> RemoteRef:
+        raise ProviderRejected(f"{self.name} cannot book payout fees.")
+
+    def transfer_create(self, *, ctx: ApiContext, transfer: TransferData) -> RemoteRef:
+        raise ProviderRejected(f"{self.name} cannot book transfers.")

@@ -137,6 +137,7 @@ def _pin(items: list[SyncItem], key: str) -> None:
 
 def _unpin(item: SyncItem) -> None:
     payload = {k: v for k, v in item.payload.items() if k not in ("batch_key", "batch_ids")}
+    item.payload = payload
     SyncItem.objects.filter(pk=item.pk).update(payload=payload)
 
 
@@ -171,7 +172,9 @@ def payment_batch_process(leader: SyncItem, connection, provider: Provider, ctx,
     key = _batch_key(leader, [item.pk for item in ready])
     _pin(ready, key)
     ctx.key_prefix = key
-    account = outcomes.account(connection, "payment")
+    account, booked_to = outcomes.payment_account(connection)
+    for item in ready:  # before sending: a lost answer is replayed, to the same account
+        outcomes.booked_to_note(item, booked_to)
     data = [_payment_data(item, remotes, account) for item in ready]
     try:
         results = provider.payments_create(ctx=ctx, payments=data)

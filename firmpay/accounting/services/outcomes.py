@@ -143,9 +143,26 @@ def remember(connection, *, kind: str, local_key: str, ref) -> RemoteRecord:
 
 
 def account(connection, which: str) -> LedgerAccount:
+    """One of the connection's chosen accounts: payment, income, clearing, fees, payout."""
     return LedgerAccount(
         id=getattr(connection, f"{which}_account_id"),
         code=getattr(connection, f"{which}_account_code"),
         name=getattr(connection, f"{which}_account_name"),
-        kind="bank" if which == "payment" else "income",
+        kind={"income": "income", "fees": "other"}.get(which, "bank"),
     )
+
+
+def payment_account(connection) -> tuple[LedgerAccount, str]:
+    """Where a payment is recorded, and what to note on its row ("booked_to"): the Stripe
+    clearing account while the firm books payouts, else the chosen payments account."""
+    if connection.book_payouts and connection.clearing_account_id:
+        return account(connection, "clearing"), "clearing"
+    return account(connection, "payment"), "bank"
+
+
+def booked_to_note(item: SyncItem, booked_to: str) -> None:
+    """Remember on the payment's row which account it went to: a payout is booked only when
+    every payment in it went to the clearing account."""
+    if item.payload.get("booked_to") != booked_to:
+        item.payload = {**item.payload, "booked_to": booked_to}
+        SyncItem.objects.filter(pk=item.pk).update(payload=item.payload)

@@ -52,8 +52,10 @@ from firmpay.accounting.services.outbox import (
 from firmpay.accounting.services.outcomes import (
     account,
     api_context,
+    booked_to_note,
     failed_attempt,
     finish,
+    payment_account,
     remember,
     retry_later,
 )
@@ -67,11 +69,18 @@ DEPENDENCY_WAIT = 5.0
 
 
 class Deferred(Exception):
-    """Not now (another row must finish first); no attempt is counted."""
+    """Not now (another row must finish first); no attempt is counted. `shown` reasons are
+    kept on the row for the firm to read."""
+
+    shown = False
 
     def __init__(self, seconds: float, reason: str):
         super().__init__(reason)
         self.seconds = seconds
+
+
+def _wait_note(wait: Exception) -> str:
+    return str(wait) if getattr(wait, "shown", False) else ""
 
 
 class Skipped(Exception):
@@ -128,7 +137,7 @@ def _guarded(item, connection, provider, process) -> str:
     try:
         return process(item, connection, provider)
     except (RateLimitWait, Deferred) as wait:
-        return retry_later(item, seconds=wait.seconds, counted=False)
+        return retry_later(item, seconds=wait.seconds, counted=False, error=_wait_note(wait))
     except AuthRevoked:
         return finish(item, status=SyncStatus.BLOCKED)
     except ProviderError as error:
@@ -148,7 +157,7 @@ def single(item: SyncItem, connection, provider: Provider, ctx=None) -> str:
     except Skipped as skip:
         return finish(item, status=SyncStatus.DONE, counted=True, note=str(skip))
     except (RateLimitWait, Deferred) as wait:
-        return retry_later(item, seconds=wait.seconds, counted=False)
+        return retry_later(item, seconds=wait.seconds, counted=False, error=_wait_note(wait))
     except AuthRevoked:
         return finish(item, status=SyncStatus.BLOCKED)
     except ProviderError as error:
@@ -282,15 +291,17 @@ def handle_payment_record(item, connection, provider: Provider, ctx) -> None:
     if invoice is None or contact is None:
         raise ProviderErrorDependency("the invoice is not in the accounting system")
     payload = item.payload
+    into, booked_to = payment_account(connection)
     data = PaymentData(
         invoice_id=invoice.remote_id,
         contact_id=contact.remote_id,
-        account=account(connection, "payment"),
+        account=into,
         amount=to_decimal(int(payload["amount"]), payload["currency"]),
         currency=payload["currency"],
         paid_on=datetime.date.fromisoformat(payload["paid_on"]),
         reference=payload.get("reference", ""),
     )
+    booked_to_note(item, booked_to)  # before sending: a lost answer is replayed, same account
     ref = provider.payment_create(ctx=ctx, payment=data)
     remember(connection, kind=RemoteKind.PAYMENT, local_key=local_key, ref=ref)
 

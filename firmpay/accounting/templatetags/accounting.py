@@ -26,3 +26,13 @@ def invoice_sync_panel(context, invoice):
         "invoice": invoice,
         "sync": selectors.invoice_sync_state(firm=request.firm, invoice=invoice),
     }
+
+
+@register.inclusion_tag("accounting/_payout_booking.html", takes_context=True)
+def payout_booking(context, payout):
+    request = context["request"]
+    return {
+        "booking": selectors.payout_booking_state(
+            firm=request.firm, stripe_payout_id=payout.stripe_payout_id
+        ),
+    }

@@ -15,6 +15,21 @@ def point_at(settings, sandbox) -> None:
     settings.ACCOUNTING_TOKEN_KEY = "test-accounting-key"
     for name, value in sandbox.settings().items():
         setattr(settings, name, value)
+    rate_budgets_forget(settings)
+
+
+def rate_budgets_forget(settings) -> None:
+    """Every test starts on a fresh sandbox whose organisations have fixed ids: our own
+    limiter's Redis budgets (per organisation, per minute) from earlier tests are not this
+    test's (without Redis the buckets are database rows, rolled back with each test)."""
+    if not settings.REDIS_URL:
+        return
+    from firmpay.accounting.ratelimit import _redis_limiter
+
+    redis = _redis_limiter().redis
+    keys = list(redis.scan_iter("firmpay:acct:*"))
+    if keys:
+        redis.delete(*keys)
 
 
 def _pick(options, *, name: str):

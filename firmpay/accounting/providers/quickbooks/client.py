@@ -11,6 +11,7 @@ import httpx
 from django.conf import settings
 
 from firmpay.accounting.providers.base import (
+    PAYOUT_ROLES,
     ApiContext,
     ContactData,
     InvoiceData,
@@ -18,6 +19,7 @@ from firmpay.accounting.providers.base import (
     NameTaken,
     Organisation,
     PaymentData,
+    PayoutFeesData,
     Provider,
     ProviderRejected,
     RateLimited,
@@ -26,6 +28,7 @@ from firmpay.accounting.providers.base import (
     RemoteRef,
     TaxRate,
     TokenSet,
+    TransferData,
     UnexpectedAnswer,
 )
 from firmpay.accounting.providers.http import (
@@ -51,6 +54,7 @@ SCOPE = "com.intuit.quickbooks.accounting"
 MINOR_VERSION = "75"
 ITEM_NAME = "Firmpay invoice line"
 BANK_TYPES = {"Bank", "Other Current Asset"}
+EXPENSE_TYPES = {"Expense", "Other Expense", "Cost of Goods Sold"}
 
 
 def _describe(response: httpx.Response) -> str:
@@ -206,6 +210,7 @@ class QuickBooksProvider(Provider):
                 code=row.get("AcctNum", ""),
                 name=row.get("Name", ""),
                 kind=_account_kind(row),
+                type=str(row.get("AccountType", "")),
             )
             for row in rows
             if row.get("Active", True)
@@ -348,3 +353,55 @@ class QuickBooksProvider(Provider):
         self._call(
             ctx, "POST", "payment", body=body, params={"operation": "delete"}, step="reverse"
         )
+
+    # --- booking Stripe payouts ---
+    def payout_account_problem(self, *, account: LedgerAccount, role: str) -> str:
+        """The stricter reading of Intuit's documentation: a Transfer moves money between
+        asset accounts, but the fees are an expense paid out of the clearing account (a
+        Purchase), which a Bank account pays; so both ends must be Bank accounts, not Other
+        Current Asset ones such as Undeposited Funds."""
+        if role == "fees":
+            if account.type in EXPENSE_TYPES:
+                return ""
+            return (
+                f"Choose an expense account for {PAYOUT_ROLES[role]} ({account.label} is not one)."
+            )
+        if account.type == "Bank":
+            return ""
+        return (
+            f"{account.label} cannot be {PAYOUT_ROLES[role]}: QuickBooks books a payout as a "
+            "transfer and its fees as an expense paid from the clearing account, and both need "
+            "Bank accounts. Add a Bank account named “Stripe” in QuickBooks if you have none."
+        )
+
+    def payout_fees_create(self, *, ctx: ApiContext, fees: PayoutFeesData) -> RemoteRef:
+        body = {
+            "PaymentType": "Cash",
+            "AccountRef": {"value": fees.clearing.id},
+            "TxnDate": fees.date,
+            "CurrencyRef": {"value": fees.currency},
+            "PrivateNote": fees.reference,
+            "Line": [
+                {
+                    "Amount": line.amount,
+                    "Description": line.description,
+                    "DetailType": "AccountBasedExpenseLineDetail",
+                    "AccountBasedExpenseLineDetail": {"AccountRef": {"value": fees.expense.id}},
+                }
+                for line in fees.lines
+            ],
+        }
+        payload = self._call(ctx, "POST", "purchase", body=body, step="fees")
+        return RemoteRef(id=field_of(payload, "Purchase", "Id"))
+
+    def transfer_create(self, *, ctx: ApiContext, transfer: TransferData) -> RemoteRef:
+        body = {
+            "FromAccountRef": {"value": transfer.source.id},
+            "ToAccountRef": {"value": transfer.target.id},
+            "Amount": transfer.amount,
+            "TxnDate": transfer.date,
+            "CurrencyRef": {"value": transfer.currency},
+            "PrivateNote": transfer.reference,
+        }
+        payload = self._call(ctx, "POST", "transfer", body=body, step="transfer")
+        return RemoteRef(id=field_of(payload, "Transfer", "Id"))

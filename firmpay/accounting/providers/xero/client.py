@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 
 from firmpay.accounting.providers.base import (
+    PAYOUT_ROLES,
     ApiContext,
     ContactData,
     InvoiceData,
@@ -19,6 +20,7 @@ from firmpay.accounting.providers.base import (
     NameTaken,
     Organisation,
     PaymentData,
+    PayoutFeesData,
     Provider,
     ProviderError,
     ProviderRejected,
@@ -27,6 +29,7 @@ from firmpay.accounting.providers.base import (
     RemoteRef,
     TaxRate,
     TokenSet,
+    TransferData,
     UnexpectedAnswer,
 )
 from firmpay.accounting.providers.http import (
@@ -39,6 +42,8 @@ from firmpay.accounting.providers.http import (
     transport_errors,
 )
 
+# Xero's account types whose class is EXPENSE.
+EXPENSE_TYPES = {"EXPENSE", "OVERHEADS", "DIRECTCOSTS"}
 WHERE_FIELDS = {"number": "ContactNumber", "email": "EmailAddress", "name": "Name"}
 
 
@@ -199,6 +204,7 @@ class XeroProvider(Provider):
                 code=row.get("Code", ""),
                 name=row.get("Name", ""),
                 kind=_account_kind(row),
+                type=str(row.get("Type", "")),
             )
             for row in rows
             if row.get("Status", "ACTIVE") == "ACTIVE"
@@ -356,3 +362,71 @@ class XeroProvider(Provider):
         self._call(
             ctx, "POST", f"Payments/{payment_id}", body={"Status": "DELETED"}, step="reverse"
         )
+
+    # --- booking Stripe payouts ---
+    fees_need_contact = True
+
+    def payout_account_problem(self, *, account: LedgerAccount, role: str) -> str:
+        """The stricter reading of Xero's documentation: a bank transfer moves money between
+        two accounts of Type BANK, and a spend-money bank transaction comes out of a Type
+        BANK account. An account that only allows payments (EnablePaymentsToAccount) takes
+        invoice payments but neither of those, so it is refused here."""
+        if role == "fees":
+            if account.type in EXPENSE_TYPES:
+                return ""
+            return (
+                f"Choose an expense account for {PAYOUT_ROLES[role]} ({account.label} is not one)."
+            )
+        if account.type == "BANK":
+            return ""
+        return (
+            f"{account.label} cannot be {PAYOUT_ROLES[role]}: Xero books a payout as a bank "
+            "transfer and its fees as spent money, and both need bank accounts (Type BANK). "
+            "Add a bank account named “Stripe” in Xero's chart of accounts if you have none."
+        )
+
+    def payout_fees_create(self, *, ctx: ApiContext, fees: PayoutFeesData) -> RemoteRef:
+        expense = (
+            {"AccountCode": fees.expense.code}
+            if fees.expense.code
+            else {"AccountID": fees.expense.id}
+        )
+        body = {
+            "BankTransactions": [
+                {
+                    "Type": "SPEND",
+                    "Contact": {"ContactID": fees.contact_id},
+                    "BankAccount": {"AccountID": fees.clearing.id},
+                    "Date": fees.date,
+                    "Reference": fees.reference,
+                    "CurrencyCode": fees.currency,
+                    "LineAmountTypes": "NoTax",
+                    "LineItems": [
+                        {
+                            "Description": line.description,
+                            "Quantity": 1,
+                            "UnitAmount": line.amount,
+                            **expense,
+                        }
+                        for line in fees.lines
+                    ],
+                }
+            ]
+        }
+        payload = self._call(ctx, "PUT", "BankTransactions", body=body, step="fees")
+        return RemoteRef(id=field_of(payload, "BankTransactions", 0, "BankTransactionID"))
+
+    def transfer_create(self, *, ctx: ApiContext, transfer: TransferData) -> RemoteRef:
+        body = {
+            "BankTransfers": [
+                {
+                    "FromBankAccount": {"AccountID": transfer.source.id},
+                    "ToBankAccount": {"AccountID": transfer.target.id},
+                    "Amount": transfer.amount,
+                    "Date": transfer.date,
+                    "Reference": transfer.reference,
+                }
+            ]
+        }
+        payload = self._call(ctx, "PUT", "BankTransfers", body=body, step="transfer")
+        return RemoteRef(id=field_of(payload, "BankTransfers", 0, "BankTransferID"))
