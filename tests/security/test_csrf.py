@@ -23,6 +23,9 @@ EXEMPT = {
     "autopay/<str:token>/revoke/": "the client's autopay page (signed per-client token, "
     "no-referrer, no session): the token is the credential, the only effect is ending the "
     "client's own automatic payments",
+    "autopay/<str:token>/renew/": "the expired autopay page's 'Email me a new link' (signed "
+    "per-client token, no session): the only effect is a fresh link emailed to the client's "
+    "address on file, at most once in 10 minutes",
     "webhooks/stripe/": "Stripe's server posts here without cookies; every body is verified "
     "against the endpoint's signing secret (tests/security/test_webhooks.py)",
     "reminders/unsubscribe/<str:token>/": "RFC 8058 one-click unsubscribe: mail apps POST "
