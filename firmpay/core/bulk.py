@@ -60,9 +60,17 @@ def rows_insert(*, model, rows: list[dict]) -> list[int]:
         order = ["id", *given, *called, *fixed]
         columns = ", ".join(quote(by_name[n].column if n != "id" else "id") for n in order)
         pick = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
+        json_at = [
+            (i, by_name[name])
+            for i, name in enumerate(given)
+            if isinstance(by_name[name], models.JSONField)
+        ]
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row_id, row in zip(ids, rows, strict=True):
-                copy.write_row((row_id, *pick(row), *(per_row[n]() for n in called), *constant))
+                values = list(pick(row))
+                for i, field in json_at:  # COPY would write a list as an array
+                    values[i] = field.get_db_prep_save(values[i], connection)
+                copy.write_row((row_id, *values, *(per_row[n]() for n in called), *constant))
     return ids
 
 
