@@ -1,20 +1,27 @@
-"""Autopay at scale: N due autopay invoices across M firms charged through the Stripe
-sandbox by the charging sweep.
+"""Autopay at scale: N due autopay invoices across M firms, issued by the recurring sweep
+and charged through the Stripe sandbox with the real `stripe` SDK over HTTP.
 
 The sandbox runs as its own process (`python -m stripe_sandbox`, in-memory data). Setup
 (not timed): per firm a verified connected account and one client who saved a card through
 a real setup-mode Checkout Session (`/_sandbox/checkout/sessions/{cs}/setup`), then the
 Django rows bulk-inserted (SQLite in a temporary FIRMPAY_DATA_DIR, or DATABASE_URL): firms,
-accounts, clients, customers, authorisations, open invoices each marked for collection
-now. Timed: `autopay_sweep()` run twice (the second must charge nothing), then a third
-sweep "after a crash" 10 minutes later. Counted from the sandbox: PaymentIntents per
-invoice (double_charged = invoices with more than one) and the API requests Firmpay's SDK
-made during the sweeps.
+accounts, clients, customers, authorisations, and N monthly schedules collected
+automatically on issue whose next issue is today.
+
+Timed: (1) the issuing sweep `recurring_sweep()` (sweep_s, sweep_cpu_s): N invoices issued
+and marked for collection; (2) charging: `--workers` processes each run `autopay_sweep()`
+at once (the product's claim: each takes rows the others do not hold), then one more sweep
+and one "after a crash" 10 minutes later, which must charge nothing (charge_s,
+charges_per_s, charge_cpu_s per charge over the workers). Counted from the sandbox's own
+record: PaymentIntents listed per connected account, grouped by the invoice id in their
+metadata (double_charged = invoices with more than one), and the API requests Firmpay's
+SDK made while charging (api_calls_per_charge).
 
 Prints progress, then JSON on the last line:
-{"invoices", "charged", "double_charged", "api_calls_per_charge", "sweep_s", "peak_mb", ...}
+{"invoices", "charged", "double_charged", "api_calls_per_charge", "sweep_s", "peak_mb",
+ "charges_per_s", "loadavg", ...}
 
-    .venv/bin/python bench/autopay.py [--invoices 100000] [--firms 10000] [--setup-threads 8]
+    .venv/bin/python bench/autopay.py [--invoices 100000] [--firms 10000] [--workers 2]
 """
 
 from __future__ import annotations
@@ -113,40 +120,41 @@ def one_firm(client, base: str, n: int) -> tuple[str, str, str]:
 
 def django_setup(data_dir: str, base: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("FIRMPAY_DATA_DIR", data_dir)
+    os.environ["FIRMPAY_DATA_DIR"] = data_dir
     os.environ["STRIPE_API_BASE"] = base
     os.environ["STRIPE_SECRET_KEY"] = SANDBOX_KEY
     os.environ["STRIPE_CONNECT_CLIENT_ID"] = CLIENT_ID
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.pop("REDIS_URL", None)  # Huey on its own SQLite file in the temp dir
+    os.environ["LOG_LEVEL"] = "WARNING"
     import django
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STRIPE_API_BASE = base
     settings.STRIPE_SECRET_KEY = SANDBOX_KEY
     settings.STRIPE_CONNECT_CLIENT_ID = CLIENT_ID
-    call_command("migrate", verbosity=0)
 
 
-def rows_create(stripe_rows: list[tuple[str, str, str]], invoices: int) -> None:
+def rows_create(stripe_rows: list[tuple[str, str, str]], invoices: int, now) -> None:
+    """Firms with a connected account, one client each with an active card authorisation,
+    and `invoices` monthly schedules (collected on issue) whose next issue is due at `now`."""
+    from decimal import Decimal
+
+    from django.core.management import call_command
     from django.db import transaction
-    from django.utils import timezone
 
     from firmpay.clients.models import Client
-    from firmpay.invoices.models import Invoice
-    from firmpay.payments.autopay.models import (
-        AutopayAuthorisation,
-        AutopayCustomer,
-        InvoiceAutopay,
-    )
+    from firmpay.payments.autopay.models import AutopayAuthorisation, AutopayCustomer
     from firmpay.payments.models import PaymentAccount
+    from firmpay.recurring.dates import issuing_day
+    from firmpay.recurring.models import Schedule, ScheduleLine
     from firmpay.tenancy.models import Firm
 
-    now = timezone.now()
-    today = timezone.localdate()
+    call_command("migrate", verbosity=0)
+    day = issuing_day(now, zone_name="UTC")
     snapshot = {
         "charges_enabled": True,
         "payouts_enabled": True,
@@ -166,6 +174,7 @@ def rows_create(stripe_rows: list[tuple[str, str, str]], invoices: int) -> None:
                     country="US",
                     email=f"f{i}@firm.test",
                     default_currency="USD",
+                    timezone="UTC",
                 )
                 for i in range(len(stripe_rows))
             ],
@@ -223,29 +232,35 @@ def rows_create(stripe_rows: list[tuple[str, str, str]], invoices: int) -> None:
             ],
             batch_size=2000,
         )
-        batch = []
-        for n in range(invoices):
-            i = n % len(firms)
-            batch.append(
-                Invoice(
-                    firm=firms[i],
-                    client=clients[i],
-                    number=f"INV-{n:06d}",
-                    currency="USD",
-                    issue_date=today,
-                    due_date=today + datetime.timedelta(days=14),
-                    status="open",
-                    subtotal=10000,
-                    total=10000,
-                    amount_due=10000,
-                    sent_at=now,
-                )
-            )
-        created = Invoice.objects.bulk_create(batch, batch_size=2000)
-        InvoiceAutopay.objects.bulk_create(
+        schedules = Schedule.objects.bulk_create(
             [
-                InvoiceAutopay(firm_id=inv.firm_id, invoice=inv, next_attempt_at=now)
-                for inv in created
+                Schedule(
+                    firm=firms[n % len(firms)],
+                    client=clients[n % len(firms)],
+                    currency="USD",
+                    frequency="monthly",
+                    start_date=day - datetime.timedelta(days=365),
+                    issue_day=day.day,
+                    payment_terms_days=14,
+                    notes="Monthly retainer",
+                    autopay="on_issue",
+                    status="active",
+                    next_issue_on=day,
+                    issued_count=12,
+                )
+                for n in range(invoices)
+            ],
+            batch_size=2000,
+        )
+        ScheduleLine.objects.bulk_create(
+            [
+                ScheduleLine(
+                    schedule=schedule,
+                    description="Bookkeeping retainer",
+                    quantity=Decimal(1),
+                    unit_amount=10_000 + n % 7 * 100,
+                )
+                for n, schedule in enumerate(schedules)
             ],
             batch_size=2000,
         )
@@ -261,12 +276,130 @@ class CallCounter(logging.Handler):
             self.calls += 1
 
 
+def issue(now) -> dict:
+    """The timed issuing sweep (the invoices it issues are marked for collection)."""
+    from firmpay.payments.autopay.models import InvoiceAutopay
+    from firmpay.recurring.sweep import recurring_sweep
+
+    started, cpu = time.perf_counter(), time.process_time()
+    result = recurring_sweep(now=now)
+    return {
+        "issued": result.issued,
+        "sweep_s": round(time.perf_counter() - started, 2),
+        "sweep_cpu_s": round(time.process_time() - cpu, 2),
+        "marked_for_autopay": InvoiceAutopay.objects.count(),
+    }
+
+
+def child_charge() -> dict:
+    """One charging worker: the product's sweep, counting its SDK requests."""
+    from firmpay.payments.autopay.charges import autopay_sweep
+
+    stripe_logger = logging.getLogger("stripe")
+    stripe_logger.setLevel(logging.INFO)
+    stripe_logger.propagate = False
+    counter = CallCounter()
+    stripe_logger.addHandler(counter)
+    cpu = time.process_time()
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        result = profile.runcall(autopay_sweep)
+        profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{os.getpid()}")
+    else:
+        result = autopay_sweep()
+    return {
+        "charged": result.charged,
+        "picked": result.picked,
+        "calls": counter.calls,
+        "cpu_s": time.process_time() - cpu,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def charge(workers: int, data_dir: str, base: str) -> dict:
+    """`workers` processes sweep at once; then a second sweep and one 10 minutes later."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from firmpay.payments.autopay.charges import autopay_sweep
+
+    connection.close()
+    command = [PYTHON, __file__, "--child", "--data-dir", data_dir, "--base", base]
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT, text=True)
+        for _ in range(workers)
+    ]
+    outputs = [proc.communicate()[0] for proc in procs]
+    charge_s = time.perf_counter() - started
+    if any(proc.returncode for proc in procs):
+        raise SystemExit("bench: a charging worker failed")
+    results = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
+    again = autopay_sweep()
+    after_crash = autopay_sweep(now=timezone.now() + datetime.timedelta(minutes=10))
+    charged = sum(r["charged"] for r in results)
+    print(
+        f"charging: {workers} workers {[r['charged'] for r in results]} charged in "
+        f"{charge_s:.1f}s; again {again}; 10 min later {after_crash}",
+        flush=True,
+    )
+    return {
+        "charged_by_workers": charged,
+        "again_picked": again.picked + after_crash.picked,
+        "api_calls": sum(r["calls"] for r in results),
+        "charge_s": round(charge_s, 1),
+        "charges_per_s": round(charged / charge_s, 1) if charge_s else None,
+        "charge_cpu_ms_per_charge": round(
+            1000 * sum(r["cpu_s"] for r in results) / max(charged, 1), 2
+        ),
+        "workers_peak_mb": round(max(r["peak_mb"] for r in results), 1),
+    }
+
+
+def sandbox_count(base: str, stripe_rows) -> dict:
+    """PaymentIntents per invoice as the sandbox records them (listed per account)."""
+    import stripe
+
+    client = stripe.StripeClient(SANDBOX_KEY, base_addresses={"api": base})
+
+    def per_account(account: str) -> list[str]:
+        return [
+            intent.metadata["firmpay_invoice_id"]
+            for intent in client.v1.payment_intents.list(
+                params={"limit": 100}, options={"stripe_account": account}
+            ).auto_paging_iter()
+            if intent.status == "succeeded"
+        ]
+
+    per_invoice: dict[str, int] = {}
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for keys in pool.map(per_account, sorted({acct for acct, _, _ in stripe_rows})):
+            for key in keys:
+                per_invoice[key] = per_invoice.get(key, 0) + 1
+    return {
+        "charged": len(per_invoice),
+        "double_charged": sum(1 for n in per_invoice.values() if n > 1),
+        "payment_intents": sum(per_invoice.values()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--firms", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2, help="charging processes at once")
     parser.add_argument("--setup-threads", type=int, default=8)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        django_setup(args.data_dir, args.base)
+        print(json.dumps(child_charge()))
+        return
+    load_before = os.getloadavg()
     firms = min(args.firms, args.invoices)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -283,62 +416,42 @@ def main() -> None:
                 stripe_rows = list(pool.map(lambda n: one_firm(client, base, n), range(firms)))
             print(f"sandbox setup: {firms} firms in {time.monotonic() - started:.1f}s", flush=True)
             django_setup(data_dir, base)
-            rows_create(stripe_rows, args.invoices)
+            from django.utils import timezone
+
+            now = timezone.now()
+            rows_create(stripe_rows, args.invoices, now)
             print(
-                f"rows: {args.invoices} invoices in {time.monotonic() - started:.1f}s", flush=True
+                f"rows: {args.invoices} schedules in {time.monotonic() - started:.1f}s", flush=True
             )
-            result = sweep_and_count(base, stripe_rows)
+            issued = issue(now)
+            print(f"issuing sweep: {issued}", flush=True)
+            charged = charge(args.workers, data_dir, base)
+            counted = sandbox_count(base, stripe_rows)
     finally:
         sandbox.terminate()
         sandbox.wait(10)
-    print(json.dumps({"invoices": args.invoices, **result}))
-
-
-def sweep_and_count(base: str, stripe_rows) -> dict:
-    from django.utils import timezone
-
-    from firmpay.payments.autopay.charges import autopay_sweep
-    from firmpay.payments.autopay.models import AutopayAttempt
-
-    stripe_logger = logging.getLogger("stripe")
-    stripe_logger.setLevel(logging.INFO)
-    stripe_logger.propagate = False
-    counter = CallCounter()
-    stripe_logger.addHandler(counter)
-    started = time.monotonic()
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-
-        profile = cProfile.Profile()
-        first = profile.runcall(autopay_sweep)
-        profile.dump_stats(os.environ["BENCH_PROFILE"])
-    else:
-        first = autopay_sweep()
-    sweep_s = time.monotonic() - started
-    second = autopay_sweep()
-    third = autopay_sweep(now=timezone.now() + datetime.timedelta(minutes=10))
-    stripe_logger.removeHandler(counter)
-    print(f"sweeps: first {first}, second {second}, third {third}", flush=True)
-    per_invoice: dict[str, int] = {}
-    import stripe
-
-    client = stripe.StripeClient(SANDBOX_KEY, base_addresses={"api": base})
-    for account in sorted({acct for acct, _, _ in stripe_rows}):
-        for intent in client.v1.payment_intents.list(
-            params={"limit": 100}, options={"stripe_account": account}
-        ).auto_paging_iter():
-            key = intent.metadata["firmpay_invoice_id"]
-            per_invoice[key] = per_invoice.get(key, 0) + 1
-    charged = AutopayAttempt.objects.filter(status="succeeded").count()
-    return {
-        "charged": charged,
-        "double_charged": sum(1 for n in per_invoice.values() if n > 1),
-        "payment_intents": sum(per_invoice.values()),
-        "api_calls_per_charge": round(counter.calls / max(charged, 1), 3),
-        "sweep_s": round(sweep_s, 2),
-        "charges_per_s": round(charged / sweep_s, 1) if sweep_s else None,
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    calls = charged.pop("api_calls")
+    result = {
+        "invoices": issued["issued"],
+        "charged": counted["charged"],
+        "double_charged": counted["double_charged"],
+        "api_calls_per_charge": round(calls / max(counted["charged"], 1), 3),
+        "sweep_s": issued["sweep_s"],
+        "peak_mb": round(
+            max(
+                charged.pop("workers_peak_mb"),
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            ),
+            1,
+        ),
+        "sweep_cpu_s": issued["sweep_cpu_s"],
+        "firms": firms,
+        "workers": args.workers,
+        "payment_intents": counted["payment_intents"],
+        **charged,
+        "loadavg": [round(x, 2) for x in (*load_before, *os.getloadavg())],
     }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

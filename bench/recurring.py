@@ -38,7 +38,7 @@ import reminders as loader  # noqa: E402  (the reminders bench's row builder and
 
 CLIENTS_PER_FIRM = 10
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "firmpay_bench_recurring"
+PG_DB = os.environ.get("BENCH_PG_DB", "firmpay_bench_recurring")
 SWEEP_AT = datetime.datetime(2026, 5, 20, 14, 3, tzinfo=datetime.UTC)
 ZONES = loader.ZONES
 

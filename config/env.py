@@ -86,6 +86,7 @@ def sqlite_database(path) -> dict:
             "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY;"
             ),
         },
     }

@@ -1,17 +1,22 @@
-"""Inserting many rows of one model fast, ids known: COPY on PostgreSQL, bulk_create
-elsewhere.
+"""Inserting many rows of one model fast, ids known: COPY on PostgreSQL, one prepared
+INSERT run with `executemany` on SQLite (no model instances on either).
 
 On PostgreSQL the ids are taken from the table's sequence in one statement and the rows are
-streamed with COPY (several times faster than a multi-row INSERT built by the ORM). Columns
-the caller does not give take the model field's default, so the helper keeps working when
-another app adds a column with a default.
+streamed with COPY (several times faster than a multi-row INSERT built by the ORM). On
+SQLite the ids follow the table's highest id (and its AUTOINCREMENT counter), read inside
+the write transaction that inserts them (Django opens SQLite transactions IMMEDIATE, so no
+other writer can take ids meanwhile). Columns the caller does not give take the model
+field's default, so the helper keeps working when another app adds a column with a default.
+Values go through the field's own `get_db_prep_save` only where the type needs it (dates,
+decimals, JSON); strings and integers are passed as they are.
 """
 
 from operator import itemgetter
 
-from django.db import connection
+from django.db import connection, models, transaction
 
 BATCH_SIZE = 2000
+CONVERTED_KEPT = 10_000
 
 
 def _defaults(model, given: set[str]):
@@ -34,6 +39,8 @@ def rows_insert(*, model, rows: list[dict]) -> list[int]:
     ids in order. Runs in the caller's transaction."""
     if not rows:
         return []
+    if connection.vendor == "sqlite":
+        return _sqlite_insert(model, rows)
     if connection.vendor != "postgresql":
         created = model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH_SIZE)
         return [row.pk for row in created]
@@ -53,7 +60,87 @@ def rows_insert(*, model, rows: list[dict]) -> list[int]:
         order = ["id", *given, *called, *fixed]
         columns = ", ".join(quote(by_name[n].column if n != "id" else "id") for n in order)
         pick = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
+        json_at = [
+            (i, by_name[name])
+            for i, name in enumerate(given)
+            if isinstance(by_name[name], models.JSONField)
+        ]
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for row_id, row in zip(ids, rows, strict=True):
-                copy.write_row((row_id, *pick(row), *(per_row[n]() for n in called), *constant))
+                values = list(pick(row))
+                for i, field in json_at:  # COPY would write a list as an array
+                    values[i] = field.get_db_prep_save(values[i], connection)
+                copy.write_row((row_id, *values, *(per_row[n]() for n in called), *constant))
+    return ids
+
+
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.AutoField,
+)
+
+
+def _prep(field):
+    """A function making a Python value what the database stores, or None when the value
+    needs nothing (text, integers, booleans, foreign keys). Dates, datetimes and decimals
+    repeat across a batch (one `now`, a few issue dates and tax rates), so each distinct
+    value is converted once."""
+    if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
+        return None
+    convert = field.get_db_prep_save
+    if isinstance(field, models.JSONField):
+        return lambda value: convert(value, connection)
+    seen: dict = {}
+
+    def prep(value):
+        try:
+            return seen[value]
+        except KeyError:
+            if len(seen) > CONVERTED_KEPT:
+                seen.clear()
+            seen[value] = converted = convert(value, connection)
+            return converted
+
+    return prep
+
+
+def _sqlite_insert(model, rows: list[dict]) -> list[int]:
+    fields, fixed, per_row = _defaults(model, set(rows[0]))
+    by_name = {f.attname: f for f in fields}
+    given = [name for name in by_name if name in rows[0]]
+    called = list(per_row)
+    order = [*given, *called]
+    preps = [_prep(by_name[name]) for name in order]
+    constant = tuple(fixed.values())
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(by_name[n].column) for n in (*order, *fixed))
+    marks = ", ".join(["%s"] * (len(order) + len(fixed) + 1))
+    pick = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {quote(table)}), 0), "  # noqa: S608
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+        ids = list(range(first, first + len(rows)))
+
+        def values():
+            for row_id, row in zip(ids, rows, strict=True):
+                raw = (*pick(row), *(per_row[n]() for n in called))
+                yield (
+                    row_id,
+                    *(v if prep is None else prep(v) for prep, v in zip(preps, raw, strict=True)),
+                    *constant,
+                )
+
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} (id, {columns}) VALUES ({marks})",  # noqa: S608
+            values(),
+        )
     return ids

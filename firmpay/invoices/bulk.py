@@ -9,7 +9,8 @@ numbers stay gapless per firm and never collide with invoices created by hand me
 Firms are taken in id order so two bulk issues lock counters in one order.
 
 Invoices and lines are inserted as sent (open, `sent_at` now), with COPY on PostgreSQL
-(`firmpay.core.bulk.rows_insert`). The "sent" hooks and the
+(`firmpay.core.bulk.rows_insert`), executemany on SQLite (the number search index filled
+in one statement: `number_search.py`). The "sent" hooks and the
 emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices.
 """
 
@@ -30,6 +31,7 @@ from firmpay.invoices.models import (
     InvoiceSequence,
     InvoiceStatus,
 )
+from firmpay.invoices.number_search import number_search_bulk
 from firmpay.invoices.services import NUMBER_PREFIX
 from firmpay.invoices.totals import LineInput, invoice_amounts, line_amounts
 
@@ -79,6 +81,7 @@ class IssuedInvoice:
     firm_id: int
     number: str
     total: int
+    due_date: datetime.date
 
 
 def _link_tokens(count: int) -> list[str]:
@@ -153,12 +156,18 @@ def invoices_issue_bulk(*, drafts: Sequence[IssueDraft]) -> list[IssuedInvoice]:
     now = timezone.now()
     with transaction.atomic():
         invoices, lines = _invoice_rows(drafts, now)
-        ids = rows_insert(model=Invoice, rows=invoices)
+        ids: list[int] = []
+        with number_search_bulk(ids):
+            ids += rows_insert(model=Invoice, rows=invoices)
         rows_insert(model=InvoiceLine, rows=_line_rows(ids, lines))
         transaction.on_commit(lambda: _followups_enqueue(ids))
     return [
         IssuedInvoice(
-            id=invoice_id, firm_id=row["firm_id"], number=row["number"], total=row["total"]
+            id=invoice_id,
+            firm_id=row["firm_id"],
+            number=row["number"],
+            total=row["total"],
+            due_date=row["due_date"],
         )
         for invoice_id, row in zip(ids, invoices, strict=True)
     ]

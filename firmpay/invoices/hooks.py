@@ -5,9 +5,10 @@ listeners inside the transaction that made the change (so a listener's rows comm
 back with it; listeners defer side effects with `transaction.on_commit`).
 
 Events: "sent" (invoice=), "voided" (invoice=), "manual_payment_recorded" (invoice=, payment=),
-"issued_for_autopay" (invoice=, collect_on=): an invoice just issued (open) that is to be
-collected automatically from the client's saved authorisation, `collect_on` "on_issue" or
-"on_due_date" (the recurring schedules raise it; online payments charge it).
+"issued_for_autopay" (issued=[IssuedForAutopay, ...]): invoices just issued (open) in bulk
+that are to be collected automatically from the client's saved authorisation, each with
+`collect_on` "on_issue" or "on_due_date" (the recurring sweep raises it once per batch with
+ids, not rows; online payments mark them for charging in bulk).
 
 Invoices issued in bulk (`invoices_issue_bulk`) run "sent" per invoice after the commit, in
 a task, each in its own transaction.
@@ -21,11 +22,23 @@ Amount sources: an app that takes money for invoices (online payments) registers
 the invoice's minor units) and `disputed` (bool); invoice_recompute_status adds them up.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 EVENTS = ("sent", "voided", "manual_payment_recorded", "issued_for_autopay")
 _listeners: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedForAutopay:
+    """One invoice of an "issued_for_autopay" batch: what marking it needs, without a row."""
+
+    invoice_id: int
+    firm_id: int
+    client_id: int
+    due_date: datetime.date
+    collect_on: str
 
 
 def invoice_hook_register(event: str, listener: Callable[..., None]) -> None:

@@ -23,12 +23,12 @@ class PaymentsConfig(AppConfig):
         from firmpay.invoices.hooks import invoice_hook_register
         from firmpay.payments.autopay.authorise import (
             autopay_on_disconnect,
-            on_invoice_issued_for_autopay,
             on_invoice_sent,
         )
+        from firmpay.payments.autopay.marking import on_invoices_issued_for_autopay
 
         invoice_hook_register("sent", on_invoice_sent)
-        invoice_hook_register("issued_for_autopay", on_invoice_issued_for_autopay)
+        invoice_hook_register("issued_for_autopay", on_invoices_issued_for_autopay)
         from firmpay.invoices.hooks import invoice_email_note_register
         from firmpay.payments.autopay.panel import invoice_email_note
 

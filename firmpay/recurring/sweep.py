@@ -26,8 +26,11 @@ from django.utils import timezone
 
 from firmpay.core.bulk import rows_insert
 from firmpay.invoices.bulk import IssueDraft, invoices_issue_bulk
-from firmpay.invoices.hooks import invoice_hook_has_listeners, invoice_hooks_run
-from firmpay.invoices.models import Invoice
+from firmpay.invoices.hooks import (
+    IssuedForAutopay,
+    invoice_hook_has_listeners,
+    invoice_hooks_run,
+)
 from firmpay.invoices.totals import LineInput
 from firmpay.recurring.dates import issuing_day
 from firmpay.recurring.models import (
@@ -176,16 +179,23 @@ def _issue_batch(due: Q) -> int:
 
 
 def _autopay_hand_over(rows: list[dict], invoices: list) -> None:
-    """Raise "issued_for_autopay" for the invoices of schedules that collect automatically."""
-    collect_on = {
-        invoice.id: row["autopay"]
+    """Raise "issued_for_autopay" once for the batch's invoices of schedules that collect
+    automatically (ids and dates, no rows loaded)."""
+    if not invoice_hook_has_listeners("issued_for_autopay"):
+        return
+    issued = [
+        IssuedForAutopay(
+            invoice_id=invoice.id,
+            firm_id=row["firm_id"],
+            client_id=row["client_id"],
+            due_date=invoice.due_date,
+            collect_on=row["autopay"],
+        )
         for row, invoice in zip(rows, invoices, strict=True)
         if row["autopay"] != Autopay.NO
-    }
-    if not collect_on or not invoice_hook_has_listeners("issued_for_autopay"):
-        return
-    for invoice in Invoice.objects.select_related("firm", "client").filter(pk__in=collect_on):
-        invoice_hooks_run("issued_for_autopay", invoice=invoice, collect_on=collect_on[invoice.pk])
+    ]
+    if issued:
+        invoice_hooks_run("issued_for_autopay", issued=issued)
 
 
 def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:

@@ -79,3 +79,22 @@ def test_sent_hooks_and_emails_run_after_the_commit(django_capture_on_commit_cal
             callback()
     assert sent_calls == [i.number for i in issued]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in clients)
+
+
+def test_bulk_issued_numbers_are_found_by_search_and_later_ones_too(
+    django_capture_on_commit_callbacks,
+):
+    from firmpay.invoices.selectors import invoice_list
+
+    firm = firm_build()
+    client = client_build(firm=firm, name="Zed Ltd")
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices_issue_bulk(drafts=[draft(client) for _ in range(12)])
+    by_hand = invoice_send(invoice=invoice_build(firm=firm, client=client, lines=list(LINES)))
+
+    def found(search):
+        return sorted(i.number for i in invoice_list(firm=firm, search=search))
+
+    assert found("0001") == ["INV-0001"]
+    assert found("001") == [f"INV-{n:04d}" for n in (1, 10, 11, 12, 13)]
+    assert by_hand.number == "INV-0013" and found("0013") == ["INV-0013"]

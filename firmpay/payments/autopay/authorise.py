@@ -361,16 +361,6 @@ def on_invoice_sent(*, invoice: Invoice) -> None:
         invoice_autopay_mark(invoice=invoice)
 
 
-# The recurring schedules' words for when to collect (invoices hook "issued_for_autopay").
-SCHEDULE_COLLECT_ON = {"on_issue": CollectOn.ISSUE, "on_due_date": CollectOn.DUE}
-
-
-def on_invoice_issued_for_autopay(*, invoice: Invoice, collect_on: str) -> None:
-    """Invoice hook "issued_for_autopay": a schedule that collects automatically issued
-    `invoice`; it is charged from the client's authorisation when the schedule says."""
-    invoice_autopay_mark(invoice=invoice, collect_on=SCHEDULE_COLLECT_ON[collect_on])
-
-
 def autopay_on_disconnect(*, account) -> int:
     """Payments hook "account_disconnected": scheduled charges of the firm stop (paused:
     reminders resume). Returns how many."""

@@ -57,34 +57,49 @@ class SweepResult:
     skipped: int = 0
 
 
-def autopay_due_ids(*, now: datetime.datetime, limit: int | None = None) -> list[int]:
-    """Rows due now, and rows whose attempt was started long enough ago to be a dead worker's."""
-    due = InvoiceAutopay.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+def autopay_stale_ids(*, now: datetime.datetime) -> list[int]:
+    """Rows whose attempt was started long enough ago to be a dead worker's."""
     stale = InvoiceAutopay.objects.filter(
         status=InvoiceAutopayStatus.CHARGING,
         charge_attempts__status=AutopayAttemptStatus.STARTED,
         charge_attempts__updated_at__lte=now - stale_after(),
     )
-    ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
-    ids += list(stale.values_list("id", flat=True))
-    return ids
+    return list(stale.values_list("id", flat=True))
+
+
+def _count(result: SweepResult, outcome: str) -> None:
+    result.picked += 1
+    if outcome == "succeeded":
+        result.charged += 1
+    elif outcome == "processing":
+        result.processing += 1
+    elif outcome in ("", "deferred"):
+        result.skipped += 1
+    else:
+        result.failed += 1
 
 
 def autopay_sweep(*, now: datetime.datetime | None = None, limit: int | None = None) -> SweepResult:
-    """Charge every due row once (set-based pick, one attempt each)."""
+    """Charge every due row once: claimed in batches (`batch.py`: a few statements per batch,
+    Stripe calls overlapped), the rows a batch cannot take plainly and the stale attempts
+    one by one. Several sweeps may run at once (each claims rows the others do not hold)."""
+    from firmpay.payments.autopay.batch import BATCH, autopay_charge_claimed, autopay_claim
+
     now = now or timezone.now()
     result = SweepResult()
-    for row_id in autopay_due_ids(now=now, limit=limit):
-        result.picked += 1
-        outcome = autopay_charge(invoice_autopay_id=row_id, now=now)
-        if outcome == "succeeded":
-            result.charged += 1
-        elif outcome == "processing":
-            result.processing += 1
-        elif outcome in ("", "deferred"):
-            result.skipped += 1
-        else:
-            result.failed += 1
+    cursor = 0
+    while limit is None or result.picked < limit:
+        size = BATCH if limit is None else min(BATCH, limit - result.picked)
+        claim = autopay_claim(now=now, after=cursor, limit=size)
+        if claim.cursor is None:
+            break
+        cursor = claim.cursor
+        for outcome in autopay_charge_claimed(claim.claimed):
+            _count(result, outcome)
+        for row_id in claim.others:
+            _count(result, autopay_charge(invoice_autopay_id=row_id, now=now))
+    for row_id in autopay_stale_ids(now=now):
+        _count(result, autopay_charge(invoice_autopay_id=row_id, now=now))
     return result
 
 

@@ -120,8 +120,8 @@ def test_a_missed_day_is_caught_up_by_the_next_sweep(clock):
 def autopay_calls():
     calls = []
 
-    def listener(*, invoice, collect_on):
-        calls.append((invoice.pk, collect_on))
+    def listener(*, issued):
+        calls.extend((item.invoice_id, item.collect_on) for item in issued)
 
     invoice_hook_register("issued_for_autopay", listener)
     yield calls
