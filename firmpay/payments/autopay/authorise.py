@@ -301,7 +301,7 @@ def autopay_request_send(*, client, actor=None) -> str:
 # --- invoices marked for automatic collection ---------------------------------------------
 
 
-def _first_attempt_at(*, invoice: Invoice, collect_on: str) -> datetime.datetime:
+def autopay_first_attempt_at(*, invoice: Invoice, collect_on: str) -> datetime.datetime:
     if collect_on == CollectOn.DUE:
         import zoneinfo
 
@@ -320,7 +320,7 @@ def invoice_autopay_mark(*, invoice: Invoice, collect_on: str | None = None) -> 
         defaults={
             "firm": invoice.firm,
             "collect_on": collect_on,
-            "next_attempt_at": _first_attempt_at(invoice=invoice, collect_on=collect_on),
+            "next_attempt_at": autopay_first_attempt_at(invoice=invoice, collect_on=collect_on),
         },
     )
     return row

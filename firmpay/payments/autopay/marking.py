@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from firmpay.core.bulk import rows_insert
 from firmpay.invoices.hooks import IssuedForAutopay
-from firmpay.payments.autopay.authorise import _first_attempt_at
+from firmpay.payments.autopay.authorise import autopay_first_attempt_at
 from firmpay.payments.autopay.models import CollectOn, InvoiceAutopay, InvoiceAutopayStatus
 from firmpay.tenancy.models import Firm
 
@@ -37,7 +37,7 @@ def on_invoices_issued_for_autopay(*, issued: list[IssuedForAutopay]) -> None:
                 "invoice_id": item.invoice_id,
                 "collect_on": collect_on,
                 "status": InvoiceAutopayStatus.SCHEDULED.value,
-                "next_attempt_at": _first_attempt_at(invoice=invoice, collect_on=collect_on),
+                "next_attempt_at": autopay_first_attempt_at(invoice=invoice, collect_on=collect_on),
                 "created_at": now,
                 "updated_at": now,
             }
