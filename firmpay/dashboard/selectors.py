@@ -171,11 +171,25 @@ def _months(*, firm, currency: str, starts: list[datetime.date], tz) -> list[Mon
         bounds=bounds,
         aware=True,
     )
+    # A lost dispute takes the money back for good: it comes off the month it was lost in.
+    lost = _monthly_sums(
+        PaymentDispute.objects.filter(
+            firm=firm,
+            currency=currency,
+            status=DisputeStatus.LOST,
+            closed_at__gte=since_at,
+            closed_at__lt=until_at,
+        ),
+        field="closed_at",
+        amount="amount",
+        bounds=bounds,
+        aware=True,
+    )
     return [
         MonthFigures(
             month=start,
             invoiced=invoiced[index],
-            collected=online[index] + manual[index] - refunded[index],
+            collected=online[index] + manual[index] - refunded[index] - lost[index],
         )
         for index, start in enumerate(starts)
     ]
