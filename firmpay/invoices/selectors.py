@@ -22,6 +22,12 @@ LIST_FIELDS = (
     "due_date", "status", "total", "amount_due",
 )  # fmt: skip
 NUMBER_PATTERN = re.compile(r"INV-\d{4,}", re.IGNORECASE)
+# What a one- or two-character search can find in an invoice number as Firmpay numbers
+# them ("INV-" and digits, services.invoice_number_allocate): a piece of "INV", or the end
+# of "INV-" followed by digits. No trigram index serves so short a search, so one that
+# cannot be in a number only looks at client names instead of scanning every invoice.
+SHORT_SEARCH = 3
+NUMBER_PART = re.compile(r"I|N|V|IN|NV|INV|(?:INV-|NV-|V-|-)?\d*", re.IGNORECASE)
 
 
 def invoice_list(
@@ -61,7 +67,11 @@ def _search_condition(*, firm, search: str) -> Q:
     client_ids = list(
         Client.objects.filter(firm=firm, name__icontains=search).values_list("id", flat=True)
     )
-    if connection.vendor == "sqlite" and len(search) >= 3:
+    by_client = Q(client_id__in=client_ids)
+    if len(search) < SHORT_SEARCH and not NUMBER_PART.fullmatch(search):
+        # "x", "no": no number contains it (before, this scanned the firm's invoices).
+        return by_client if client_ids else Q(pk__in=[])
+    if connection.vendor == "sqlite" and len(search) >= SHORT_SEARCH:
         phrase = '"' + search.replace('"', '""') + '"'  # one FTS5 string: a substring
         by_number = Q(
             id__in=RawSQL(
@@ -72,7 +82,7 @@ def _search_condition(*, firm, search: str) -> Q:
         )
     else:  # PostgreSQL: pg_trgm serves icontains; under 3 characters nearly all match
         by_number = Q(number__icontains=search)
-    return by_number | Q(client_id__in=client_ids)
+    return by_number | by_client if client_ids else by_number
 
 
 def invoice_get(*, firm, invoice_id) -> Invoice:
