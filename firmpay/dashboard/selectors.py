@@ -266,11 +266,24 @@ def _attention(*, firm, currency: str, today: datetime.date, tz) -> Attention:
     return Attention(failed_debits=list(failed), open_disputes=list(disputes))
 
 
+# The firm's distinct invoice currencies by a loose index scan: one index probe per currency
+# (the next one after the last), where a DISTINCT read every invoice of the firm on
+# PostgreSQL (a sequential scan of 100,000 rows; SQLite skips along the index by itself).
+CURRENCIES_SQL = (
+    "WITH RECURSIVE used(code) AS ("
+    " SELECT MIN(currency) FROM invoices_invoice WHERE firm_id = %s"
+    " UNION ALL"
+    " SELECT (SELECT MIN(currency) FROM invoices_invoice WHERE firm_id = %s AND currency > code)"
+    " FROM used WHERE code IS NOT NULL"
+    ") SELECT code FROM used WHERE code IS NOT NULL"
+)
+
+
 def dashboard_currencies(*, firm) -> list[str]:
     """The currencies the firm invoices in, its default currency first."""
-    used = set(
-        Invoice.objects.filter(firm=firm).order_by().values_list("currency", flat=True).distinct()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENCIES_SQL, [firm.pk, firm.pk])
+        used = {code for (code,) in cursor.fetchall()}
     return [firm.default_currency] + sorted(used - {firm.default_currency})
 
 
