@@ -248,6 +248,38 @@ def test_list_query_count_does_not_grow_with_the_number_of_invoices(staff, firm,
     assert queries() == few
 
 
+def test_every_list_view_costs_the_same_queries_at_any_size(staff, firm, acme):
+    """First page, filters, a client, number and name searches, one that matches nothing,
+    a short one and the next page: the query count does not grow with the invoices."""
+    views = [
+        {},
+        {"status": "open"},
+        {"status": "overdue"},
+        {"client": acme.pk},
+        {"q": "INV-0001"},
+        {"q": "acme"},
+        {"q": "nobody by this name"},
+        {"q": "1"},
+        {"q": "x"},
+        {"before": 10**9},
+    ]
+
+    def counts():
+        found = []
+        for params in views:
+            with CaptureQueriesContext(connection) as captured:
+                assert staff.get(reverse("invoices:list"), params).status_code == 200
+            found.append(len(captured.captured_queries))
+        return found
+
+    invoice_send(invoice=invoice_build(firm=firm, client=acme))
+    counts()  # warm: once-per-user rows
+    few = counts()
+    for _ in range(60):
+        invoice_send(invoice=invoice_build(firm=firm, client=client_build(firm=firm)))
+    assert counts() == few
+
+
 def test_another_firms_invoice_pages_are_404_and_change_nothing(staff):
     other = firm_build()
     theirs = invoice_build(firm=other, client=client_build(firm=other))
