@@ -12,7 +12,8 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db import connection
+from django.db.models import DateTimeField, F, Sum
 
 from firmpay.invoices.models import (
     OUTSTANDING_STATUSES,
@@ -109,126 +110,136 @@ def _month_bounds(starts: list[datetime.date], tz) -> list[tuple]:
     return bounds
 
 
-def _monthly_sums(queryset, *, field: str, amount: str, bounds, aware: bool) -> list[int]:
-    """The sum of `amount` per month by `field`, in the months' order: one GROUP BY over
-    a CASE that finds each row's month with plain comparisons (the queryset is already
-    limited to the whole period)."""
-    month_of = Case(
-        *(
-            When(**{f"{field}__lt": after_at if aware else after}, then=Value(index))
-            for index, (_start, after, _start_at, after_at) in enumerate(bounds)
-        ),
-        output_field=IntegerField(),
+def _range_sums(queryset, *, field: str, ranges, amount: str, count: bool = False) -> list:
+    """For each (first, after) in `ranges` (either may be None: open-ended), the sum of
+    `amount` (and the count) of the rows whose `field` is in [first, after): one statement,
+    a UNION ALL of one aggregate per range. Each part is a range scan of a covering index
+    that only adds up, which SQLite runs about three times faster than one GROUP BY over a
+    CASE deciding each row's range (and PostgreSQL no slower). The queryset's SQL is built
+    once and repeated per range (building a queryset per part cost more than the scans).
+    Returns [(sum, count)] or [sum], in the order of `ranges`."""
+    column = queryset.model._meta.get_field(field)
+    adapt = (
+        connection.ops.adapt_datetimefield_value
+        if isinstance(column, DateTimeField)
+        else connection.ops.adapt_datefield_value
     )
-    sums = [0] * len(bounds)
-    rows = queryset.order_by().annotate(month=month_of).values("month").annotate(total=Sum(amount))
-    for row in rows:
-        if row["month"] is not None:
-            sums[row["month"]] += row["total"] or 0
-    return sums
+    inner, inner_params = (
+        queryset.order_by()
+        .values(range_at=F(field), range_amount=F(amount))
+        .query.sql_with_params()
+    )
+    counted = "COUNT(*)" if count else "0"
+    parts, params = [], []
+    for index, (first, after) in enumerate(ranges):
+        conditions = []
+        params.extend(inner_params)
+        for operator, bound in ((">=", first), ("<", after)):
+            if bound is not None:
+                conditions.append(f"range_at {operator} %s")
+                params.append(adapt(bound))
+        where = " AND ".join(conditions) or "1 = 1"
+        parts.append(
+            f"SELECT {int(index)}, SUM(range_amount), {counted} "  # noqa: S608 - no user text
+            f"FROM ({inner}) part_{int(index)} WHERE {where}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = {row[0]: row for row in cursor.fetchall()}
+    results = []
+    for index in range(len(ranges)):
+        _index, total, rows = found.get(index, (index, 0, 0))
+        results.append((total or 0, rows or 0) if count else (total or 0))
+    return results
 
 
-def _months(*, firm, currency: str, starts: list[datetime.date], tz) -> list[MonthFigures]:
+def _months(
+    *, firm, currency: str, starts: list[datetime.date], tz, dso_range
+) -> tuple[list[MonthFigures], int]:
+    """Invoiced and collected per month, and (from the same statement as invoiced) what was
+    invoiced in `dso_range` for days sales outstanding."""
     bounds = _month_bounds(starts, tz)
-    since, until, since_at, until_at = bounds[0][0], bounds[-1][1], bounds[0][2], bounds[-1][3]
-    invoiced = _monthly_sums(
-        Invoice.objects.filter(
-            firm=firm, currency=currency, issue_date__gte=since, issue_date__lt=until
-        ).exclude(status__in=INVOICED_EXCLUDED),
+    days = [(first, after) for first, after, _first_at, _after_at in bounds]
+    moments = [(first_at, after_at) for _first, _after, first_at, after_at in bounds]
+    *invoiced, dso_invoiced = _range_sums(
+        Invoice.objects.filter(firm=firm, currency=currency).exclude(status__in=INVOICED_EXCLUDED),
         field="issue_date",
+        ranges=[*days, dso_range],
         amount="total",
-        bounds=bounds,
-        aware=False,
     )
-    online = _monthly_sums(
-        OnlinePayment.objects.filter(
-            firm=firm, currency=currency, succeeded_at__gte=since_at, succeeded_at__lt=until_at
-        ),
+    online = _range_sums(
+        OnlinePayment.objects.filter(firm=firm, currency=currency),
         field="succeeded_at",
+        ranges=moments,
         amount="amount",
-        bounds=bounds,
-        aware=True,
     )
-    manual = _monthly_sums(
-        ManualPayment.objects.filter(
-            firm=firm, currency=currency, received_on__gte=since, received_on__lt=until
-        ),
+    manual = _range_sums(
+        ManualPayment.objects.filter(firm=firm, currency=currency),
         field="received_on",
+        ranges=days,
         amount="amount",
-        bounds=bounds,
-        aware=False,
     )
-    refunded = _monthly_sums(
-        PaymentRefund.objects.filter(
-            firm=firm,
-            currency=currency,
-            status=RefundStatus.SUCCEEDED,
-            created_at__gte=since_at,
-            created_at__lt=until_at,
-        ),
+    refunded = _range_sums(
+        PaymentRefund.objects.filter(firm=firm, currency=currency, status=RefundStatus.SUCCEEDED),
         field="created_at",
+        ranges=moments,
         amount="amount",
-        bounds=bounds,
-        aware=True,
     )
-    return [
+    # A lost dispute takes the money back for good: it comes off the month it was lost in.
+    lost = _range_sums(
+        PaymentDispute.objects.filter(firm=firm, currency=currency, status=DisputeStatus.LOST),
+        field="closed_at",
+        ranges=moments,
+        amount="amount",
+    )
+    months = [
         MonthFigures(
             month=start,
             invoiced=invoiced[index],
-            collected=online[index] + manual[index] - refunded[index],
+            collected=online[index] + manual[index] - refunded[index] - lost[index],
         )
         for index, start in enumerate(starts)
     ]
+    return months, dso_invoiced
 
 
 def _ageing(*, firm, currency: str, today: datetime.date) -> list[AgeBucket]:
-    """Outstanding amounts by days past due: one GROUP BY over a CASE on the due date."""
-    # Days past due d = today - due_date, so "at most `last` days" is due_date >= today - last.
-    bucket_of = Case(
-        *(
-            When(due_date__gte=today - datetime.timedelta(days=last), then=Value(key))
-            for key, _label, _first, last in AGE_BUCKETS
-            if last is not None
-        ),
-        default=Value(AGE_BUCKETS[-1][0]),
-    )
-    rows = (
-        Invoice.objects.filter(firm=firm, currency=currency, status__in=OUTSTANDING_STATUSES)
-        .order_by()
-        .annotate(bucket=bucket_of)
-        .values("bucket")
-        .annotate(amount=Sum("amount_due"), count=Count("id"))
-    )
-    found = {row["bucket"]: row for row in rows}
-    return [
-        AgeBucket(
-            key=key,
-            label=label,
-            amount=found.get(key, {}).get("amount") or 0,
-            count=found.get(key, {}).get("count") or 0,
+    """Outstanding amounts by days past due: one range of due dates per bucket."""
+    # Days past due d = today - due_date, so "d from `first` to `last`" is
+    # today - last <= due_date < today - first + 1.
+    ranges = [
+        (
+            None if last is None else today - datetime.timedelta(days=last),
+            None if first is None else today - datetime.timedelta(days=first - 1),
         )
-        for key, label, _first, _last in AGE_BUCKETS
+        for _key, _label, first, last in AGE_BUCKETS
+    ]
+    sums = _range_sums(
+        Invoice.objects.filter(firm=firm, currency=currency, status__in=OUTSTANDING_STATUSES),
+        field="due_date",
+        ranges=ranges,
+        amount="amount_due",
+        count=True,
+    )
+    return [
+        AgeBucket(key=key, label=label, amount=amount, count=count)
+        for (key, label, _first, _last), (amount, count) in zip(AGE_BUCKETS, sums, strict=True)
     ]
 
 
-def _dso(*, firm, currency: str, today: datetime.date, outstanding: int) -> int | None:
+def _dso_range(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last 90 days, today included, as [first, after)."""
+    return today - datetime.timedelta(days=DSO_DAYS - 1), today + datetime.timedelta(days=1)
+
+
+def _dso(*, invoiced: int, outstanding: int) -> int | None:
     """Days sales outstanding over the last 90 days: receivables / invoiced × 90."""
-    invoiced = (
-        Invoice.objects.filter(
-            firm=firm,
-            currency=currency,
-            issue_date__gt=today - datetime.timedelta(days=DSO_DAYS),
-            issue_date__lte=today,
-        )
-        .exclude(status__in=INVOICED_EXCLUDED)
-        .aggregate(amount=Sum("total"))["amount"]
-    )
     if not invoiced:
         return None
     return round(outstanding * DSO_DAYS / invoiced)
 
 
-def _attention(*, firm, currency: str, today: datetime.date) -> Attention:
+def _attention(*, firm, currency: str, today: datetime.date, tz) -> Attention:
     """Failed bank debits of the last 30 days whose invoice is still unpaid, and disputes
     still open, most urgent first."""
     failed = (
@@ -237,7 +248,11 @@ def _attention(*, firm, currency: str, today: datetime.date) -> Attention:
             currency=currency,
             status=OnlinePaymentStatus.FAILED,
             method__in=DEBIT_METHODS,
-            failed_at__date__gte=today - datetime.timedelta(days=30),
+            # The firm's midnight 30 days ago, compared natively (`failed_at__date` ran a
+            # Python function per row on SQLite).
+            failed_at__gte=datetime.datetime.combine(
+                today - datetime.timedelta(days=30), datetime.time.min, tzinfo=tz
+            ),
             invoice__status__in=OUTSTANDING_STATUSES,
         )
         .select_related("invoice", "invoice__client")
@@ -251,11 +266,24 @@ def _attention(*, firm, currency: str, today: datetime.date) -> Attention:
     return Attention(failed_debits=list(failed), open_disputes=list(disputes))
 
 
+# The firm's distinct invoice currencies by a loose index scan: one index probe per currency
+# (the next one after the last), where a DISTINCT read every invoice of the firm on
+# PostgreSQL (a sequential scan of 100,000 rows; SQLite skips along the index by itself).
+CURRENCIES_SQL = (
+    "WITH RECURSIVE used(code) AS ("
+    " SELECT MIN(currency) FROM invoices_invoice WHERE firm_id = %s"
+    " UNION ALL"
+    " SELECT (SELECT MIN(currency) FROM invoices_invoice WHERE firm_id = %s AND currency > code)"
+    " FROM used WHERE code IS NOT NULL"
+    ") SELECT code FROM used WHERE code IS NOT NULL"
+)
+
+
 def dashboard_currencies(*, firm) -> list[str]:
     """The currencies the firm invoices in, its default currency first."""
-    used = set(
-        Invoice.objects.filter(firm=firm).order_by().values_list("currency", flat=True).distinct()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENCIES_SQL, [firm.pk, firm.pk])
+        used = {code for (code,) in cursor.fetchall()}
     return [firm.default_currency] + sorted(used - {firm.default_currency})
 
 
@@ -282,15 +310,22 @@ def dashboard_for_firm(
         ).aggregate(amount=Sum("amount"))["amount"]
         or 0
     )
+    months, dso_invoiced = _months(
+        firm=firm,
+        currency=currency,
+        starts=_month_starts(today, MONTHS),
+        tz=tz,
+        dso_range=_dso_range(today),
+    )
     return Dashboard(
         currency=currency,
         currencies=currencies,
         today=today,
-        months=_months(firm=firm, currency=currency, starts=_month_starts(today, MONTHS), tz=tz),
+        months=months,
         ageing=ageing,
         outstanding=outstanding,
-        dso_days=_dso(firm=firm, currency=currency, today=today, outstanding=outstanding),
+        dso_days=_dso(invoiced=dso_invoiced, outstanding=outstanding),
         on_its_way=on_its_way,
         expected_payouts=expected_payouts,
-        attention=_attention(firm=firm, currency=currency, today=today),
+        attention=_attention(firm=firm, currency=currency, today=today, tz=tz),
     )

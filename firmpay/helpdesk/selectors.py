@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -24,7 +22,7 @@ from django.utils import timezone
 from firmpay.core.audit import audit_records_for_firm
 from firmpay.core.numbers import id_or_none
 from firmpay.helpdesk.business_days import overdue_threshold
-from firmpay.helpdesk.models import Conversation, ConversationStatus, ReadReceipt, Tag
+from firmpay.helpdesk.models import Conversation, ConversationStatus, Tag
 from firmpay.payments.connect.selectors import (
     payment_account_for_firm,
     payment_account_panel,
@@ -55,17 +53,22 @@ def conversation_messages(*, conversation: Conversation):
     return conversation.messages.select_related("author").order_by("created_at", "id")
 
 
+UNREAD_COUNT_SQL = (
+    "SELECT COUNT(*) FROM helpdesk_conversation c LEFT JOIN helpdesk_readreceipt r "
+    "ON r.conversation_id = c.id AND r.user_id = %s "
+    "WHERE c.firm_id = %s AND c.last_support_message_at IS NOT NULL "
+    "AND (r.last_read_at IS NULL OR r.last_read_at < c.last_support_message_at)"
+)
+
+
 def unread_conversations_count(*, firm, user) -> int:
-    """Conversations where support wrote after this member last read them (the badge)."""
-    read_at = ReadReceipt.objects.filter(conversation=OuterRef("pk"), user=user).values(
-        "last_read_at"
-    )[:1]
-    return (
-        Conversation.objects.filter(firm=firm, last_support_message_at__isnull=False)
-        .annotate(read_at=Subquery(read_at))
-        .filter(Q(read_at__isnull=True) | Q(read_at__lt=F("last_support_message_at")))
-        .count()
-    )
+    """Conversations where support wrote after this member last read them (the badge).
+    Every page of the app and the badge's poll (every 5 s) ask, so it is one plain SQL
+    statement (a receipt per conversation and member at most: a LEFT JOIN) rather than
+    an ORM query built anew each time."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNREAD_COUNT_SQL, [user.pk, firm.pk])
+        return cursor.fetchone()[0]
 
 
 # --- support side ----------------------------------------------------------------------

@@ -4,12 +4,20 @@
 `.message`, `.link_url`, `.link_label`) on every page of the firm's app. The Stripe item
 comes from `firmpay.integrations.alerts` (the same object the card and Manage render);
 other sources of banners can be appended in `firm_banner_items`.
+
+Every page of the app renders the banner, and what it says changes only when the firm's
+payment account or a payout changes: the items are cached per firm (and per "can act")
+for `CACHE_SECONDS`, and dropped at once when a PaymentAccount or Payout row of the firm
+is saved or deleted (`banners_forget`, connected in IntegrationsConfig.ready). With a
+shared cache (Redis) that holds for every process; with the per-process default a worker
+that did not make the change sees it within `CACHE_SECONDS`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from firmpay.core.money import format_amount
@@ -17,6 +25,7 @@ from firmpay.integrations.alerts import firm_account_alert
 from firmpay.payouts.selectors import failed_payouts_recent
 
 STAFF_SUFFIX = " Ask an owner or admin of your firm to fix this."
+CACHE_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,37 @@ def _failed_payout_banners(*, firm, can_act: bool) -> list[Banner]:
     return banners
 
 
+def _cache_key(firm, can_act: bool) -> str:
+    # created_at too: a test database (or a restore) can hand a deleted firm's id to another.
+    stamp = firm.created_at.timestamp() if firm.created_at else 0
+    return f"firm-banners:{firm.pk}:{stamp}:{int(can_act)}"
+
+
+def firm_banners_cached(*, firm, membership) -> list[Banner]:
+    """`firm_banner_items`, cached per firm until its account or a payout changes."""
+    can_act = membership is not None and membership.can_manage
+    key = _cache_key(firm, can_act)
+    items = cache.get(key)
+    if items is None:
+        items = firm_banner_items(firm=firm, membership=membership)
+        cache.set(key, items, CACHE_SECONDS)
+    return items
+
+
+def banners_forget(*, firm) -> None:
+    """Drop the firm's cached banners (its payment account or a payout changed)."""
+    cache.delete_many([_cache_key(firm, can_act) for can_act in (False, True)])
+
+
+def banners_forget_for_row(sender, instance, **kwargs) -> None:
+    """post_save / post_delete receiver for PaymentAccount and Payout."""
+    from firmpay.tenancy.models import Firm
+
+    firm = Firm.objects.filter(pk=instance.firm_id).only("created_at").first()
+    if firm is not None:
+        banners_forget(firm=firm)
+
+
 class _LazyBanners:
     """Computed only when a template renders the banner (htmx fragments never do)."""
 
@@ -69,7 +109,7 @@ class _LazyBanners:
         if self.items is None:
             firm = getattr(self.request, "firm", None)
             membership = getattr(self.request, "membership", None)
-            self.items = firm_banner_items(firm=firm, membership=membership) if firm else []
+            self.items = firm_banners_cached(firm=firm, membership=membership) if firm else []
         return self.items
 
 

@@ -22,6 +22,12 @@ LIST_FIELDS = (
     "due_date", "status", "total", "amount_due",
 )  # fmt: skip
 NUMBER_PATTERN = re.compile(r"INV-\d{4,}", re.IGNORECASE)
+# What a one- or two-character search can find in an invoice number as Firmpay numbers
+# them ("INV-" and digits, services.invoice_number_allocate): a piece of "INV", or the end
+# of "INV-" followed by digits. No trigram index serves so short a search, so one that
+# cannot be in a number only looks at client names instead of scanning every invoice.
+SHORT_SEARCH = 3
+NUMBER_PART = re.compile(r"I|N|V|IN|NV|INV|(?:INV-|NV-|V-|-)?\d*", re.IGNORECASE)
 
 
 def invoice_list(
@@ -61,7 +67,11 @@ def _search_condition(*, firm, search: str) -> Q:
     client_ids = list(
         Client.objects.filter(firm=firm, name__icontains=search).values_list("id", flat=True)
     )
-    if connection.vendor == "sqlite" and len(search) >= 3:
+    by_client = Q(client_id__in=client_ids)
+    if len(search) < SHORT_SEARCH and not NUMBER_PART.fullmatch(search):
+        # "x", "no": no number contains it (before, this scanned the firm's invoices).
+        return by_client if client_ids else Q(pk__in=[])
+    if connection.vendor == "sqlite" and len(search) >= SHORT_SEARCH:
         phrase = '"' + search.replace('"', '""') + '"'  # one FTS5 string: a substring
         by_number = Q(
             id__in=RawSQL(
@@ -72,7 +82,7 @@ def _search_condition(*, firm, search: str) -> Q:
         )
     else:  # PostgreSQL: pg_trgm serves icontains; under 3 characters nearly all match
         by_number = Q(number__icontains=search)
-    return by_number | Q(client_id__in=client_ids)
+    return by_number | by_client if client_ids else by_number
 
 
 def invoice_get(*, firm, invoice_id) -> Invoice:
@@ -101,12 +111,49 @@ def invoice_manual_payments(*, invoice):
     return invoice.manual_payments.select_related("recorded_by").order_by("received_on", "id")
 
 
+class InvoiceRow:
+    """One row of the list page: the columns it shows as plain values. Building 50 invoice
+    model instances and their clients cost more than the query that reads them."""
+
+    __slots__ = (
+        "id", "number", "client_id", "client_name", "currency", "issue_date", "due_date",
+        "status", "total", "amount_due", "display_status", "labels",
+    )  # fmt: skip
+    COLUMNS = (
+        "id", "number", "client_id", "client__name", "currency", "issue_date", "due_date",
+        "status", "total", "amount_due",
+    )  # fmt: skip
+
+    def __init__(self, values: tuple) -> None:
+        (
+            self.id, self.number, self.client_id, self.client_name, self.currency,
+            self.issue_date, self.due_date, self.status, self.total, self.amount_due,
+        ) = values  # fmt: skip
+        self.display_status = self.status
+        self.labels = ()
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status in OUTSTANDING_STATUSES
+
+    def is_overdue_on(self, today) -> bool:
+        return self.is_outstanding and self.due_date < today
+
+
+def _rows(invoices: QuerySet[Invoice]) -> list[InvoiceRow]:
+    return [InvoiceRow(values) for values in invoices.values_list(*InvoiceRow.COLUMNS)]
+
+
 @dataclass
 class InvoicePage:
     """A page of the list without a total count: counting 100,000 rows costs more than the
     page itself. Pages are keyed by invoice id (newest first), so every page costs the same."""
 
-    invoices: list
+    invoices: list[InvoiceRow]
     newer_than: int | None  # link to the newer page: ?after=<id>
     older_than: int | None  # link to the older page: ?before=<id>
 
@@ -119,14 +166,14 @@ def invoice_page(
     size: int = PAGE_SIZE,
 ) -> InvoicePage:
     if after is not None:
-        rows = list(invoices.filter(id__gt=after).order_by("id")[: size + 1])
+        rows = _rows(invoices.filter(id__gt=after).order_by("id")[: size + 1])
         has_newer = len(rows) > size
         rows = rows[:size][::-1]
         has_older = True
     else:
         if before is not None:
             invoices = invoices.filter(id__lt=before)
-        rows = list(invoices[: size + 1])
+        rows = _rows(invoices[: size + 1])
         has_older = len(rows) > size
         rows = rows[:size]
         has_newer = before is not None
@@ -137,6 +184,6 @@ def invoice_page(
     )
 
 
-def invoice_display_status(invoice: Invoice, today: datetime.date) -> str:
+def invoice_display_status(invoice: Invoice | InvoiceRow, today: datetime.date) -> str:
     """The status badge: stored status, or `overdue` for outstanding invoices past due."""
     return "overdue" if invoice.is_overdue_on(today) else invoice.status

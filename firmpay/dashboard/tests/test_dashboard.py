@@ -13,6 +13,7 @@ from firmpay.clients.services import client_create
 from firmpay.dashboard.selectors import dashboard_for_firm
 from firmpay.invoices.services import invoice_record_manual_payment, invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
+from firmpay.payments.facts import DisputeClosed, Disputed, PaymentRef
 from firmpay.payments.online.models import (
     DisputeStatus,
     OnlinePayment,
@@ -21,6 +22,7 @@ from firmpay.payments.online.models import (
     PaymentRefund,
     RefundStatus,
 )
+from firmpay.payments.online.refund_facts import dispute_apply
 from firmpay.payments.tests.online import connected_account
 from firmpay.payouts.models import Payout
 from firmpay.tenancy.tests.factories import client_for, make_firm, make_owner
@@ -146,6 +148,44 @@ def test_collected_counts_card_payments_in_the_firms_month_and_subtracts_refunds
     assert by_month[datetime.date(2026, 6, 1)].invoiced == 30000
     # The refund was made in June: it comes off June's collections.
     assert by_month[datetime.date(2026, 6, 1)].collected == 10000 - 2000
+
+
+def test_collected_is_net_of_disputes_lost_that_month_not_of_open_or_won_ones():
+    firm = make_firm(tz="America/New_York")
+    account = connected_account(firm)
+    may_at = datetime.datetime(2026, 5, 5, 12, tzinfo=datetime.UTC)
+    payments = [
+        _online(
+            _sent(firm, amount=amount, issued=datetime.date(2026, 5, 1)),
+            account,
+            status=OnlinePaymentStatus.SUCCEEDED,
+            at=may_at,
+        )
+        for amount in (50000, 20000, 7000)
+    ]
+    lost, won, still_open = payments
+    opened = datetime.datetime(2026, 5, 20, tzinfo=datetime.UTC)
+    june_10 = datetime.datetime(2026, 6, 10, 15, tzinfo=datetime.UTC)
+    for n, (payment, outcome) in enumerate(((lost, False), (won, True), (still_open, None))):
+        ref = PaymentRef(account=account.stripe_account_id, intent=payment.payment_intent_id)
+        common = {"dispute_id": f"dp_{n}_{uuid.uuid4().hex[:8]}", "currency": "USD"}
+        amount = payment.amount
+        dispute_apply(
+            Disputed(ref=ref, at=opened, amount=amount, status="needs_response", **common)
+        )
+        if outcome is not None:
+            status = "won" if outcome else "lost"
+            dispute_apply(
+                DisputeClosed(
+                    ref=ref, at=june_10, amount=amount, status=status, won=outcome, **common
+                )
+            )
+
+    by_month = {m.month: m for m in dashboard_for_firm(firm=firm, today=TODAY).months}
+
+    # Collected in May as paid; the dispute lost on 10 June takes its 500.00 off June.
+    assert by_month[datetime.date(2026, 5, 1)].collected == 77000
+    assert by_month[datetime.date(2026, 6, 1)].collected == -50000
 
 
 def test_days_sales_outstanding_is_receivables_over_invoiced_in_90_days():

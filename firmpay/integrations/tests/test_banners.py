@@ -125,3 +125,27 @@ def test_a_deauthorized_event_raises_the_banner_and_connecting_again_clears_it(
     payment_account_create(firm=firm, actor=firm.owner)
     assert firm_account_alert(firm=firm).state != "deauthorized"
     assert "disconnected from Stripe" not in banner(owner_client.get("/invoices/").content.decode())
+
+
+def test_the_banner_follows_the_account_at_once_though_pages_reuse_it(
+    firm, owner_client, stripe_sandbox
+):
+    """Pages reuse the firm's banner instead of reading the account on every request, and a
+    change of the account shows on the very next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = payment_account_create(firm=firm, actor=firm.owner)
+    account_state(stripe_sandbox, account.stripe_account_id, "verified")
+    payment_account_refresh(account=account)
+    assert banner(owner_client.get("/clients/").content.decode()) == ""
+    with CaptureQueriesContext(connection) as reused:
+        owner_client.get("/clients/")
+    assert not [q for q in reused.captured_queries if "payments_paymentaccount" in q["sql"]]
+
+    account_state(
+        stripe_sandbox, account.stripe_account_id, "past_due", requirements=["company.tax_id"]
+    )
+    payment_account_refresh(account=account)
+
+    assert "Company tax ID" in banner(owner_client.get("/clients/").content.decode())

@@ -71,3 +71,28 @@ def test_search_by_number_part_stays_inside_the_firm():
     invoice_build(firm=other, client=client_build(firm=other))
     mine = invoice_build(firm=firm, client=client_build(firm=firm))
     assert list(invoice_list(firm=firm, search=mine.number[-4:])) == [mine]
+
+
+def test_a_one_or_two_character_search_finds_numbers_and_names_without_a_scan():
+    firm = firm_build()
+    nora, xavier = client_build(firm=firm, name="Nora"), client_build(firm=firm, name="Xavier")
+    noras = invoice_build(firm=firm, client=nora)
+    xaviers = invoice_build(firm=firm, client=xavier)
+    assert list(invoice_list(firm=firm, search="no")) == [noras]
+    assert list(invoice_list(firm=firm, search="X")) == [xaviers]
+    assert list(invoice_list(firm=firm, search="zz")) == []
+    # Pieces of a number still find it: "2" of INV-0002, "V-", "In".
+    assert list(invoice_list(firm=firm, search=xaviers.number[-1])) == [xaviers]
+    assert list(invoice_list(firm=firm, search="V-")) == [xaviers, noras]
+    assert list(invoice_list(firm=firm, search="In")) == [xaviers, noras]
+
+
+def test_a_short_search_no_number_can_contain_reads_no_invoice_rows_by_number():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    firm = firm_build()
+    invoice_build(firm=firm, client=client_build(firm=firm, name="Acme"))
+    with CaptureQueriesContext(connection) as captured:
+        assert list(invoice_list(firm=firm, search="q")) == []
+    assert not [q for q in captured.captured_queries if "invoices_invoice" in q["sql"]]

@@ -233,9 +233,19 @@ class PaymentDispute(TenantModel):
     stripe_status = models.CharField(max_length=40, blank=True, default="")
     reason = models.CharField(max_length=60, blank=True, default="")
     evidence_due_by = models.DateTimeField(null=True, blank=True)
+    # When the dispute was won or lost (the closing event's time): a lost dispute's money
+    # comes off the dashboard's collections in that month.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["payment_intent_id"], name="payment_dispute_pi_idx")]
+        indexes = [
+            models.Index(fields=["payment_intent_id"], name="payment_dispute_pi_idx"),
+            # The payments dashboard's lost disputes per month (covering).
+            models.Index(
+                fields=["firm", "currency", "status", "closed_at", "amount"],
+                name="payment_dispute_closed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"dispute {self.stripe_dispute_id} ({self.status})"

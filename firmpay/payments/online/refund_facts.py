@@ -125,6 +125,7 @@ def _dispute_upsert(
             "stripe_status": dispute.status,
             "reason": dispute.reason,
             "evidence_due_by": dispute.evidence_due_by,
+            "closed_at": dispute.at if status != DisputeStatus.OPEN else None,
         },
     )
     if created:
@@ -137,6 +138,8 @@ def _dispute_upsert(
         row.status = status
         row.stripe_status = dispute.status
         row.evidence_due_by = dispute.evidence_due_by or row.evidence_due_by
+        if status != DisputeStatus.OPEN:
+            row.closed_at = dispute.at
     if (row.payment_id, row.status, row.stripe_status, row.evidence_due_by) == before:
         return False
     row.save()
