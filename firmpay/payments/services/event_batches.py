@@ -41,6 +41,8 @@ CHUNK = 25
 # (AccountChanged retrieves the account, MethodSaved the saved payment method;
 # AccountDeauthorized is kept with the account's other facts, in order).
 READS_STRIPE_FACTS = (AccountChanged, AccountDeauthorized, MethodSaved)
+# Facts whose appliers ignore them unless the account is connected (`_connected_account`).
+ACCOUNT_ONLY_FACTS = (AccountChanged, AccountDeauthorized)
 
 
 @lru_cache(maxsize=1024)
@@ -57,12 +59,44 @@ def _dispatch(event: ClaimedEvent) -> str:
     return stripe_event_apply(_envelope(event))
 
 
-def reads_stripe(event: ClaimedEvent) -> bool:
+def _facts(event: ClaimedEvent) -> tuple:
     try:
-        facts = payment_facts_from_event(_envelope(event)) or ()
+        return tuple(payment_facts_from_event(_envelope(event)) or ())
     except Exception:  # noqa: BLE001 - a payload that cannot be mapped fails when applied
-        return False
-    return any(isinstance(fact, READS_STRIPE_FACTS) for fact in facts)
+        return ()
+
+
+def reads_stripe(event: ClaimedEvent) -> bool:
+    return any(isinstance(fact, READS_STRIPE_FACTS) for fact in _facts(event))
+
+
+def _not_connected(events: list[ClaimedEvent]) -> set[int]:
+    """The events (pks) that only say an account changed or was deauthorized, for accounts
+    that are not connected to any firm: their appliers would ignore each after a query of
+    its own; one query finds them all (most of a burst for accounts we do not know)."""
+    from firmpay.payments.models import PaymentAccount
+    from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
+
+    candidates: dict[int, set[str]] = {}
+    for event in events:
+        facts = _facts(event)
+        version = _envelope(event).api_version
+        if (
+            facts
+            and all(type(fact) in ACCOUNT_ONLY_FACTS for fact in facts)
+            and (
+                not version or version == PINNED_API_VERSION  # else flagged, not ignored
+            )
+        ):
+            candidates[event.pk] = {fact.account or "" for fact in facts}
+    if not candidates:
+        return set()
+    connected = set(
+        PaymentAccount.objects.filter(
+            stripe_account_id__in=set().union(*candidates.values()), disconnected_at__isnull=True
+        ).values_list("stripe_account_id", flat=True)
+    )
+    return {pk for pk, accounts in candidates.items() if not accounts & connected}
 
 
 def event_run(event: ClaimedEvent) -> str:
@@ -99,13 +133,17 @@ def _failed(event: ClaimedEvent, error: Exception) -> None:
 
 def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Counter:
     """Process a claimed batch, grouped by connected account. Returns outcome counts.
-    The statuses of the events that read from Stripe are recorded together at the end
-    (one UPDATE, one commit, instead of one each)."""
+    Account events for accounts that are not connected are ignored together (one query);
+    the statuses of those and of the events that read from Stripe are recorded together at
+    the end (one UPDATE per status, one commit, instead of one each)."""
     outcomes: Counter = Counter()
+    read: dict[str, list[int]] = defaultdict(list)
+    ignored = _not_connected(events)
+    read[StripeEventStatus.IGNORED].extend(ignored)
     groups: dict[str, list[ClaimedEvent]] = defaultdict(list)
     for event in events:
-        groups[event.account_id].append(event)
-    read: dict[str, list[int]] = defaultdict(list)
+        if event.pk not in ignored:
+            groups[event.account_id].append(event)
     for group in groups.values():
         local = []
         for event in group:

@@ -148,3 +148,42 @@ def test_events_that_read_from_stripe_run_outside_the_batch_payouts_and_payments
     assert not reads_stripe(claimed("payout.paid", payout))
     session = {"id": "cs_1", "object": "checkout.session", "mode": "payment"}
     assert not reads_stripe(claimed("checkout.session.completed", session))
+
+
+def test_account_events_for_accounts_not_connected_are_ignored_together_the_connected_one_refreshed(
+    monkeypatch, django_assert_max_num_queries
+):
+    from firmpay.payments.connect import facts as connect_facts
+    from firmpay.payments.tests.online import connected_account
+    from firmpay.tenancy.tests.factories import make_firm
+
+    known = connected_account(make_firm(), acct="acct_known_batch")
+    known.snapshot_at = timezone.now() - timedelta(hours=1)  # older than the event
+    known.save()
+    refreshed = []
+    monkeypatch.setattr(
+        connect_facts, "payment_account_refresh", lambda account: refreshed.append(account.pk)
+    )
+    for i in range(20):
+        payload = event_payload(event_id=f"evt_unknown_{i}", account=f"acct_nobody{i}")
+        stripe_event_store(payload=payload, data=json.loads(payload))
+    payload = event_payload(event_id="evt_known", account="acct_known_batch")
+    stripe_event_store(payload=payload, data=json.loads(payload))
+    # 20 unknown accounts cost no query each: the claim, one lookup for all, the known
+    # account's row, one status UPDATE per status (and 4 savepoint lines in a test).
+    with django_assert_max_num_queries(9):
+        assert stripe_events_process_batch(limit=100) == 21
+    statuses = dict(StripeEvent.objects.values_list("event_id", "status"))
+    assert statuses.pop("evt_known") == "processed" and refreshed == [known.pk]
+    assert set(statuses.values()) == {"ignored"}
+    lease_runs_out()
+    assert stripe_events_process_batch(limit=100) == 0
+
+
+def test_an_account_event_of_another_api_version_for_an_unknown_account_is_still_flagged():
+    payload = event_payload(
+        event_id="evt_old_acct", account="acct_nobody", api_version="2020-08-27"
+    )
+    stripe_event_store(payload=payload, data=json.loads(payload))
+    assert stripe_events_process_batch(limit=100) == 1
+    assert StripeEvent.objects.get(event_id="evt_old_acct").status == "flagged"
