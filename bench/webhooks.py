@@ -249,9 +249,11 @@ def event_counts(db: Path | str, prefix: str) -> tuple[int, int, int, int]:
 def run(args, mode: str = "embedded") -> dict:
     mode_env_ = mode_env(mode)
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
-    port, sandbox_port = free_port(*args.ports), free_port(*args.ports)
-    while sandbox_port == port:
-        sandbox_port = free_port(*args.ports)
+    port = free_port(*args.ports)
+    # The range's first free port is free until bound: look for the sandbox's above it.
+    sandbox_port = free_port(port + 1, args.ports[1]) if args.ports[0] else free_port()
+    while sandbox_port == port:  # any free port (no range) can come back the same
+        sandbox_port = free_port()
     print(f"[{mode}] data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
     prepare_backing_services(mode)
     proc = start_app(data_dir, port, sandbox_port, mode_env_)
