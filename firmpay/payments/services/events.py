@@ -24,7 +24,10 @@ from firmpay.payments.services.event_rows import (  # noqa: F401 - lease, backof
     MAX_ATTEMPTS,
     PROCESSING_LEASE,
     event_claim,
+    event_claim_leased,
     events_claim_batch,
+    events_claim_leased,
+    lease_kept,
     retry_delay,
 )
 from firmpay.payments.stripe import webhooks
@@ -152,16 +155,20 @@ def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
     """Claim one event (one worker wins), apply it (`stripe_event_apply`), record
     the outcome. Returns the new status, or None when the row was not ours to process
     (already done, not due, or leased to another worker). `force` reprocesses any row."""
-    claimed = event_claim(event_id=event_id, force=force)
-    return None if claimed is None else event_run(claimed)
+    claimed, until = event_claim_leased(event_id=event_id, force=force)
+    if claimed is None:
+        return None
+    with lease_kept([claimed.pk], until):
+        return event_run(claimed)
 
 
 def stripe_events_process_batch(*, limit: int, due_before: datetime | None = None) -> int:
     """Claim up to `limit` due events in one statement and process them grouped by
     connected account. Returns how many were claimed (0: nothing due)."""
-    claimed = events_claim_batch(limit=limit, due_before=due_before)
+    claimed, until = events_claim_leased(limit=limit, due_before=due_before)
     if claimed:
-        events_run_batch(claimed)
+        with lease_kept([event.pk for event in claimed], until):  # renewed while it runs
+            events_run_batch(claimed)
     return len(claimed)
 
 

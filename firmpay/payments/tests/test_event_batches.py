@@ -187,3 +187,53 @@ def test_an_account_event_of_another_api_version_for_an_unknown_account_is_still
     stripe_event_store(payload=payload, data=json.loads(payload))
     assert stripe_events_process_batch(limit=100) == 1
     assert StripeEvent.objects.get(event_id="evt_old_acct").status == "flagged"
+
+
+def test_a_renewal_extends_only_the_claims_unfinished_rows(fact_events):
+    from firmpay.payments.services.event_rows import (
+        event_fail,
+        events_claim_leased,
+        events_finish,
+        events_lease_renew,
+    )
+
+    fact_events(4)
+    claimed, until = events_claim_leased(limit=10)
+    done, failed, taken, kept = (event.pk for event in claimed)
+    events_finish(pks=[done], status="processed")
+    event_fail(event=claimed[1], error=ValueError("x"))
+    retry_at = StripeEvent.objects.get(pk=failed).next_attempt_at
+    # The lease on `taken` ran out and another worker claimed it.
+    StripeEvent.objects.filter(pk=taken).update(next_attempt_at=timezone.now())
+    others, others_until = events_claim_leased(limit=10)
+    assert [event.pk for event in others] == [taken]
+
+    new_until, renewed = events_lease_renew(pks=[done, failed, taken, kept], until=until)
+    rows = {row.pk: row.next_attempt_at for row in StripeEvent.objects.all()}
+    assert renewed == 1 and rows[kept] == new_until > until
+    assert (rows[done], rows[failed], rows[taken]) == (None, retry_at, others_until)
+
+
+def test_a_killed_workers_batch_is_due_again_within_a_minute(fact_events):
+    from firmpay.payments.services.event_rows import events_claim_leased
+
+    fact_events(3)
+    claimed, until = events_claim_leased(limit=10)  # ... and the worker is SIGKILLed
+    assert len(claimed) == 3 and until <= timezone.now() + timedelta(minutes=1)
+    assert set(StripeEvent.objects.values_list("next_attempt_at", flat=True)) == {until}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_worker_keeps_renewing_its_lease_while_it_works(fact_events, settings):
+    import time
+
+    from firmpay.payments.services.event_rows import events_claim_leased, lease_kept
+
+    settings.STRIPE_EVENTS_PROCESS_INLINE = False  # (committed at once here) left to claim
+    fact_events(2)
+    claimed, until = events_claim_leased(limit=10)
+    with lease_kept([event.pk for event in claimed], until, every=timedelta(seconds=0.1)):
+        time.sleep(0.5)  # a slow batch
+        leases = set(StripeEvent.objects.values_list("next_attempt_at", flat=True))
+    assert len(leases) == 1 and leases.pop() > until
+    assert events_claim_batch(limit=10) == []  # still ours, not due
