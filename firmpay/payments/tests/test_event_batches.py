@@ -237,3 +237,38 @@ def test_a_live_worker_keeps_renewing_its_lease_while_it_works(fact_events, sett
         leases = set(StripeEvent.objects.values_list("next_attempt_at", flat=True))
     assert len(leases) == 1 and leases.pop() > until
     assert events_claim_batch(limit=10) == []  # still ours, not due
+
+
+def test_payment_events_matching_no_payment_are_ignored_together_a_learned_id_still_applies(
+    django_assert_max_num_queries,
+):
+    from firmpay.payments.online.models import OnlinePayment
+    from firmpay.payments.tests.online import (
+        Stripe,
+        connected_account,
+        pending_payment,
+        sent_invoice,
+    )
+    from firmpay.tenancy.tests.factories import make_firm
+
+    firm = make_firm()
+    account = connected_account(firm)
+    acct = account.stripe_account_id
+    # The firm's other Stripe business: charges of nothing of ours.
+    for _ in range(10):
+        data = Stripe(OnlinePayment(stripe_account_id=acct, amount=100)).charge("charge.succeeded")
+        stripe_event_store(payload=json.dumps(data), data=data)
+    # The claim, one lookup for all ten, their statuses (and 4 savepoint lines in a test).
+    with django_assert_max_num_queries(7):
+        assert stripe_events_process_batch(limit=100) == 10
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {"ignored"}
+
+    ours = Stripe(pending_payment(sent_invoice(firm), account))
+    session = ours.session("checkout.session.completed")  # names our payment, teaches the pi
+    intent = ours.intent("payment_intent.succeeded")
+    intent["data"]["object"]["metadata"] = {}  # only its pi, which nothing stored has yet
+    for data in (session, intent):
+        stripe_event_store(payload=json.dumps(data), data=data)
+    assert stripe_events_process_batch(limit=100) == 2
+    assert StripeEvent.objects.get(event_id=intent["id"]).status == "processed"
+    assert OnlinePayment.objects.get(pk=ours.p.pk).succeeded_at is not None
