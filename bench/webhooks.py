@@ -13,6 +13,13 @@ queue of its own: DATABASE_URL/REDIS_URL, as docs/deploy.md describes). Both hav
 with 2 sync web processes and one Huey consumer, whose event worker thread claims the
 stored events in batches.
 
+The sender is as cheap as a C load generator (`bench/_loadgen.py`): every request is
+built and signed before the clock starts (Stripe signs, not our machine), then one
+thread drives `--senders` sockets with a `selectors` loop, recording each response's
+status and latency (connect to last byte). Its own CPU (`getrusage` of this process
+during the send) is reported as `sender_cpu_s` and `sender_cpu_ms_per_request`: it
+shares the two cores with the server under test.
+
 Prints progress, then JSON on the last line: {"embedded": {...}, "postgresql_2web": {...}},
 each with accepted_per_s, p50_ms, p99_ms, processed_per_s (events finished during the
 send / send time: the sustained processing rate), drain_s (after the last post until the
@@ -28,18 +35,18 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-import http.client
 import json
 import os
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+import _loadgen
 from _app import (
     PYTHON,
     ROOT,
@@ -69,7 +76,7 @@ def example_objects() -> dict[str, dict]:
 
 
 def sign(body: bytes, secret: str) -> str:
-    # What stripe.WebhookSignature.generate_signature_header does (kept SDK-free and cheap).
+    # What stripe.WebhookSignature.generate_signature_header does (before the clock starts).
     timestamp = int(time.time())
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
@@ -182,25 +189,23 @@ def build_events(total: int, accounts: list[str], seed: int) -> tuple[list[bytes
     return posts, {json.loads(b)["id"] for b in bodies}
 
 
-def sender(port: int, posts: list[bytes], secret: str, latencies: list[float], failures: list[str]):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    for body in posts:
-        headers = {"Content-Type": "application/json", "Stripe-Signature": sign(body, secret)}
-        started = time.perf_counter()
-        try:
-            conn.request("POST", "/webhooks/stripe/", body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException) as error:
-            conn.close()
-            failures.append(repr(error))
-            continue
-        latencies.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            failures.append(str(status))
-        if response.will_close:
-            conn.close()
+def signed_requests(posts: list[bytes], secret: str) -> list[bytes]:
+    """Every POST as the exact bytes on the wire, signed: built before the clock starts."""
+    return [
+        _loadgen.http_request(
+            "POST",
+            "/webhooks/stripe/",
+            body,
+            {"Content-Type": "application/json", "Stripe-Signature": sign(body, secret)},
+        )
+        for body in posts
+    ]
+
+
+def cpu_self() -> float:
+    """CPU seconds this (bench) process has used: the sender's cost."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu_by_process(session_id: int) -> dict[str, float]:
@@ -244,9 +249,11 @@ def event_counts(db: Path | str, prefix: str) -> tuple[int, int, int, int]:
 def run(args, mode: str = "embedded") -> dict:
     mode_env_ = mode_env(mode)
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
-    port, sandbox_port = free_port(*args.ports), free_port(*args.ports)
-    while sandbox_port == port:
-        sandbox_port = free_port(*args.ports)
+    port = free_port(*args.ports)
+    # The range's first free port is free until bound: look for the sandbox's above it.
+    sandbox_port = free_port(port + 1, args.ports[1]) if args.ports[0] else free_port()
+    while sandbox_port == port:  # any free port (no range) can come back the same
+        sandbox_port = free_port()
     print(f"[{mode}] data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
     prepare_backing_services(mode)
     proc = start_app(data_dir, port, sandbox_port, mode_env_)
@@ -258,29 +265,27 @@ def run(args, mode: str = "embedded") -> dict:
         time.sleep(2)  # let the sandbox's own onboarding events settle
         seed = random.randrange(10**6)
         posts, unique_ids = build_events(args.events, accounts, seed)
-        latencies: list[float] = []
-        failures: list[str] = []
-        chunks = [posts[i :: args.senders] for i in range(args.senders)]
-        threads = [
-            threading.Thread(target=sender, args=(port, chunk, secret, latencies, failures))
-            for chunk in chunks
-        ]
+        wire = signed_requests(posts, secret)
+        queues = [wire[i :: args.senders] for i in range(args.senders)]
         print(
             f"posting {len(posts)} events ({len(unique_ids)} unique) from {args.senders} senders",
             flush=True,
         )
         cpu_before = cpu_by_process(proc.pid)
+        sender_cpu_before = cpu_self()
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        sent = _loadgen.run(port, queues)
         send_s = time.perf_counter() - started
+        sender_cpu = cpu_self() - sender_cpu_before
+        latencies = sent.latencies_ms
+        failures = sent.errors + [
+            str(status) for status, n in sent.statuses.items() if status != 200 for _ in range(n)
+        ]
         db = mode_env_.get("DATABASE_URL") or data_dir / "firmpay.sqlite3"
         prefix = f"evt_bench{seed}_"
         done_during_send = event_counts(db, prefix)[1] or 0
         cpu_at_send_end = cpu_by_process(proc.pid)
-        accepted = len(latencies) - sum(1 for f in failures if f.isdigit())
+        accepted = sent.statuses.get(200, 0)
         print(f"sent in {send_s:.2f}s ({done_during_send} processed meanwhile); "
               "waiting for the worker", flush=True)  # fmt: skip
         drain_started = time.perf_counter()
@@ -297,7 +302,7 @@ def run(args, mode: str = "embedded") -> dict:
         cpu_after = cpu_by_process(proc.pid)
         cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
         web_cpu = cpu_at_send_end.get("gunicorn", 0) - cpu_before.get("gunicorn", 0)
-        print(f"CPU seconds during the run: {cpu}", flush=True)
+        print(f"CPU seconds during the run: {cpu}; the sender {sender_cpu:.2f}", flush=True)
         return {
             "database": "postgresql" if mode_env_ else "sqlite",
             "queue": "redis" if mode_env_ else "sqlite",
@@ -313,6 +318,8 @@ def run(args, mode: str = "embedded") -> dict:
             "processed_per_s": round(done_during_send / send_s, 1),
             "drain_s": round(max(drain_s, 0.0), 2),
             "web_cpu_ms_per_request": round(1000 * web_cpu / max(len(latencies), 1), 3),
+            "sender_cpu_ms_per_request": round(1000 * sender_cpu / max(len(posts), 1), 3),
+            "sender_cpu_s": round(sender_cpu, 2),
             "worker_cpu_ms_per_event": round(
                 1000 * cpu.get("run_huey", 0) / max(len(unique_ids), 1), 3
             ),
@@ -358,7 +365,8 @@ def main() -> None:
     for mode, result in results.items():
         print(f"{mode:>16}: {result['accepted_per_s']} events/s accepted, p50 {result['p50_ms']} ms, "
               f"p99 {result['p99_ms']} ms, processed {result['processed_per_s']}/s during the send, "
-              f"drain {result['drain_s']} s, lost {result['lost']}, "
+              f"drain {result['drain_s']} s, sender CPU {result['sender_cpu_ms_per_request']} ms/request, "
+              f"lost {result['lost']}, "
               f"processed twice {result['double_processed']}", flush=True)  # fmt: skip
     print(json.dumps(results))
 

@@ -43,9 +43,11 @@ from scale.traffic import Sandbox, Traffic  # noqa: E402
 
 # A database of this run's own (another run on the machine must not drop it), and a lock so
 # two runs do not restart each other's Redis mid-proof: the second waits for the first.
-DB_NAME = f"firmpay_scale_{os.getpid()}"
+# A database of its own per run; SCALE_TEST_DB / SCALE_TEST_REDIS_DB (or --db, --redis-db)
+# choose others, e.g. an engineer's own names on a shared machine.
+DB_NAME = os.environ.get("SCALE_TEST_DB") or f"firmpay_scale_{os.getpid()}"
 LOCK_PATH = Path(tempfile.gettempdir()) / "firmpay-scale-test.lock"
-REDIS_DB = 5
+REDIS_DB = int(os.environ.get("SCALE_TEST_REDIS_DB") or 5)
 ARTIFACTS = c.ROOT / "test-artifacts" / "scale-test"
 
 
@@ -229,7 +231,11 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--drain-timeout", type=float, default=150)
     parser.add_argument("--keep", action="store_true", help="keep the work dir and database")
+    parser.add_argument("--db", help="PostgreSQL database to create and drop (default: per run)")
+    parser.add_argument("--redis-db", type=int, help="Redis db number to flush (default 5)")
     args = parser.parse_args()
+    global DB_NAME, REDIS_DB
+    DB_NAME, REDIS_DB = args.db or DB_NAME, REDIS_DB if args.redis_db is None else args.redis_db
 
     lock = machine_lock(600)
     started = time.monotonic()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from firmpay.invoices.models import Invoice
 from firmpay.invoices.services import invoice_recompute_status
@@ -114,23 +115,33 @@ def payment_lock(payment_id: int) -> OnlinePayment:
 
 def payment_for_ref(ref: PaymentRef) -> OnlinePayment | None:
     """Our payment for `ref`, only on the account the processor named: by our own id
-    echoed back, then the intent, the charge, the session."""
+    echoed back, then the intent, the charge, the session. One query for all of them
+    (every event of the worker asks; most name two or three ids)."""
     if not ref.account:
         return None
-    rows = OnlinePayment.objects.filter(stripe_account_id=ref.account)
-    if ref.payment_id is not None:
-        found = rows.filter(pk=ref.payment_id).first()
-        if found is not None:
-            return found
-    for field, value in (
-        ("payment_intent_id", ref.intent),
-        ("charge_id", ref.charge),
-        ("checkout_session_id", ref.session),
-    ):
-        if value:
-            found = rows.filter(**{field: value}).first()
-            if found is not None:
-                return found
+    keys = [
+        (field, value)
+        for field, value in (
+            ("pk", ref.payment_id),
+            ("payment_intent_id", ref.intent),
+            ("charge_id", ref.charge),
+            ("checkout_session_id", ref.session),
+        )
+        if value not in (None, "")
+    ]
+    if not keys:
+        return None
+    any_key = Q()
+    for field, value in keys:
+        any_key |= Q(**{field: value})
+    found = list(
+        OnlinePayment.objects.filter(any_key, stripe_account_id=ref.account).order_by("pk")
+    )
+    for field, value in keys:  # the first key in that order that names a row decides
+        attribute = "pk" if field == "pk" else field
+        for payment in found:
+            if str(getattr(payment, attribute)) == str(value):
+                return payment
     return None
 
 

@@ -23,7 +23,8 @@ import logging
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 
 from firmpay.payments.facts import AccountChanged, AccountDeauthorized, MethodSaved
 from firmpay.payments.models import StripeEventStatus
@@ -34,13 +35,18 @@ from firmpay.payments.stripe.mappers import event_envelope_from_payload
 
 logger = logging.getLogger("firmpay.payments.events")
 
-# Events per batch transaction: short enough that a SQLite writer (the webhook's INSERT)
-# never waits long behind it.
-CHUNK = 25
+# Events per batch transaction. On SQLite the transaction holds the one write lock, which
+# the webhook's INSERT waits for (in SQLite's sleeps of 1, 2, 5, 10 ... ms): kept to a few
+# milliseconds. PostgreSQL writers do not wait on it, and each commit waits for an fsync:
+# the larger the chunk, the fewer.
+CHUNK = {"sqlite": 8, "postgresql": 50}
+CHUNK_DEFAULT = 25
 # The one place that says which events read from Stripe: those with a fact of these types
 # (AccountChanged retrieves the account, MethodSaved the saved payment method;
 # AccountDeauthorized is kept with the account's other facts, in order).
 READS_STRIPE_FACTS = (AccountChanged, AccountDeauthorized, MethodSaved)
+# Facts whose appliers ignore them unless the account is connected (`_connected_account`).
+ACCOUNT_ONLY_FACTS = (AccountChanged, AccountDeauthorized)
 
 
 @lru_cache(maxsize=1024)
@@ -57,12 +63,44 @@ def _dispatch(event: ClaimedEvent) -> str:
     return stripe_event_apply(_envelope(event))
 
 
-def reads_stripe(event: ClaimedEvent) -> bool:
+def _facts(event: ClaimedEvent) -> tuple:
     try:
-        facts = payment_facts_from_event(_envelope(event)) or ()
+        return tuple(payment_facts_from_event(_envelope(event)) or ())
     except Exception:  # noqa: BLE001 - a payload that cannot be mapped fails when applied
-        return False
-    return any(isinstance(fact, READS_STRIPE_FACTS) for fact in facts)
+        return ()
+
+
+def reads_stripe(event: ClaimedEvent) -> bool:
+    return any(isinstance(fact, READS_STRIPE_FACTS) for fact in _facts(event))
+
+
+def _not_connected(events: list[ClaimedEvent]) -> set[int]:
+    """The events (pks) that only say an account changed or was deauthorized, for accounts
+    that are not connected to any firm: their appliers would ignore each after a query of
+    its own; one query finds them all (most of a burst for accounts we do not know)."""
+    from firmpay.payments.models import PaymentAccount
+    from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
+
+    candidates: dict[int, set[str]] = {}
+    for event in events:
+        facts = _facts(event)
+        version = _envelope(event).api_version
+        if (
+            facts
+            and all(type(fact) in ACCOUNT_ONLY_FACTS for fact in facts)
+            and (
+                not version or version == PINNED_API_VERSION  # else flagged, not ignored
+            )
+        ):
+            candidates[event.pk] = {fact.account or "" for fact in facts}
+    if not candidates:
+        return set()
+    connected = set(
+        PaymentAccount.objects.filter(
+            stripe_account_id__in=set().union(*candidates.values()), disconnected_at__isnull=True
+        ).values_list("stripe_account_id", flat=True)
+    )
+    return {pk for pk, accounts in candidates.items() if not accounts & connected}
 
 
 def event_run(event: ClaimedEvent) -> str:
@@ -97,25 +135,99 @@ def _failed(event: ClaimedEvent, error: Exception) -> None:
     event_fail(event=event, error=error)
 
 
-def events_run_batch(events: list[ClaimedEvent], *, chunk: int = CHUNK) -> Counter:
-    """Process a claimed batch, grouped by connected account. Returns outcome counts.
-    The statuses of the events that read from Stripe are recorded together at the end
-    (one UPDATE, one commit, instead of one each)."""
+def _payment_facts() -> tuple:
+    """Facts whose appliers ignore them when no payment of ours matches their ref."""
+    from firmpay.payments.facts import (
+        PaymentFailed,
+        PaymentNoticed,
+        PaymentProcessing,
+        PaymentRefundedTotal,
+        PaymentSessionExpired,
+        PaymentSucceeded,
+    )
+
+    return (PaymentNoticed, PaymentProcessing, PaymentSucceeded, PaymentFailed,
+            PaymentSessionExpired, PaymentRefundedTotal)  # fmt: skip
+
+
+def _no_payment(events: list[ClaimedEvent]) -> set[int]:
+    """The events (pks) that only tell payment facts, on accounts where no payment of ours
+    matches any id that any of `events` names: one query instead of one per event. Safe
+    for the whole batch: a payment learns new ids only from an event that found it by
+    another, and none of these ids finds one (Connect sends every payment of an account,
+    most of them not made through Firmpay)."""
+    from firmpay.payments.online.models import OnlinePayment
+    from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
+
+    kinds = _payment_facts()
+    candidates: dict[int, set[str]] = {}
+    ids: dict[str, set] = defaultdict(set)
+    accounts: set[str] = set()
+    for event in events:
+        facts = _facts(event)
+        for fact in facts:
+            ref = getattr(fact, "ref", None)
+            if ref is not None:
+                accounts.add(ref.account)
+                for field, value in (("pk", ref.payment_id), ("payment_intent_id", ref.intent),
+                                     ("charge_id", ref.charge),
+                                     ("checkout_session_id", ref.session)):  # fmt: skip
+                    if value not in (None, ""):
+                        ids[field].add(value)
+        version = _envelope(event).api_version
+        if (
+            facts
+            and all(type(fact) in kinds for fact in facts)
+            and (not version or version == PINNED_API_VERSION)
+        ):
+            candidates[event.pk] = {fact.ref.account for fact in facts}
+    if not candidates:
+        return set()
+    any_id = Q()
+    for field, values in ids.items():
+        any_id |= Q(**{f"{field}__in": values})
+    matched = (
+        set(
+            OnlinePayment.objects.filter(any_id, stripe_account_id__in=accounts)
+            .values_list("stripe_account_id", flat=True)
+            .distinct()
+        )
+        if ids
+        else set()
+    )
+    return {pk for pk, refs in candidates.items() if not (refs - {""}) & matched}
+
+
+def events_run_batch(events: list[ClaimedEvent], *, chunk: int | None = None) -> Counter:
+    """Process a claimed batch, grouped by connected account (an account's events that
+    read from Stripe first, then its others). Returns outcome counts.
+    Account events for accounts that are not connected are ignored together (one query);
+    the statuses of those and of the events that read from Stripe are recorded together at
+    the end (one UPDATE per status, one commit, instead of one each)."""
+    chunk = chunk or CHUNK.get(connection.vendor, CHUNK_DEFAULT)
     outcomes: Counter = Counter()
+    read: dict[str, list[int]] = defaultdict(list)
+    ignored = _not_connected(events)
+    read[StripeEventStatus.IGNORED].extend(ignored)
     groups: dict[str, list[ClaimedEvent]] = defaultdict(list)
     for event in events:
-        groups[event.account_id].append(event)
-    read: dict[str, list[int]] = defaultdict(list)
+        if event.pk not in ignored:
+            groups[event.account_id].append(event)
+    local = []  # account by account, each in claim order
     for group in groups.values():
-        local = []
         for event in group:
             if reads_stripe(event):
                 outcome = _run_reading_stripe(event)
                 read[outcome or StripeEventStatus.FAILED].append(event.pk)
             else:
                 local.append(event)
-        for start in range(0, len(local), chunk):
-            outcomes.update(_run_together(local[start : start + chunk]))
+    # Payment events that match no payment of ours: ignored together (one query).
+    absent = _no_payment(local)
+    read[StripeEventStatus.IGNORED].extend(absent)
+    local = [event for event in local if event.pk not in absent]
+    # Database facts after every read from Stripe, in chunks across accounts: fewer commits.
+    for start in range(0, len(local), chunk):
+        outcomes.update(_run_together(local[start : start + chunk]))
     failed = read.pop(StripeEventStatus.FAILED, [])
     with transaction.atomic():
         for status, pks in read.items():

@@ -7,18 +7,27 @@ model, values are bound parameters. Both SQLite (3.35+, RETURNING) and PostgreSQ
 
 from __future__ import annotations
 
+import logging
+import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from firmpay.payments.models import StripeEvent, StripeEventStatus
 
-# A claim pushes next_attempt_at this far ahead: a worker killed mid-batch leaves its rows
-# `received`, due again once the lease ends, and any worker (or the sweeper) takes them.
-PROCESSING_LEASE = timedelta(minutes=5)
+logger = logging.getLogger("firmpay.payments.events")
+
+# A claim pushes next_attempt_at this far ahead, and the claiming process renews it every
+# LEASE_RENEW_EVERY while it works on the batch (`lease_kept`): a worker killed mid-batch
+# leaves its rows `received`, due again within a lease, and any worker takes them. A batch
+# still unfinished after LEASE_MAX (a stuck worker) is no longer renewed.
+PROCESSING_LEASE = timedelta(seconds=60)
+LEASE_RENEW_EVERY = timedelta(seconds=20)
+LEASE_MAX = timedelta(minutes=10)
 MAX_ATTEMPTS = 12
 UNFINISHED = (StripeEventStatus.RECEIVED, StripeEventStatus.FAILED)
 
@@ -66,7 +75,12 @@ def _build(vendor: str) -> dict[tuple[str, str], str]:
         f"UPDATE {table} SET {qn('status')} = %s, {qn('last_error')} = '', "  # noqa: S608
         f"{qn('processed_at')} = %s, {qn('next_attempt_at')} = NULL WHERE {qn('id')} IN "
     )
+    renew = (
+        f"UPDATE {table} SET {qn('next_attempt_at')} = %s WHERE {qn('next_attempt_at')} = %s "  # noqa: S608
+        f"AND {qn('status')} IN ('received', 'failed') AND {qn('id')} IN "
+    )
     return {
+        (vendor, "renew"): renew,
         (vendor, "claim"): lease + f"WHERE {qn('event_id')} = %s AND {due}" + returning,
         (vendor, "claim_force"): lease + f"WHERE {qn('event_id')} = %s" + returning,
         (vendor, "claim_batch"): lease + f"WHERE {qn('id')} IN ({pick})" + returning,
@@ -95,23 +109,85 @@ def _claimed(row) -> ClaimedEvent:
 def event_claim(*, event_id: str, force: bool = False) -> ClaimedEvent | None:
     """Take one row for processing (one worker wins): attempts + 1 and a lease. None when
     it is not ours (finished, not due, or leased to another worker); `force` takes any row."""
+    return event_claim_leased(event_id=event_id, force=force)[0]
+
+
+def event_claim_leased(
+    *, event_id: str, force: bool = False
+) -> tuple[ClaimedEvent | None, datetime]:
+    """`event_claim` and the lease's end (for `lease_kept`)."""
     now = timezone.now()
-    params = [_adapt(now + PROCESSING_LEASE), event_id] + ([] if force else [_adapt(now)])
+    until = now + PROCESSING_LEASE
+    params = [_adapt(until), event_id] + ([] if force else [_adapt(now)])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_sql("claim_force" if force else "claim"), params)
         row = cursor.fetchone()
-    return None if row is None else _claimed(row)
+    return (None if row is None else _claimed(row)), until
 
 
 def events_claim_batch(*, limit: int, due_before: datetime | None = None) -> list[ClaimedEvent]:
     """Up to `limit` due rows (oldest due first) under one lease, in one statement.
     `due_before` (default now) lets the sweeper leave the youngest rows to the workers."""
+    return events_claim_leased(limit=limit, due_before=due_before)[0]
+
+
+def events_claim_leased(
+    *, limit: int, due_before: datetime | None = None
+) -> tuple[list[ClaimedEvent], datetime]:
+    """`events_claim_batch` and the lease's end: every claimed row's next_attempt_at,
+    which `events_lease_renew` matches to renew only this claim's unfinished rows."""
     now = timezone.now()
-    params = [_adapt(now + PROCESSING_LEASE), _adapt(due_before or now), limit]
+    until = now + PROCESSING_LEASE
+    params = [_adapt(until), _adapt(due_before or now), limit]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_sql("claim_batch"), params)
         rows = cursor.fetchall()
-    return [_claimed(row) for row in rows]
+    return [_claimed(row) for row in rows], until
+
+
+def events_lease_renew(*, pks: list[int], until: datetime) -> tuple[datetime, int]:
+    """Push the lease of the claim that set next_attempt_at to `until` one lease ahead,
+    on the rows still unfinished. A row finished (NULL), failed (its retry time) or claimed
+    again by another worker (its lease) no longer holds `until` and is left alone.
+    Returns the new end and how many rows it renewed."""
+    new_until = timezone.now() + PROCESSING_LEASE
+    if not pks:
+        return new_until, 0
+    marks = ", ".join(["%s"] * len(pks))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_sql("renew") + f"({marks})", [_adapt(new_until), _adapt(until), *pks])
+        renewed = cursor.rowcount
+    return new_until, renewed
+
+
+@contextmanager
+def lease_kept(pks: list[int], until: datetime, *, every: timedelta | None = None):
+    """While the block runs, a thread renews the claim's lease every LEASE_RENEW_EVERY
+    (for at most LEASE_MAX), on a database connection of its own."""
+    stop = threading.Event()
+    interval = (every or LEASE_RENEW_EVERY).total_seconds()
+
+    def renew() -> None:
+        current, deadline = until, timezone.now() + LEASE_MAX
+        try:
+            while not stop.wait(interval) and timezone.now() < deadline:
+                try:
+                    current, renewed = events_lease_renew(pks=pks, until=current)
+                except Exception:  # noqa: BLE001 - the lease runs out; another worker retakes
+                    logger.exception("stripe events: could not renew a batch's lease")
+                    continue
+                if not renewed:
+                    return  # every row finished (or was taken over)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    keeper = threading.Thread(target=renew, name="stripe-events-lease", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
 
 
 def events_any_due() -> bool:

@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,7 +24,10 @@ from firmpay.payments.services.event_rows import (  # noqa: F401 - lease, backof
     MAX_ATTEMPTS,
     PROCESSING_LEASE,
     event_claim,
+    event_claim_leased,
     events_claim_batch,
+    events_claim_leased,
+    lease_kept,
     retry_delay,
 )
 from firmpay.payments.stripe import webhooks
@@ -43,10 +46,12 @@ NOTIFY_CHANNEL = "firmpay_stripe_events"
 _INSERT_SQL: dict[str, str] = {}
 
 
-def _insert_sql() -> str:
-    vendor = connection.vendor
+def _insert_sql(db=connection) -> str:
+    """The ingest INSERT in the driver's own placeholder style (it runs on the DB-API
+    connection, not through Django's cursor wrapper)."""
+    vendor = db.vendor
     if vendor not in _INSERT_SQL:
-        qn = connection.ops.quote_name
+        qn = db.ops.quote_name
         columns = (
             "event_id",
             "type",
@@ -63,7 +68,7 @@ def _insert_sql() -> str:
         # Identifiers come from the model, values are bound parameters.
         table = qn(StripeEvent._meta.db_table)
         names = ", ".join(qn(c) for c in columns)
-        marks = ", ".join(["%s"] * len(columns))
+        marks = ", ".join(["?" if vendor == "sqlite" else "%s"] * len(columns))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
         sql += f"ON CONFLICT ({qn('event_id')}) DO NOTHING RETURNING {qn('id')}"
         if vendor == "postgresql":
@@ -71,6 +76,25 @@ def _insert_sql() -> str:
             sql = f"WITH ins AS ({sql}) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM ins"  # noqa: S608
         _INSERT_SQL[vendor] = sql
     return _INSERT_SQL[vendor]
+
+
+def _execute_insert(db, params: tuple) -> bool:
+    """Run the INSERT on the DB-API connection (Django's cursor wrapper, query logging and
+    placeholder rewriting cost more than the statement on this path); errors come out as
+    Django's. True when a row was inserted."""
+    sql = _insert_sql(db)
+    with db.wrap_database_errors:
+        db.ensure_connection()
+        if db.vendor == "postgresql":
+            from psycopg import Cursor  # server-side binding: a prepared statement
+
+            with Cursor(db.connection) as cursor:
+                return cursor.execute(sql, params, prepare=True).fetchone() is not None
+        if db.vendor == "sqlite":
+            return db.connection.execute(sql, params).fetchone() is not None
+    with db.cursor() as cursor:  # another backend: the portable way
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def stripe_event_store(*, payload: str, data: dict) -> bool:
@@ -86,8 +110,9 @@ def stripe_event_store(*, payload: str, data: dict) -> bool:
         isinstance(t, str) and "\x00" not in t and len(t) <= 255 for t in texts
     ):  # PostgreSQL refuses NUL and, in these columns, more than 255 characters
         raise WebhookPayloadInvalid("not a Stripe event")
-    now = timezone.now()
-    adapt = connection.ops.adapt_datetimefield_value
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` is a lookup through a proxy
+    adapt = db.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
     params = (
         event_id,
         event_type[:100],
@@ -95,15 +120,13 @@ def stripe_event_store(*, payload: str, data: dict) -> bool:
         bool(data.get("livemode")),
         adapt(created),
         payload,
-        StripeEventStatus.RECEIVED,
+        StripeEventStatus.RECEIVED.value,
         0,
-        adapt(now),
+        now,
         "",
-        adapt(now),
+        now,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), params)
-        inserted = cursor.fetchone() is not None
+    inserted = _execute_insert(db, params)
     if inserted and settings.STRIPE_EVENTS_PROCESS_INLINE:
         # Tests and HUEY_IMMEDIATE: no worker loop runs, so process after commit here.
         transaction.on_commit(lambda: stripe_event_process(event_id=event_id))
@@ -114,11 +137,14 @@ def stripe_event_ingest(*, payload: bytes, sig_header: str) -> tuple[str, bool]:
     """Verify the signature on the raw body and store the event (a worker claims it).
     Returns (event id, created); created is False for a duplicate delivery.
     Raises WebhookSignatureInvalid or WebhookPayloadInvalid (answer 400, nothing stored)."""
-    webhooks.verify(payload, sig_header)
     try:
-        text = payload.decode("utf-8")
+        text = payload.decode("utf-8")  # once: verify and the row both take the text
+    except UnicodeDecodeError:
+        text = None
+    webhooks.verify(payload if text is None else text, sig_header)  # bytes: not UTF-8
+    try:
         data = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as error:
+    except ValueError as error:
         raise WebhookPayloadInvalid("body is not JSON") from error
     if not isinstance(data, dict):
         raise WebhookPayloadInvalid("not a Stripe event")
@@ -129,16 +155,20 @@ def stripe_event_process(*, event_id: str, force: bool = False) -> str | None:
     """Claim one event (one worker wins), apply it (`stripe_event_apply`), record
     the outcome. Returns the new status, or None when the row was not ours to process
     (already done, not due, or leased to another worker). `force` reprocesses any row."""
-    claimed = event_claim(event_id=event_id, force=force)
-    return None if claimed is None else event_run(claimed)
+    claimed, until = event_claim_leased(event_id=event_id, force=force)
+    if claimed is None:
+        return None
+    with lease_kept([claimed.pk], until):
+        return event_run(claimed)
 
 
 def stripe_events_process_batch(*, limit: int, due_before: datetime | None = None) -> int:
     """Claim up to `limit` due events in one statement and process them grouped by
     connected account. Returns how many were claimed (0: nothing due)."""
-    claimed = events_claim_batch(limit=limit, due_before=due_before)
+    claimed, until = events_claim_leased(limit=limit, due_before=due_before)
     if claimed:
-        events_run_batch(claimed)
+        with lease_kept([event.pk for event in claimed], until):  # renewed while it runs
+            events_run_batch(claimed)
     return len(claimed)
 
 

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import stripe
 from django.conf import settings
+from stripe import SignatureVerificationError, WebhookSignature
 
 from firmpay.payments.exceptions import WebhookPayloadInvalid, WebhookSignatureInvalid
 from firmpay.payments.stripe.client import get_client
 from firmpay.payments.stripe.errors import translated_errors
 
 TOLERANCE_SECONDS = 300
+# The stored secret's file is looked at (a stat) at most this often, not per delivery.
+STORED_RECHECK_S = 1.0
 
-_stored_cache: dict[str, tuple[float, str]] = {}
+_stored_cache: dict[str, tuple[float, float, str]] = {}  # path -> (checked at, mtime, value)
 
 
 def stored_secret_path() -> Path:
@@ -30,17 +33,20 @@ def stored_secret_path() -> Path:
 
 
 def stored_secret() -> str:
-    """The secret `manage.py stripe_setup` stored, re-read when the file changes."""
-    path = stored_secret_path()
+    """The secret `manage.py stripe_setup` stored, re-read when the file changes (looked
+    at once a second at most: `stripe_setup` in another process is seen within 1 s)."""
+    key = settings.STRIPE_WEBHOOK_SECRET_FILE
+    now = time.monotonic()
+    cached = _stored_cache.get(key)
+    if cached and now - cached[0] < STORED_RECHECK_S:
+        return cached[2]
     try:
-        mtime = path.stat().st_mtime
+        mtime = os.stat(key).st_mtime
     except OSError:
+        _stored_cache.pop(key, None)
         return ""
-    cached = _stored_cache.get(str(path))
-    if cached and cached[0] == mtime:
-        return cached[1]
-    value = path.read_text().strip()
-    _stored_cache[str(path)] = (mtime, value)
+    value = cached[2] if cached and cached[1] == mtime else Path(key).read_text().strip()
+    _stored_cache[key] = (now, mtime, value)
     return value
 
 
@@ -52,6 +58,7 @@ def store_secret(secret: str) -> Path:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     tmp.replace(path)
+    _stored_cache.pop(str(path), None)
     return path
 
 
@@ -64,19 +71,20 @@ def signing_secrets() -> list[str]:
     return secrets
 
 
-def verify(payload: bytes, sig_header: str, secrets: list[str] | None = None) -> None:
+def verify(payload: bytes | str, sig_header: str, secrets: list[str] | None = None) -> None:
     """Raise WebhookSignatureInvalid unless one secret signed `payload` within 300 s."""
     if not sig_header:
         raise WebhookSignatureInvalid("missing Stripe-Signature header")
-    try:
-        payload.decode("utf-8") if isinstance(payload, bytes) else payload
-    except UnicodeDecodeError as error:
-        raise WebhookPayloadInvalid("body is not UTF-8") from error
+    if isinstance(payload, bytes):
+        try:
+            payload = payload.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise WebhookPayloadInvalid("body is not UTF-8") from error
     for secret in signing_secrets() if secrets is None else secrets:
         try:
-            stripe.WebhookSignature.verify_header(payload, sig_header, secret, TOLERANCE_SECONDS)
+            WebhookSignature.verify_header(payload, sig_header, secret, TOLERANCE_SECONDS)
             return
-        except stripe.SignatureVerificationError:
+        except SignatureVerificationError:
             continue
     raise WebhookSignatureInvalid("no configured secret matches the signature")
 
@@ -85,7 +93,7 @@ def sign(payload: str | bytes, secret: str, timestamp: int | None = None) -> str
     """A valid Stripe-Signature header (tests and the benchmark)."""
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8")
-    return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)
+    return WebhookSignature.generate_signature_header(payload, secret, timestamp)
 
 
 def events_undelivered(*, account_id: str, since: datetime) -> Iterator[tuple[str, str]]:

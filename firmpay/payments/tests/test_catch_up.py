@@ -34,8 +34,9 @@ def status(event_id: str) -> str:
 def test_catch_up_processes_what_a_lost_queue_or_a_dead_worker_left():
     now = timezone.now()
     stored("evt_lost_kick")  # never claimed: its kick was in Redis
-    # Claimed 2 minutes ago by a worker that died: the 5-minute lease still runs.
-    stored("evt_dead_worker", attempts=1, next_attempt_at=now + timedelta(minutes=3))
+    # Its lease last written 40 s ago by a worker that died (a live one renews every 20 s):
+    # 20 s of the 60 s lease still run.
+    stored("evt_dead_worker", attempts=1, next_attempt_at=now + timedelta(seconds=20))
     stored("evt_failed", status="failed", attempts=3, next_attempt_at=now + timedelta(hours=1))
     out = catch_up()
     assert "processed: 3" in out
@@ -45,8 +46,9 @@ def test_catch_up_processes_what_a_lost_queue_or_a_dead_worker_left():
 def test_catch_up_leaves_what_a_live_worker_may_be_doing():
     now = timezone.now()
     stored("evt_just_received", received_at=now, next_attempt_at=now)  # its kick is on its way
-    stored("evt_just_claimed", attempts=1, next_attempt_at=now + timedelta(minutes=5))
+    stored("evt_just_claimed", attempts=1, next_attempt_at=now + timedelta(seconds=60))
+    stored("evt_renewed", attempts=1, next_attempt_at=now + timedelta(seconds=45))
     stored("evt_done", status="processed", attempts=1, next_attempt_at=None)
     assert "processed: 0" in catch_up()
     assert status("evt_just_received") == "received"
-    assert status("evt_just_claimed") == "received"
+    assert status("evt_just_claimed") == status("evt_renewed") == "received"

@@ -148,3 +148,127 @@ def test_events_that_read_from_stripe_run_outside_the_batch_payouts_and_payments
     assert not reads_stripe(claimed("payout.paid", payout))
     session = {"id": "cs_1", "object": "checkout.session", "mode": "payment"}
     assert not reads_stripe(claimed("checkout.session.completed", session))
+
+
+def test_account_events_for_accounts_not_connected_are_ignored_together_the_connected_one_refreshed(
+    monkeypatch, django_assert_max_num_queries
+):
+    from firmpay.payments.connect import facts as connect_facts
+    from firmpay.payments.tests.online import connected_account
+    from firmpay.tenancy.tests.factories import make_firm
+
+    known = connected_account(make_firm(), acct="acct_known_batch")
+    known.snapshot_at = timezone.now() - timedelta(hours=1)  # older than the event
+    known.save()
+    refreshed = []
+    monkeypatch.setattr(
+        connect_facts, "payment_account_refresh", lambda account: refreshed.append(account.pk)
+    )
+    for i in range(20):
+        payload = event_payload(event_id=f"evt_unknown_{i}", account=f"acct_nobody{i}")
+        stripe_event_store(payload=payload, data=json.loads(payload))
+    payload = event_payload(event_id="evt_known", account="acct_known_batch")
+    stripe_event_store(payload=payload, data=json.loads(payload))
+    # 20 unknown accounts cost no query each: the claim, one lookup for all, the known
+    # account's row, one status UPDATE per status (and 4 savepoint lines in a test).
+    with django_assert_max_num_queries(9):
+        assert stripe_events_process_batch(limit=100) == 21
+    statuses = dict(StripeEvent.objects.values_list("event_id", "status"))
+    assert statuses.pop("evt_known") == "processed" and refreshed == [known.pk]
+    assert set(statuses.values()) == {"ignored"}
+    lease_runs_out()
+    assert stripe_events_process_batch(limit=100) == 0
+
+
+def test_an_account_event_of_another_api_version_for_an_unknown_account_is_still_flagged():
+    payload = event_payload(
+        event_id="evt_old_acct", account="acct_nobody", api_version="2020-08-27"
+    )
+    stripe_event_store(payload=payload, data=json.loads(payload))
+    assert stripe_events_process_batch(limit=100) == 1
+    assert StripeEvent.objects.get(event_id="evt_old_acct").status == "flagged"
+
+
+def test_a_renewal_extends_only_the_claims_unfinished_rows(fact_events):
+    from firmpay.payments.services.event_rows import (
+        event_fail,
+        events_claim_leased,
+        events_finish,
+        events_lease_renew,
+    )
+
+    fact_events(4)
+    claimed, until = events_claim_leased(limit=10)
+    done, failed, taken, kept = (event.pk for event in claimed)
+    events_finish(pks=[done], status="processed")
+    event_fail(event=claimed[1], error=ValueError("x"))
+    retry_at = StripeEvent.objects.get(pk=failed).next_attempt_at
+    # The lease on `taken` ran out and another worker claimed it.
+    StripeEvent.objects.filter(pk=taken).update(next_attempt_at=timezone.now())
+    others, others_until = events_claim_leased(limit=10)
+    assert [event.pk for event in others] == [taken]
+
+    new_until, renewed = events_lease_renew(pks=[done, failed, taken, kept], until=until)
+    rows = {row.pk: row.next_attempt_at for row in StripeEvent.objects.all()}
+    assert renewed == 1 and rows[kept] == new_until > until
+    assert (rows[done], rows[failed], rows[taken]) == (None, retry_at, others_until)
+
+
+def test_a_killed_workers_batch_is_due_again_within_a_minute(fact_events):
+    from firmpay.payments.services.event_rows import events_claim_leased
+
+    fact_events(3)
+    claimed, until = events_claim_leased(limit=10)  # ... and the worker is SIGKILLed
+    assert len(claimed) == 3 and until <= timezone.now() + timedelta(minutes=1)
+    assert set(StripeEvent.objects.values_list("next_attempt_at", flat=True)) == {until}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_worker_keeps_renewing_its_lease_while_it_works(fact_events, settings):
+    import time
+
+    from firmpay.payments.services.event_rows import events_claim_leased, lease_kept
+
+    settings.STRIPE_EVENTS_PROCESS_INLINE = False  # (committed at once here) left to claim
+    fact_events(2)
+    claimed, until = events_claim_leased(limit=10)
+    with lease_kept([event.pk for event in claimed], until, every=timedelta(seconds=0.1)):
+        time.sleep(0.5)  # a slow batch
+        leases = set(StripeEvent.objects.values_list("next_attempt_at", flat=True))
+    assert len(leases) == 1 and leases.pop() > until
+    assert events_claim_batch(limit=10) == []  # still ours, not due
+
+
+def test_payment_events_matching_no_payment_are_ignored_together_a_learned_id_still_applies(
+    django_assert_max_num_queries,
+):
+    from firmpay.payments.online.models import OnlinePayment
+    from firmpay.payments.tests.online import (
+        Stripe,
+        connected_account,
+        pending_payment,
+        sent_invoice,
+    )
+    from firmpay.tenancy.tests.factories import make_firm
+
+    firm = make_firm()
+    account = connected_account(firm)
+    acct = account.stripe_account_id
+    # The firm's other Stripe business: charges of nothing of ours.
+    for _ in range(10):
+        data = Stripe(OnlinePayment(stripe_account_id=acct, amount=100)).charge("charge.succeeded")
+        stripe_event_store(payload=json.dumps(data), data=data)
+    # The claim, one lookup for all ten, their statuses (and 4 savepoint lines in a test).
+    with django_assert_max_num_queries(7):
+        assert stripe_events_process_batch(limit=100) == 10
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {"ignored"}
+
+    ours = Stripe(pending_payment(sent_invoice(firm), account))
+    session = ours.session("checkout.session.completed")  # names our payment, teaches the pi
+    intent = ours.intent("payment_intent.succeeded")
+    intent["data"]["object"]["metadata"] = {}  # only its pi, which nothing stored has yet
+    for data in (session, intent):
+        stripe_event_store(payload=json.dumps(data), data=data)
+    assert stripe_events_process_batch(limit=100) == 2
+    assert StripeEvent.objects.get(event_id=intent["id"]).status == "processed"
+    assert OnlinePayment.objects.get(pk=ours.p.pk).succeeded_at is not None

@@ -114,3 +114,70 @@ def test_access_log_counts_webhook_deliveries_instead_of_a_line_each(monkeypatch
     assert [environ["PATH_INFO"] for environ in written] == ["/invoices/"]
     logger.quiet_count_flush()
     assert logger.access_log.lines == ["POST /webhooks/stripe/: 3 requests in the last 0 s (2xx=3)"]
+
+
+class FakeConnection:
+    """The bits of Django's connection wrapper the lean path looks after."""
+
+    def __init__(self, *, usable=True, close_at=None):
+        self.in_atomic_block, self.connection, self.usable = False, object(), usable
+        self.close_at, self.errors_occurred, self.closed = close_at, False, 0
+
+    def is_usable(self):
+        return self.usable
+
+    def close(self):
+        self.closed += 1
+        self.connection = None
+
+
+def test_a_dead_kept_connection_is_replaced_and_the_event_stored_on_the_retry(monkeypatch):
+    from django.db import OperationalError
+
+    from firmpay.payments import webhook_wsgi
+
+    fake = FakeConnection(usable=False)
+    monkeypatch.setattr(webhook_wsgi, "connections", {"default": fake})
+    tries = []
+
+    def ingest(**kwargs):
+        tries.append(kwargs)
+        if len(tries) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "evt_retry", True
+
+    monkeypatch.setattr(webhook_wsgi, "stripe_event_ingest", ingest)
+    answer = call("POST", "/webhooks/stripe/", b"{}", {"HTTP_STRIPE_SIGNATURE": "t=1,v1=0"})
+    assert answer["status"] == "200 OK" and fake.closed == 1 and len(tries) == 2
+
+
+def test_a_database_error_on_a_live_connection_is_a_500_without_retry(monkeypatch):
+    from django.db import OperationalError
+
+    from firmpay.payments import webhook_wsgi
+
+    monkeypatch.setattr(webhook_wsgi, "connections", {"default": FakeConnection(usable=True)})
+    tries = []
+
+    def ingest(**kwargs):
+        tries.append(kwargs)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(webhook_wsgi, "stripe_event_ingest", ingest)
+    answer = call("POST", "/webhooks/stripe/", b"{}", {"HTTP_STRIPE_SIGNATURE": "t=1,v1=0"})
+    assert answer["status"].startswith("500") and len(tries) == 1  # Stripe retries a 500
+
+
+def test_a_connection_past_its_max_age_is_closed_before_the_request(monkeypatch):
+    import time
+
+    from firmpay.payments import webhook_wsgi
+
+    old = FakeConnection(close_at=time.monotonic() - 1)
+    monkeypatch.setattr(webhook_wsgi, "connections", {"default": old})
+    monkeypatch.setattr(webhook_wsgi, "stripe_event_ingest", lambda **kw: ("evt_age", True))
+    call("POST", "/webhooks/stripe/", b"{}", {"HTTP_STRIPE_SIGNATURE": "t=1,v1=0"})
+    young = FakeConnection(close_at=time.monotonic() + 600)
+    monkeypatch.setattr(webhook_wsgi, "connections", {"default": young})
+    call("POST", "/webhooks/stripe/", b"{}", {"HTTP_STRIPE_SIGNATURE": "t=1,v1=0"})
+    assert (old.closed, young.closed) == (1, 0)

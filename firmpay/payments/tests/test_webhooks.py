@@ -1,6 +1,7 @@
 """The webhook endpoint, event processing, the sweeper, replay and reconciliation."""
 
 import json
+import os
 import time
 from datetime import timedelta
 
@@ -348,3 +349,21 @@ def test_two_workers_racing_for_one_event_process_it_once(client, make_firm):
         thread.join()
     assert sorted(outcomes, key=str) == sorted(["ignored", None, None, None], key=str)
     assert StripeEvent.objects.get(event_id="evt_race2").attempts == 1
+
+
+def test_a_secret_another_process_stores_is_accepted_within_a_second(
+    settings, tmp_path, monkeypatch
+):
+    """The stored secret's file is looked at once a second, not per delivery."""
+    settings.STRIPE_WEBHOOK_SECRET_FILE = str(tmp_path / "secret")
+    clock = [1000.0]
+    monkeypatch.setattr(webhooks.time, "monotonic", lambda: clock[0])
+    (tmp_path / "secret").write_text("whsec_first")
+    assert webhooks.stored_secret() == "whsec_first"
+    (tmp_path / "secret").write_text("whsec_second")  # as `stripe_setup` elsewhere would
+    later = time.time() + 5
+    os.utime(tmp_path / "secret", (later, later))
+    clock[0] += 0.5
+    assert webhooks.stored_secret() == "whsec_first"  # not looked at yet
+    clock[0] += 0.6
+    assert webhooks.stored_secret() == "whsec_second"

@@ -4,8 +4,8 @@ incident: a worker killed, Redis lost its queue, an outage at Stripe).
 1. Reconcile (unless --no-reconcile): refresh every connected account from Stripe and store
    the events Stripe could not deliver (what the hourly task does).
 2. Process every stored event that is not finished: received or failed rows that are due,
-   (for more than 30 s, so the event workers had their chance), and rows whose worker died holding the processing lease (claimed more than
-   --stale-after seconds ago; a live worker finishes an event in milliseconds).
+   (for more than 30 s, so the event workers had their chance), and rows whose worker died holding the processing lease (its lease written more than
+   --stale-after seconds ago, 30 by default; a live worker renews it every 20 s).
 
 Safe to run while workers run: a finished row is never processed again, and each
 handler records facts that a repeat leaves unchanged.
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-reconcile", action="store_true")
-        parser.add_argument("--stale-after", type=int, default=60, metavar="SECONDS")
+        parser.add_argument("--stale-after", type=int, default=30, metavar="SECONDS")
 
     def handle(self, *args, no_reconcile, stale_after, **options):
         if not no_reconcile:
