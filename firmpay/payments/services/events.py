@@ -86,15 +86,35 @@ def _execute_insert(db, params: tuple) -> bool:
     with db.wrap_database_errors:
         db.ensure_connection()
         if db.vendor == "postgresql":
-            from psycopg import Cursor  # server-side binding: a prepared statement
-
-            with Cursor(db.connection) as cursor:
-                return cursor.execute(sql, params, prepare=True).fetchone() is not None
+            return _execute_prepared(db, sql, params)
         if db.vendor == "sqlite":
             return db.connection.execute(sql, params).fetchone() is not None
     with db.cursor() as cursor:  # another backend: the portable way
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
+
+
+def _execute_prepared(db, sql: str, params: tuple) -> bool:
+    """The INSERT as a named prepared statement of this connection: parsed and planned
+    once, then each request is Bind + Execute + Sync, one round trip (autocommit: no
+    BEGIN/COMMIT of their own; the pg_notify in the statement is sent at its commit).
+
+    Django turns psycopg's statement preparation off for the whole connection
+    (`prepare_threshold=None`, for transaction-mode poolers); it is switched on for this
+    one statement only, unless DATABASES OPTIONS set `prepare_threshold` (then the
+    connection's own choice stands: e.g. behind a pooler that cannot keep statements)."""
+    from psycopg import Cursor  # server-side binding, unlike Django's client-side cursor
+
+    raw = db.connection
+    chosen = "prepare_threshold" in db.settings_dict.get("OPTIONS", {})
+    threshold = raw.prepare_threshold
+    if not chosen:
+        raw.prepare_threshold = 0
+    try:
+        with Cursor(raw) as cursor:
+            return cursor.execute(sql, params, prepare=True).fetchone() is not None
+    finally:
+        raw.prepare_threshold = threshold
 
 
 def stripe_event_store(*, payload: str, data: dict) -> bool:
