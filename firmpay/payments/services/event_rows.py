@@ -142,7 +142,9 @@ def events_claim_leased(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_sql("claim_batch"), params)
         rows = cursor.fetchall()
-    return [_claimed(row) for row in rows], until
+    # In arrival order: PostgreSQL's UPDATE ... RETURNING does not keep the subquery's
+    # order (SQLite happens to), and a batch applies an account's events in claim order.
+    return sorted((_claimed(row) for row in rows), key=lambda event: event.pk), until
 
 
 def events_lease_renew(*, pks: list[int], until: datetime) -> tuple[datetime, int]:
