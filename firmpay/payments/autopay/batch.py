@@ -303,5 +303,9 @@ def autopay_charge_claimed(claimed: list[Claimed]) -> list[str]:
                 outcomes.append("")
                 continue
             stripe_answered()
-            outcomes.append(autopay_attempt_record(attempt_id=item.attempt_id, result=result))
+            outcomes.append(
+                autopay_attempt_record(
+                    attempt_id=item.attempt_id, result=result, invoice_id=item.invoice_id
+                )
+            )
     return outcomes

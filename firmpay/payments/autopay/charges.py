@@ -243,10 +243,12 @@ def _call_stripe(attempt: AutopayAttempt) -> stripe_autopay.ChargeResult:
     )
 
 
-def autopay_attempt_record(*, attempt_id: int, result: stripe_autopay.ChargeResult) -> str:
+def autopay_attempt_record(
+    *, attempt_id: int, result: stripe_autopay.ChargeResult, invoice_id: int | None = None
+) -> str:
     """What Stripe answered, on our rows: the payment through the ordinary facts, the
     autopay row and the attempt by the outcome."""
     from firmpay.payments.autopay.outcomes import attempt_outcome_apply
 
-    attempt_outcome_apply(attempt_id=attempt_id, result=result)
+    attempt_outcome_apply(attempt_id=attempt_id, result=result, invoice_id=invoice_id)
     return result.outcome
