@@ -294,7 +294,7 @@ def _charge(claimed: Claimed) -> stripe_autopay.ChargeResult | None:
 def autopay_charge_claimed(claimed: list[Claimed]) -> list[str]:
     """Call Stripe for the claimed attempts (several at once) and record each answer as it
     comes. Returns the outcomes ("" for an attempt left started)."""
-    from firmpay.payments.autopay.charges import autopay_attempt_record
+    from firmpay.payments.autopay.charges import autopay_attempt_record, stripe_answered
 
     outcomes = []
     with concurrent.futures.ThreadPoolExecutor(stripe_threads()) as pool:
@@ -302,5 +302,10 @@ def autopay_charge_claimed(claimed: list[Claimed]) -> list[str]:
             if result is None:
                 outcomes.append("")
                 continue
-            outcomes.append(autopay_attempt_record(attempt_id=item.attempt_id, result=result))
+            stripe_answered()
+            outcomes.append(
+                autopay_attempt_record(
+                    attempt_id=item.attempt_id, result=result, invoice_id=item.invoice_id
+                )
+            )
     return outcomes

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import signal
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -42,6 +44,17 @@ from firmpay.payments.stripe import autopay as stripe_autopay
 logger = logging.getLogger("firmpay.payments.autopay")
 
 DUE_STATUSES = (InvoiceAutopayStatus.SCHEDULED, InvoiceAutopayStatus.RETRYING)
+
+
+# Test hook (firmpay/payments/tests/test_autopay_sigkill.py): with this variable set, in sandbox mode only, the
+# worker SIGKILLs itself as soon as Stripe has answered, before our commit.
+KILL_AFTER_STRIPE_ENV = "FIRMPAY_TEST_SIGKILL_AFTER_STRIPE_CALL"
+
+
+def stripe_answered() -> None:
+    """Called between the Stripe call and the recording of its answer (both paths)."""
+    if os.environ.get(KILL_AFTER_STRIPE_ENV) and settings.STRIPE_SANDBOX_MODE:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def stale_after() -> datetime.timedelta:
@@ -117,6 +130,7 @@ def autopay_charge(*, invoice_autopay_id: int, now: datetime.datetime | None = N
     except StripeUnavailable:
         # Nothing known: the attempt stays started and is re-driven with the same key.
         return ""
+    stripe_answered()
     return autopay_attempt_record(attempt_id=attempt.pk, result=result)
 
 
@@ -229,10 +243,12 @@ def _call_stripe(attempt: AutopayAttempt) -> stripe_autopay.ChargeResult:
     )
 
 
-def autopay_attempt_record(*, attempt_id: int, result: stripe_autopay.ChargeResult) -> str:
+def autopay_attempt_record(
+    *, attempt_id: int, result: stripe_autopay.ChargeResult, invoice_id: int | None = None
+) -> str:
     """What Stripe answered, on our rows: the payment through the ordinary facts, the
     autopay row and the attempt by the outcome."""
     from firmpay.payments.autopay.outcomes import attempt_outcome_apply
 
-    attempt_outcome_apply(attempt_id=attempt_id, result=result)
+    attempt_outcome_apply(attempt_id=attempt_id, result=result, invoice_id=invoice_id)
     return result.outcome

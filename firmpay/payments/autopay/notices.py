@@ -89,7 +89,6 @@ def _send_on_commit(*, kind: str, firm, client, context: dict) -> None:
         client=client.name,
         firm=firm.name,
     )
-    body = render_to_string(f"payments/email/{kind}.txt", context)
     if kind in TO_CLIENT:
         to = [client.email] if client.email else []
         reply_to = [firm.email] if firm.email else None
@@ -97,12 +96,16 @@ def _send_on_commit(*, kind: str, firm, client, context: dict) -> None:
         to, reply_to = firm_recipients(firm), None
     if not to:
         return
-    message = EmailMessage(subject=subject, body=body, to=to, reply_to=reply_to)
-    transaction.on_commit(lambda: _send(message))
+    # Rendered after the commit, not while the charge's rows are locked (the templates read
+    # names, numbers and dates only).
+    transaction.on_commit(
+        lambda: _send(kind=kind, subject=subject, context=context, to=to, reply_to=reply_to)
+    )
 
 
-def _send(message: EmailMessage) -> None:
+def _send(*, kind: str, subject: str, context: dict, to: list, reply_to) -> None:
     try:
-        message.send()
+        body = render_to_string(f"payments/email/{kind}.txt", context)
+        EmailMessage(subject=subject, body=body, to=to, reply_to=reply_to).send()
     except Exception:  # noqa: BLE001 - an email that cannot go out is logged, not retried
-        logger.exception("autopay email %r not sent", message.subject)
+        logger.exception("autopay email %r not sent", subject)

@@ -49,23 +49,29 @@ def _fact(result: ChargeResult, ref: PaymentRef, at: datetime.datetime):
     return PaymentFailed(ref=ref, at=at, message=result.message, final=True)
 
 
-def attempt_outcome_apply(*, attempt_id: int, result: ChargeResult) -> None:
+def attempt_outcome_apply(
+    *, attempt_id: int, result: ChargeResult, invoice_id: int | None = None
+) -> None:
+    """`invoice_id`: the attempt's invoice when the caller holds it (the batch does)."""
     from firmpay.payments.services.facts import payment_fact_apply
 
     now = timezone.now()
-    invoice_id = AutopayAttempt.objects.values_list("invoice_autopay__invoice_id", flat=True).get(
-        pk=attempt_id
-    )
+    if invoice_id is None:
+        invoice_id = AutopayAttempt.objects.values_list(
+            "invoice_autopay__invoice_id", flat=True
+        ).get(pk=attempt_id)
     with transaction.atomic():
         # The lock order every path uses: invoice, then autopay rows, then the attempt.
-        Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+        list(Invoice.objects.select_for_update().filter(pk=invoice_id).values_list("pk"))
         attempt = (
-            AutopayAttempt.objects.select_for_update(of=("self",))
+            AutopayAttempt.objects.select_for_update(of=("self", "invoice_autopay"))
             .select_related("payment", "authorisation", "invoice_autopay")
             .get(pk=attempt_id)
         )
         if attempt.status != AutopayAttemptStatus.STARTED:
             return  # already recorded (a re-drive raced the first worker)
+        if attempt.invoice_autopay.invoice_id != invoice_id:
+            raise ValueError(f"attempt {attempt_id} is not for invoice {invoice_id}")
         payment = attempt.payment
         ref = PaymentRef(
             account=payment.stripe_account_id,
@@ -75,13 +81,15 @@ def attempt_outcome_apply(*, attempt_id: int, result: ChargeResult) -> None:
             method=payment.method,
         )
         payment_fact_apply(fact=_fact(result, ref, now))
-        # The fact wrote the payment row (status, failure message): the emails below read it.
-        payment.refresh_from_db()
         attempt.status = _ATTEMPT_STATUS[result.outcome]
+        if attempt.status not in (AutopayAttemptStatus.SUCCEEDED, AutopayAttemptStatus.PROCESSING):
+            # The fact wrote the payment row (status, failure message): the emails read it.
+            payment.refresh_from_db()
         attempt.payment_intent_id = result.payment_intent
         attempt.error_code = result.code[:100]
         attempt.save(update_fields=["status", "payment_intent_id", "error_code", "updated_at"])
-        row = InvoiceAutopay.objects.select_for_update().get(pk=attempt.invoice_autopay_id)
+        # Locked with the attempt above, after the invoice (every writer locks that first).
+        row = attempt.invoice_autopay
         _row_follow(row=row, attempt=attempt, message=result.message, now=now)
 
 

@@ -62,10 +62,23 @@ def notices_for_change(*, payment, before, invoice_before, refunds, disputes) ->
     for dispute in disputes:
         # Told once per dispute, even if we only hear of it once it is over.
         wanted.append(("dispute_firm", dispute.stripe_dispute_id))
-    for kind, key in wanted:
-        notice, created = PaymentNotice.objects.get_or_create(payment=payment, kind=kind, key=key)
-        if created:
-            transaction.on_commit(lambda pk=notice.pk: _enqueue(pk))
+    if not wanted:
+        return
+    # The payment is locked (payment_change): no one else adds its notices meanwhile, so one
+    # read of those already queued and one insert of the rest.
+    queued = set(
+        PaymentNotice.objects.filter(
+            payment=payment, kind__in={kind for kind, _ in wanted}
+        ).values_list("kind", "key")
+    )
+    missing = list(dict.fromkeys(pair for pair in wanted if pair not in queued))
+    if not missing:
+        return
+    created = PaymentNotice.objects.bulk_create(
+        [PaymentNotice(payment=payment, kind=kind, key=key) for kind, key in missing]
+    )
+    for notice in created:
+        transaction.on_commit(lambda pk=notice.pk: _enqueue(pk))
 
 
 def _is_autopay_charge(payment) -> bool:

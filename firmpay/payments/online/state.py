@@ -78,7 +78,8 @@ def payment_settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
     refunds = list(payment.refunds.all())
     counted = sum(r.amount for r in refunds if r.status in REFUND_COUNTED)
     refunded = min(max(counted, payment.charge_amount_refunded), payment.amount)
-    disputes = list(payment.disputes.values_list("status", flat=True))
+    dispute_rows = list(payment.disputes.all())
+    disputes = [dispute.status for dispute in dispute_rows]
     payment.amount_refunded = refunded
     payment.status = payment_status_derive(payment, refunded=refunded, disputes=disputes)
     payment.save()
@@ -91,7 +92,7 @@ def payment_settle(payment: OnlinePayment, *, booked_before=_UNSET) -> None:
         before=before,
         invoice_before=invoice_before,
         refunds=refunds,
-        disputes=list(payment.disputes.all()),
+        disputes=dispute_rows,
     )
     payment_accounting_follow(payment=payment, before=booked_before, after=payment_booked(payment))
     autopay_payment_settled(payment=payment, before=before)
@@ -107,7 +108,9 @@ def payment_lock(payment_id: int) -> OnlinePayment:
     """The payment and its invoice, locked (invoice first). Call inside a transaction."""
     invoice_id = OnlinePayment.objects.values_list("invoice_id", flat=True).get(pk=payment_id)
     allocations_lock(payment_id=payment_id)  # a payment for several invoices: all of them
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",)).select_related("firm").get(pk=invoice_id)
+    )
     payment = OnlinePayment.objects.select_for_update().get(pk=payment_id)
     payment.invoice = invoice
     return payment
@@ -165,11 +168,15 @@ def payment_learn_ids(payment: OnlinePayment, ref: PaymentRef) -> None:
         payment.charge_id = learned["charge_id"] = ref.charge
     if ref.method and not payment.method:
         payment.method = ref.method
+    if not learned:
+        return
+    by_id = Q()
     for field, value in learned.items():
-        for model in (PaymentRefund, PaymentDispute):
-            model.objects.filter(
-                payment__isnull=True, stripe_account_id=payment.stripe_account_id, **{field: value}
-            ).update(payment=payment)
+        by_id |= Q(**{field: value})
+    for model in (PaymentRefund, PaymentDispute):
+        model.objects.filter(
+            by_id, payment__isnull=True, stripe_account_id=payment.stripe_account_id
+        ).update(payment=payment)
 
 
 def payment_adopt_unplaced(payment: OnlinePayment) -> bool:
