@@ -145,7 +145,12 @@ def format_amount(amount: int, currency: str, *, symbol: bool = True) -> str:
     code = currency.upper()
     places = exponent(code)
     sign = "-" if amount < 0 else ""
-    number = f"{abs(to_decimal(amount, code)):,.{places}f}"
+    if isinstance(amount, int):
+        # Integer arithmetic: exact like Decimal, and cheaper (a list page formats 100 amounts).
+        whole, fraction = divmod(abs(amount), 10**places)
+        number = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
+    else:
+        number = f"{abs(to_decimal(amount, code)):,.{places}f}"
     if symbol and code in SYMBOLS:
         return f"{sign}{SYMBOLS[code]}{number}"
     return f"{sign}{code} {number}"

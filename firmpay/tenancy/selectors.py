@@ -8,12 +8,13 @@ from firmpay.tenancy.tokens import invitation_token_hash
 
 def membership_current(*, user, firm_id) -> Membership | None:
     """The member's chosen firm, or their first one when none (or a foreign one) is chosen."""
-    memberships = Membership.objects.filter(user=user).select_related("firm").order_by("id")
+    memberships = Membership.objects.select_related("firm").order_by("id")
     if firm_id is not None:
-        chosen = memberships.filter(firm_id=firm_id).first()
+        # One filter call for both columns: this runs on every signed-in request.
+        chosen = memberships.filter(user=user, firm_id=firm_id).first()
         if chosen is not None:
             return chosen
-    return memberships.first()
+    return memberships.filter(user=user).first()
 
 
 def memberships_for_user(*, user):
