@@ -18,6 +18,7 @@ Missed sweeps catch up: a schedule more than one occurrence behind issues each i
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db import transaction
@@ -62,6 +63,18 @@ FIELDS = (
     "issued_count",
 )
 
+# What the next issue date depends on (`schedule_next_date`).
+TERMS = (
+    "frequency",
+    "every_weeks",
+    "start_date",
+    "issue_day",
+    "end_after_issues",
+    "end_on",
+    "next_issue_on",
+    "issued_count",
+)
+
 
 @dataclass
 class SweepResult:
@@ -92,18 +105,22 @@ def _lines_by_schedule(due: Q, ids: list[int]) -> dict[int, tuple[LineInput, ...
         "schedule_id", "position", "id"
     )
     lines = defaultdict(list)
-    for schedule_id, description, quantity, unit_amount, tax_rate in rows.values_list(
+    made: dict[tuple, LineInput] = {}  # schedules repeat a few lines: build each once
+    for schedule_id, *values in rows.values_list(
         "schedule_id", "description", "quantity", "unit_amount", "tax_rate"
     ):
         if schedule_id in wanted:
-            lines[schedule_id].append(
-                LineInput(
+            key = tuple(values)
+            line = made.get(key)
+            if line is None:
+                description, quantity, unit_amount, tax_rate = values
+                made[key] = line = LineInput(
                     description=description,
                     quantity=quantity,
                     unit_amount=unit_amount,
                     tax_rate=tax_rate,
                 )
-            )
+            lines[schedule_id].append(line)
     return {schedule_id: tuple(found) for schedule_id, found in lines.items()}
 
 
@@ -126,11 +143,18 @@ def _draft(row: dict, lines: tuple[LineInput, ...]) -> IssueDraft:
 def _advance(rows: list[dict]) -> None:
     """Each schedule on to its next date (or ended): one UPDATE per distinct outcome."""
     groups: dict[tuple, list[int]] = defaultdict(list)
+    outcomes: dict[tuple, tuple] = {}  # many schedules share their terms and dates
     for row in rows:
-        after = SimpleNamespace(**{**row, "issued_count": row["issued_count"] + 1})
-        next_on = schedule_next_date(after, after=row["next_issue_on"] + datetime.timedelta(days=1))
-        status = ScheduleStatus.ACTIVE if next_on else ScheduleStatus.ENDED
-        groups[(next_on, status)].append(row["id"])
+        key = itemgetter(*TERMS)(row)
+        outcome = outcomes.get(key)
+        if outcome is None:
+            after = SimpleNamespace(**{**row, "issued_count": row["issued_count"] + 1})
+            next_on = schedule_next_date(
+                after, after=row["next_issue_on"] + datetime.timedelta(days=1)
+            )
+            status = ScheduleStatus.ACTIVE if next_on else ScheduleStatus.ENDED
+            outcomes[key] = outcome = (next_on, status)
+        groups[outcome].append(row["id"])
     now = timezone.now()
     for (next_on, status), ids in groups.items():
         Schedule.objects.filter(id__in=ids).update(
