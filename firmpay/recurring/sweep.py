@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -156,6 +156,9 @@ def _advance(rows: list[dict]) -> None:
             outcomes[key] = outcome = (next_on, status)
         groups[outcome].append(row["id"])
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        _advance_pg(groups, now)
+        return
     for (next_on, status), ids in groups.items():
         Schedule.objects.filter(id__in=ids).update(
             issued_count=F("issued_count") + 1,
@@ -163,6 +166,26 @@ def _advance(rows: list[dict]) -> None:
             next_issue_on=next_on,
             status=status,
             updated_at=now,
+        )
+
+
+def _advance_pg(groups: dict[tuple, list[int]], now: datetime.datetime) -> None:
+    """The same change in one statement whose parameters are three arrays (an `IN` list of
+    5,000 ids costs more to bind client-side than the UPDATE itself)."""
+    ids, next_ons, statuses = [], [], []
+    for (next_on, status), group in groups.items():
+        ids += group
+        next_ons += [next_on] * len(group)
+        statuses += [str(status)] * len(group)
+    table = Schedule._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET issued_count = s.issued_count + 1, "  # noqa: S608
+            "last_issued_on = s.next_issue_on, next_issue_on = v.next_on, "
+            "status = v.status, updated_at = %s "
+            "FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS v(id, next_on, status) "
+            "WHERE s.id = v.id",
+            [now, ids, next_ons, statuses],
         )
 
 
