@@ -104,16 +104,27 @@ def _lines_by_schedule(due: Q, ids: list[int]) -> dict[int, tuple[LineInput, ...
     rows = ScheduleLine.objects.filter(schedule_id__in=schedules).order_by(
         "schedule_id", "position", "id"
     )
+    # Read as the database returns them and convert (decimals on SQLite) once per distinct
+    # line: 5,000 schedules repeat a handful of lines, and the ORM converts every value.
+    query = rows.values_list("schedule_id", "description", "quantity", "unit_amount", "tax_rate")
+    compiler = query.query.get_compiler(using=query.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([col for col, _, _ in compiler.select])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found_rows = cursor.fetchall()
     lines = defaultdict(list)
-    made: dict[tuple, LineInput] = {}  # schedules repeat a few lines: build each once
-    for schedule_id, *values in rows.values_list(
-        "schedule_id", "description", "quantity", "unit_amount", "tax_rate"
-    ):
+    made: dict[tuple, LineInput] = {}
+    for schedule_id, *raw in found_rows:
         if schedule_id in wanted:
-            key = tuple(values)
+            key = tuple(raw)
             line = made.get(key)
             if line is None:
-                description, quantity, unit_amount, tax_rate = values
+                values = [None, *raw]
+                for position, (convert_all, expression) in converters.items():
+                    for convert in convert_all:
+                        values[position] = convert(values[position], expression, connection)
+                _, description, quantity, unit_amount, tax_rate = values
                 made[key] = line = LineInput(
                     description=description,
                     quantity=quantity,
