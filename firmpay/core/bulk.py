@@ -16,7 +16,6 @@ from operator import itemgetter
 from django.db import connection, models, transaction
 
 BATCH_SIZE = 2000
-CONVERTED_KEPT = 10_000
 
 
 def _defaults(model, given: set[str]):
@@ -84,26 +83,20 @@ _PLAIN = (
 )
 
 
-def _prep(field):
-    """A function making a Python value what the database stores, or None when the value
-    needs nothing (text, integers, booleans, foreign keys). Dates, datetimes and decimals
-    repeat across a batch (one `now`, a few issue dates and tax rates), so each distinct
-    value is converted once."""
+def _column_prep(field):
+    """A function making a column of Python values (a list) what the database stores, or
+    None when the values need nothing (text, integers, booleans, foreign keys). Dates,
+    datetimes and decimals repeat across a batch (one `now`, a few issue dates and tax
+    rates), so each distinct value is converted once."""
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
         return None
     convert = field.get_db_prep_save
     if isinstance(field, models.JSONField):
-        return lambda value: convert(value, connection)
-    seen: dict = {}
+        return lambda column: [convert(value, connection) for value in column]
 
-    def prep(value):
-        try:
-            return seen[value]
-        except KeyError:
-            if len(seen) > CONVERTED_KEPT:
-                seen.clear()
-            seen[value] = converted = convert(value, connection)
-            return converted
+    def prep(column):
+        converted = {value: convert(value, connection) for value in set(column)}
+        return list(map(converted.__getitem__, column))
 
     return prep
 
@@ -114,13 +107,12 @@ def _sqlite_insert(model, rows: list[dict]) -> list[int]:
     given = [name for name in by_name if name in rows[0]]
     called = list(per_row)
     order = [*given, *called]
-    preps = [_prep(by_name[name]) for name in order]
+    preps = [_column_prep(by_name[name]) for name in order]
     constant = tuple(fixed.values())
     table = model._meta.db_table
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(by_name[n].column) for n in (*order, *fixed))
+    names = ", ".join(quote(by_name[n].column) for n in (*order, *fixed))
     marks = ", ".join(["%s"] * (len(order) + len(fixed) + 1))
-    pick = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT max(coalesce((SELECT max(id) FROM {quote(table)}), 0), "  # noqa: S608
@@ -130,17 +122,19 @@ def _sqlite_insert(model, rows: list[dict]) -> list[int]:
         first = cursor.fetchone()[0] + 1
         ids = list(range(first, first + len(rows)))
 
-        def values():
-            for row_id, row in zip(ids, rows, strict=True):
-                raw = (*pick(row), *(per_row[n]() for n in called))
-                yield (
-                    row_id,
-                    *(v if prep is None else prep(v) for prep, v in zip(preps, raw, strict=True)),
-                    *constant,
-                )
+        columns = []
+        for name, prep in zip(order, preps, strict=True):
+            if name in per_row:
+                make = per_row[name]
+                column = [make() for _ in rows]
+            else:
+                column = list(map(itemgetter(name), rows))
+            columns.append(column if prep is None else prep(column))
+        constants = ([value] * len(rows) for value in constant)
+        values = zip(ids, *columns, *constants, strict=True)
 
         cursor.executemany(
-            f"INSERT INTO {quote(table)} (id, {columns}) VALUES ({marks})",  # noqa: S608
-            values(),
+            f"INSERT INTO {quote(table)} (id, {names}) VALUES ({marks})",  # noqa: S608
+            values,
         )
     return ids

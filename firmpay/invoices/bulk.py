@@ -61,10 +61,14 @@ def invoice_numbers_reserve(*, counts: dict[int, int]) -> dict[int, int]:
     first: dict[int, int] = {}
     for start in range(0, len(firm_ids), FIRMS_PER_STATEMENT):
         chunk = firm_ids[start : start + FIRMS_PER_STATEMENT]
-        values = ", ".join(["(%s, %s)"] * len(chunk))
-        params = [value for firm_id in chunk for value in (firm_id, counts[firm_id])]
+        if connection.vendor == "postgresql":  # two array parameters, not 10,000 to bind
+            values = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+            params = [chunk, [counts[firm_id] for firm_id in chunk]]
+        else:
+            values = "VALUES " + ", ".join(["(%s, %s)"] * len(chunk))
+            params = [value for firm_id in chunk for value in (firm_id, counts[firm_id])]
         sql = (
-            f"INSERT INTO {table} (firm_id, last_number) VALUES {values} "  # noqa: S608
+            f"INSERT INTO {table} (firm_id, last_number) {values} "  # noqa: S608
             f"ON CONFLICT (firm_id) DO UPDATE SET last_number = "
             f"{table}.last_number + excluded.last_number RETURNING firm_id, last_number"
         )

@@ -7,6 +7,7 @@ invoice total is the exact sum of the rounded line amounts, so lines always add 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 
 from firmpay.core.money import round_minor
 
@@ -56,10 +57,17 @@ class InvoiceAmounts:
 
 
 def line_amounts(line: LineInput) -> LineAmounts:
+    return _amounts(line.quantity, line.unit_amount, line.tax_rate)
+
+
+@lru_cache(maxsize=4096)
+def _amounts(quantity: Decimal, unit_amount: int, tax_rate: Decimal) -> LineAmounts:
+    """Memoized: a bulk issue repeats a few (quantity, unit amount, tax rate) many times.
+    Equal Decimals (1 and 1.00) give equal amounts, so sharing their entry is exact."""
     # Enough precision that no product here is ever rounded before round_minor.
     with localcontext(prec=60):
-        subtotal = round_minor(line.quantity * line.unit_amount)
-        tax = round_minor((Decimal(subtotal) * line.tax_rate).scaleb(-2))
+        subtotal = round_minor(quantity * unit_amount)
+        tax = round_minor((Decimal(subtotal) * tax_rate).scaleb(-2))
     return LineAmounts(line_subtotal=subtotal, line_tax=tax)
 
 

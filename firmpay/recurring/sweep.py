@@ -18,9 +18,10 @@ Missed sweeps catch up: a schedule more than one occurrence behind issues each i
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -62,6 +63,18 @@ FIELDS = (
     "issued_count",
 )
 
+# What the next issue date depends on (`schedule_next_date`).
+TERMS = (
+    "frequency",
+    "every_weeks",
+    "start_date",
+    "issue_day",
+    "end_after_issues",
+    "end_on",
+    "next_issue_on",
+    "issued_count",
+)
+
 
 @dataclass
 class SweepResult:
@@ -91,19 +104,34 @@ def _lines_by_schedule(due: Q, ids: list[int]) -> dict[int, tuple[LineInput, ...
     rows = ScheduleLine.objects.filter(schedule_id__in=schedules).order_by(
         "schedule_id", "position", "id"
     )
+    # Read as the database returns them and convert (decimals on SQLite) once per distinct
+    # line: 5,000 schedules repeat a handful of lines, and the ORM converts every value.
+    query = rows.values_list("schedule_id", "description", "quantity", "unit_amount", "tax_rate")
+    compiler = query.query.get_compiler(using=query.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([col for col, _, _ in compiler.select])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found_rows = cursor.fetchall()
     lines = defaultdict(list)
-    for schedule_id, description, quantity, unit_amount, tax_rate in rows.values_list(
-        "schedule_id", "description", "quantity", "unit_amount", "tax_rate"
-    ):
+    made: dict[tuple, LineInput] = {}
+    for schedule_id, *raw in found_rows:
         if schedule_id in wanted:
-            lines[schedule_id].append(
-                LineInput(
+            key = tuple(raw)
+            line = made.get(key)
+            if line is None:
+                values = [None, *raw]
+                for position, (convert_all, expression) in converters.items():
+                    for convert in convert_all:
+                        values[position] = convert(values[position], expression, connection)
+                _, description, quantity, unit_amount, tax_rate = values
+                made[key] = line = LineInput(
                     description=description,
                     quantity=quantity,
                     unit_amount=unit_amount,
                     tax_rate=tax_rate,
                 )
-            )
+            lines[schedule_id].append(line)
     return {schedule_id: tuple(found) for schedule_id, found in lines.items()}
 
 
@@ -126,12 +154,22 @@ def _draft(row: dict, lines: tuple[LineInput, ...]) -> IssueDraft:
 def _advance(rows: list[dict]) -> None:
     """Each schedule on to its next date (or ended): one UPDATE per distinct outcome."""
     groups: dict[tuple, list[int]] = defaultdict(list)
+    outcomes: dict[tuple, tuple] = {}  # many schedules share their terms and dates
     for row in rows:
-        after = SimpleNamespace(**{**row, "issued_count": row["issued_count"] + 1})
-        next_on = schedule_next_date(after, after=row["next_issue_on"] + datetime.timedelta(days=1))
-        status = ScheduleStatus.ACTIVE if next_on else ScheduleStatus.ENDED
-        groups[(next_on, status)].append(row["id"])
+        key = itemgetter(*TERMS)(row)
+        outcome = outcomes.get(key)
+        if outcome is None:
+            after = SimpleNamespace(**{**row, "issued_count": row["issued_count"] + 1})
+            next_on = schedule_next_date(
+                after, after=row["next_issue_on"] + datetime.timedelta(days=1)
+            )
+            status = ScheduleStatus.ACTIVE if next_on else ScheduleStatus.ENDED
+            outcomes[key] = outcome = (next_on, status)
+        groups[outcome].append(row["id"])
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        _advance_pg(groups, now)
+        return
     for (next_on, status), ids in groups.items():
         Schedule.objects.filter(id__in=ids).update(
             issued_count=F("issued_count") + 1,
@@ -139,6 +177,26 @@ def _advance(rows: list[dict]) -> None:
             next_issue_on=next_on,
             status=status,
             updated_at=now,
+        )
+
+
+def _advance_pg(groups: dict[tuple, list[int]], now: datetime.datetime) -> None:
+    """The same change in one statement whose parameters are three arrays (an `IN` list of
+    5,000 ids costs more to bind client-side than the UPDATE itself)."""
+    ids, next_ons, statuses = [], [], []
+    for (next_on, status), group in groups.items():
+        ids += group
+        next_ons += [next_on] * len(group)
+        statuses += [str(status)] * len(group)
+    table = Schedule._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET issued_count = s.issued_count + 1, "  # noqa: S608
+            "last_issued_on = s.next_issue_on, next_issue_on = v.next_on, "
+            "status = v.status, updated_at = %s "
+            "FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS v(id, next_on, status) "
+            "WHERE s.id = v.id",
+            [now, ids, next_ons, statuses],
         )
 
 
@@ -155,7 +213,10 @@ def _issue_batch(due: Q) -> int:
         if not rows:
             return 0
         lines = _lines_by_schedule(due, [row["id"] for row in rows])
-        rows = [row for row in rows if lines.get(row["id"])]
+        # Firm by firm (stable: a firm's schedules keep their order): the invoices' indexes
+        # all start with the firm, so inserting in firm order walks each index once instead
+        # of touching a page per row.
+        rows = sorted((row for row in rows if lines.get(row["id"])), key=itemgetter("firm_id"))
         invoices = invoices_issue_bulk(drafts=[_draft(row, lines[row["id"]]) for row in rows])
         now = timezone.now()
         rows_insert(
