@@ -49,6 +49,7 @@ from firmpay.accounting.services.sync import (
     ProviderErrorDependency,
     ProviderErrorSetup,
     Skipped,
+    wait_behind,
 )
 from firmpay.core.money import to_decimal
 from firmpay.payouts.models import ItemKind, Payout, PayoutStatus
@@ -133,7 +134,7 @@ def _payment_rows(connection, payment_ids: set[int]) -> dict[int, list[SyncItem]
             connection=connection,
             action__in=[SyncAction.PAYMENT_RECORD, SyncAction.PAYMENT_REVERSE],
             payment_key__regex=pattern,
-        ).only("pk", "status", "action", "payment_key", "payload")
+        ).only("pk", "status", "action", "payment_key", "payload", "next_attempt_at")
         for row in found:
             match = re.match(r"online:(\d+)", row.payment_key)
             rows[int(match.group(1))].append(row)
@@ -174,7 +175,10 @@ def parts_check(connection, payout: Payout, provider: Provider) -> None:
                     "A payment in this payout did not sync: retry it first."
                 )
             if row.status != SyncStatus.DONE:
-                raise Waiting(PARTS_WAIT, "Waiting for this payout's payments to be booked.")
+                raise Waiting(
+                    wait_behind(row, at_most=PARTS_WAIT),
+                    "Waiting for this payout's payments to be booked.",
+                )
             if row.action == SyncAction.PAYMENT_RECORD and row.payload.get("booked_to") != (
                 "clearing"
             ):

@@ -66,6 +66,18 @@ from firmpay.core.money import to_decimal
 
 logger = logging.getLogger(__name__)
 DEPENDENCY_WAIT = 5.0
+# A row waiting for another looks again about this long after that row's own next attempt,
+# and never sooner than this (a backlog of due rows must not make the waiting one spin).
+FOLLOW_AFTER = 1.0
+
+
+def wait_behind(row: SyncItem, *, at_most: float) -> float:
+    """Seconds a row waiting for `row` waits: just past `row`'s next attempt (a row the rate
+    limit put off by a second is followed a second later, not `at_most` later)."""
+    if row.next_attempt_at is None:
+        return at_most
+    ahead = (row.next_attempt_at - timezone.now()).total_seconds()
+    return min(at_most, max(FOLLOW_AFTER, ahead + FOLLOW_AFTER / 2))
 
 
 class Deferred(Exception):
@@ -176,7 +188,7 @@ def _wait_for(connection, key: str, what: str) -> SyncItem | None:
         return dependency
     if dependency.status in (SyncStatus.FAILED, SyncStatus.CANCELLED):
         raise ProviderErrorDependency(f"{what} did not sync: retry it first")
-    raise Deferred(DEPENDENCY_WAIT, f"waiting for {what}")
+    raise Deferred(wait_behind(dependency, at_most=DEPENDENCY_WAIT), f"waiting for {what}")
 
 
 # --- handlers, one per action ------------------------------------------------------------

@@ -404,3 +404,18 @@ def test_the_settings_page_offers_payout_booking_off_by_default(live_firm, ledge
     page = client_for(firm.owner, firm).get(SETUP).content.decode()
     assert "Book Stripe payouts" in page
     assert re.search(r'<input type="checkbox" name="book_payouts" id="book_payouts"\s*>', page)
+
+
+def test_a_row_waiting_for_another_looks_again_just_after_it_not_minutes_later():
+    """QuickBooks' 10 a second puts a row off by a second: a payout (or payment) waiting
+    for it follows a second later. A row due long ago (a backlog) or far off makes the
+    waiting one neither spin nor stall."""
+    from firmpay.accounting.services.sync import FOLLOW_AFTER, wait_behind
+
+    now = timezone.now()
+    put_off = SyncItem(next_attempt_at=now + datetime.timedelta(seconds=1))
+    assert 1.0 <= wait_behind(put_off, at_most=60) <= 2.0
+    overdue = SyncItem(next_attempt_at=now - datetime.timedelta(minutes=5))
+    assert wait_behind(overdue, at_most=60) == FOLLOW_AFTER
+    far_off = SyncItem(next_attempt_at=now + datetime.timedelta(minutes=10))
+    assert wait_behind(far_off, at_most=60) == 60
