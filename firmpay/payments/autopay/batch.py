@@ -266,27 +266,34 @@ def _attempts_create(plain: list[tuple], *, now: datetime.datetime) -> list[Clai
     ]
 
 
+def claimed_charge_send(claimed: Claimed) -> stripe_autopay.ChargeResult:
+    """The one Stripe call of an attempt, batched or not: off-session on the firm's account,
+    Firmpay's fee, the invoice's words and ids in metadata, the attempt's key. Raises
+    StripeUnavailable."""
+    return stripe_autopay.off_session_charge(
+        account_id=claimed.account_id,
+        customer=claimed.customer,
+        payment_method=claimed.payment_method,
+        amount=claimed.amount,
+        currency=claimed.currency,
+        application_fee_amount=claimed.fee,
+        description=f"Invoice {claimed.invoice_number} from {claimed.firm_name}",
+        metadata={
+            "firmpay_firm_id": str(claimed.firm_id),
+            "firmpay_invoice_id": str(claimed.invoice_id),
+            "firmpay_invoice_number": claimed.invoice_number,
+            "firmpay_payment_id": str(claimed.payment_id),
+            "firmpay_autopay_attempt_id": str(claimed.attempt_id),
+        },
+        idempotency_key=claimed.idempotency_key,
+    )
+
+
 def _charge(claimed: Claimed) -> stripe_autopay.ChargeResult | None:
-    """The one Stripe call of a claimed attempt; None when Stripe could not be reached (the
-    attempt stays started and is re-driven with the same key)."""
+    """`claimed_charge_send`; None when Stripe could not be reached (the attempt stays
+    started and is re-driven with the same key)."""
     try:
-        return stripe_autopay.off_session_charge(
-            account_id=claimed.account_id,
-            customer=claimed.customer,
-            payment_method=claimed.payment_method,
-            amount=claimed.amount,
-            currency=claimed.currency,
-            application_fee_amount=claimed.fee,
-            description=f"Invoice {claimed.invoice_number} from {claimed.firm_name}",
-            metadata={
-                "firmpay_firm_id": str(claimed.firm_id),
-                "firmpay_invoice_id": str(claimed.invoice_id),
-                "firmpay_invoice_number": claimed.invoice_number,
-                "firmpay_payment_id": str(claimed.payment_id),
-                "firmpay_autopay_attempt_id": str(claimed.attempt_id),
-            },
-            idempotency_key=claimed.idempotency_key,
-        )
+        return claimed_charge_send(claimed)
     except StripeUnavailable:
         return None
 

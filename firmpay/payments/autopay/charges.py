@@ -220,26 +220,27 @@ def _attempt_create(*, row: InvoiceAutopay, invoice: Invoice, now) -> AutopayAtt
 
 
 def _call_stripe(attempt: AutopayAttempt) -> stripe_autopay.ChargeResult:
+    from firmpay.payments.autopay.batch import Claimed, claimed_charge_send
+
     payment = attempt.payment
     invoice = payment.invoice
     authorisation = attempt.authorisation
     AutopayAttempt.objects.filter(pk=attempt.pk).update(calls=attempt.calls + 1)
-    return stripe_autopay.off_session_charge(
-        account_id=payment.stripe_account_id,
-        customer=authorisation.customer.stripe_customer_id,
-        payment_method=authorisation.payment_method_id,
-        amount=payment.amount,
-        currency=payment.currency,
-        application_fee_amount=payment.application_fee_amount,
-        description=f"Invoice {invoice.number} from {invoice.firm.name}",
-        metadata={
-            "firmpay_firm_id": str(invoice.firm_id),
-            "firmpay_invoice_id": str(invoice.pk),
-            "firmpay_invoice_number": invoice.number,
-            "firmpay_payment_id": str(payment.pk),
-            "firmpay_autopay_attempt_id": str(attempt.pk),
-        },
-        idempotency_key=attempt.idempotency_key,
+    return claimed_charge_send(
+        Claimed(
+            attempt_id=attempt.pk,
+            payment_id=payment.pk,
+            invoice_id=invoice.pk,
+            invoice_number=invoice.number,
+            firm_id=invoice.firm_id,
+            firm_name=invoice.firm.name,
+            account_id=payment.stripe_account_id,
+            customer=authorisation.customer.stripe_customer_id,
+            payment_method=authorisation.payment_method_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            fee=payment.application_fee_amount,
+        )
     )
 
 
