@@ -40,3 +40,9 @@ class ConnectFailed(AccountingUserError):
 
 class ScopeRefused(AccountingUserError):
     message = "The accounting provider refused the permissions Firmpay asked for."
+
+
+class ScopeMissing(ConnectionNotReady):
+    """The firm's consent predates a permission a feature needs: reconnect to grant it."""
+
+    message = "Reconnect to give Firmpay the permission this needs."

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from firmpay.accounting import selectors, services
-from firmpay.accounting.exceptions import AccountingUserError
+from firmpay.accounting.exceptions import AccountingUserError, ScopeMissing
 from firmpay.accounting.models import ConnectionStatus
 from firmpay.accounting.providers import VENDORS
 from firmpay.accounting.providers.base import ProviderError
@@ -162,6 +162,11 @@ def accounting_payouts(request):
             "error": "",
             "payouts_error": exc.message,
             "payouts_form": request.POST,
+            "payouts_reconnect_url": (
+                reverse(f"accounting:{connection.vendor}_connect")
+                if isinstance(exc, ScopeMissing)
+                else ""
+            ),
         }
         return _setup_page(request, context)
     if connection.book_payouts:

@@ -346,6 +346,11 @@ class Provider(abc.ABC):
         """Why `account` cannot serve as `role` ("clearing", "fees", "payout"); "" if it can."""
         return f"{self.name} cannot book payouts."
 
+    def payout_scope_problem(self, *, access_token: str) -> str:
+        """Why the consent behind `access_token` does not allow booking payouts; "" if it
+        does (QuickBooks' one accounting scope covers it)."""
+        return ""
+
     def payout_fees_create(self, *, ctx: ApiContext, fees: PayoutFeesData) -> RemoteRef:
         raise ProviderRejected(f"{self.name} cannot book payout fees.")
 

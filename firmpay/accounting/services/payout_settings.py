@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from firmpay.accounting.exceptions import ConnectionNotReady
+from firmpay.accounting.exceptions import ConnectionNotReady, ScopeMissing
 from firmpay.accounting.models import AccountingConnection, ConnectionStatus
 from firmpay.accounting.providers import provider_for
 from firmpay.accounting.providers.base import PAYOUT_ROLES, LedgerAccount
+from firmpay.accounting.services.tokens import connection_access_token
 from firmpay.core.audit import audit_record_create
 
 ROLES = tuple(PAYOUT_ROLES)
@@ -40,6 +41,11 @@ def connection_payout_booking_set(
     chosen: dict[str, LedgerAccount] = {}
     if enabled:
         provider = provider_for(connection.vendor)
+        problem = provider.payout_scope_problem(
+            access_token=connection_access_token(connection=connection)
+        )
+        if problem:
+            raise ScopeMissing(problem)
         by_id = {a.id: a for a in accounts}
         wanted = {
             "clearing": clearing_account_id,

@@ -24,7 +24,7 @@ from firmpay.accounting.models import (
 )
 from firmpay.accounting.services import connection_accounts, sync_items_sweep
 from firmpay.accounting.tests import sandbox_flows
-from firmpay.accounting.tests.flows import SETUP, drain
+from firmpay.accounting.tests.flows import SETUP, drain, start_oauth
 from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
@@ -396,6 +396,40 @@ def test_unsuitable_accounts_are_refused_with_a_reason(
     assert message in response.content.decode()
     connection.refresh_from_db()
     assert connection.book_payouts is False
+
+
+def test_a_xero_firm_connected_before_bank_transactions_reconnects_before_booking(
+    live_firm, ledgers, settings
+):
+    """Xero refuses bank transactions and transfers (401) to a consent without that scope:
+    booking is not turned on until the firm reconnects, and reconnecting keeps its setup."""
+    firm, _account = live_firm
+    asked_now = settings.XERO_SCOPES
+    settings.XERO_SCOPES = asked_now.replace("accounting.banktransactions", "").strip()
+    connection = connected(firm, ledgers, "xero")
+
+    page = book_payouts(firm, connection).content.decode()
+    assert "permission to record bank transactions" in page
+    assert 'id="payouts-reconnect"' in page
+    connection.refresh_from_db()
+    assert connection.book_payouts is False
+
+    settings.XERO_SCOPES = asked_now
+    browser = client_for(firm.owner, firm)
+    params = start_oauth(browser, "xero")
+    answer = ledgers.consent(
+        "xero",
+        redirect_uri=params["redirect_uri"],
+        scope=params["scope"],
+        state=params["state"],
+        choose=[connection.org_id],
+    )
+    assert browser.get(reverse("accounting:xero_callback"), answer).status_code == 302
+    response = book_payouts(firm, connection)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection.refresh_from_db()
+    assert connection.book_payouts is True
+    assert connection.payment_account_name  # the accounts chosen before are still there
 
 
 def test_the_settings_page_offers_payout_booking_off_by_default(live_firm, ledgers):

@@ -52,16 +52,37 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def auth_event_id(access_token: str) -> str:
-    """The consent this token came from (`authentication_event_id` in the access token, a
-    JWT): /connections filtered by it lists only the organisations granted just now."""
+def _claims(access_token: str) -> dict:
+    """The claims of Xero's access token (a JWT); {} when it is not one."""
     try:
         payload = access_token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError):
-        return ""
-    value = claims.get("authentication_event_id", "") if isinstance(claims, dict) else ""
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def auth_event_id(access_token: str) -> str:
+    """The consent this token came from (`authentication_event_id` in the access token, a
+    JWT): /connections filtered by it lists only the organisations granted just now."""
+    value = _claims(access_token).get("authentication_event_id", "")
     return value if isinstance(value, str) else ""
+
+
+def granted_scopes(access_token: str) -> frozenset[str]:
+    """The scopes the firm granted, from the access token's `scope` claim (Xero's token
+    answer carries none beside it): a list, or one space-separated string."""
+    value = _claims(access_token).get("scope", [])
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(s for s in value if isinstance(s, str))
+
+
+# Either allows bank transactions and bank transfers: the granular scope (apps created on or
+# after 2 March 2026) or the broad one of older apps.
+BANKING_SCOPES = frozenset({"accounting.banktransactions", "accounting.transactions"})
 
 
 def _describe(response: httpx.Response) -> str:
@@ -383,6 +404,19 @@ class XeroProvider(Provider):
             f"{account.label} cannot be {PAYOUT_ROLES[role]}: Xero books a payout as a bank "
             "transfer and its fees as spent money, and both need bank accounts (Type BANK). "
             "Add a bank account named “Stripe” in Xero's chart of accounts if you have none."
+        )
+
+    def payout_scope_problem(self, *, access_token: str) -> str:
+        """A firm that connected before Firmpay asked for bank transactions has a token
+        without that scope: Xero would refuse every booking with a 401, so booking is not
+        turned on until the firm reconnects (consent is per connection, not per app)."""
+        if granted_scopes(access_token) & BANKING_SCOPES:
+            return ""
+        return (
+            "Xero has not given Firmpay permission to record bank transactions for this "
+            "organisation: it was connected before Firmpay asked for it. Reconnect Xero "
+            "and allow access (your accounts and settings stay as they are), then turn on "
+            "payout booking."
         )
 
     def payout_fees_create(self, *, ctx: ApiContext, fees: PayoutFeesData) -> RemoteRef:
