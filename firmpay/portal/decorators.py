@@ -21,11 +21,11 @@ def portal_page(view):
 
     @never_cache
     @wraps(view)
-    def wrapper(request, firm_id, *args, **kwargs):
-        firm = portal_firm_get(firm_id=firm_id)
+    def wrapper(request, firm_key, *args, **kwargs):
+        firm = portal_firm_get(firm_key=firm_key)
         client = portal_session_client(request, firm=firm)
         if client is None:
-            return redirect(reverse("portal:home", kwargs={"firm_id": firm.pk}))
+            return redirect(reverse("portal:home", kwargs={"firm_key": firm.portal_key}))
         request.portal_firm, request.portal_client = firm, client
         return portal_headers(view(request, *args, **kwargs))
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from firmpay.documents.emails import branded_alternative_attach
 
 
-def _url(name: str, firm_id: int, token: str) -> str:
-    return settings.SITE_URL + reverse(name, kwargs={"firm_id": firm_id, "token": token})
+def _url(name: str, firm, token: str) -> str:
+    return settings.SITE_URL + reverse(name, kwargs={"firm_key": firm.portal_key, "token": token})
 
 
 def signin_email_send(*, client, token: str, to: str) -> None:
@@ -17,7 +17,7 @@ def signin_email_send(*, client, token: str, to: str) -> None:
     context = {
         "firm": firm,
         "client": client,
-        "link": _url("portal:signin_link", firm.pk, token),
+        "link": _url("portal:signin_link", firm, token),
         "minutes": int(getattr(settings, "PORTAL_SIGNIN_LINK_SECONDS", 1800)) // 60,
     }
     _send(firm, f"Sign in to {firm.name}'s client portal", "signin", context, to)
@@ -30,7 +30,7 @@ def email_change_email_send(*, change, token: str) -> None:
         "firm": firm,
         "client": client,
         "new_email": change.new_email,
-        "link": _url("portal:email_confirm", firm.pk, token),
+        "link": _url("portal:email_confirm", firm, token),
     }
     subject = f"Confirm your new email address for {firm.name}"
     _send(firm, subject, "email_change", context, change.new_email)

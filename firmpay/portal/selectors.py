@@ -33,8 +33,8 @@ PAID_ONLINE = (
 SHOWN = ~Q(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID])
 
 
-def portal_firm_get(*, firm_id: int) -> Firm:
-    return get_object_or_404(Firm, pk=firm_id)
+def portal_firm_get(*, firm_key: str) -> Firm:
+    return get_object_or_404(Firm, portal_key=firm_key)
 
 
 def _invoices(client):

@@ -20,13 +20,13 @@ class SignInForm(forms.Form):
 
 
 def _home(firm):
-    return reverse("portal:home", kwargs={"firm_id": firm.pk})
+    return reverse("portal:home", kwargs={"firm_key": firm.portal_key})
 
 
 @never_cache
-def portal_home(request, firm_id):
+def portal_home(request, firm_key):
     """Open invoices when signed in to this firm's portal, otherwise the sign-in form."""
-    firm = portal_firm_get(firm_id=firm_id)
+    firm = portal_firm_get(firm_key=firm_key)
     client = portal_session_client(request, firm=firm)
     if client is not None:
         from firmpay.portal.views_pages import open_invoices_page
@@ -43,8 +43,8 @@ def _signin_page(request, firm, form, *, sent=False, status=200):
 
 @never_cache
 @require_POST
-def portal_signin(request, firm_id):
-    firm = portal_firm_get(firm_id=firm_id)
+def portal_signin(request, firm_key):
+    firm = portal_firm_get(firm_key=firm_key)
     form = SignInForm(request.POST)
     if not form.is_valid():
         return _signin_page(request, firm, form, status=400)
@@ -58,9 +58,9 @@ def portal_signin(request, firm_id):
 
 
 @never_cache
-def portal_signin_link(request, firm_id, token):
+def portal_signin_link(request, firm_key, token):
     """GET shows a button, POST signs in: mail scanners that open links do not use them up."""
-    firm = portal_firm_get(firm_id=firm_id)
+    firm = portal_firm_get(firm_key=firm_key)
     if request.method != "POST":
         return portal_headers(render(request, "portal/signin_link.html", {"firm": firm}))
     try:
@@ -73,8 +73,8 @@ def portal_signin_link(request, firm_id, token):
 
 
 @require_POST
-def portal_signout(request, firm_id):
-    firm = portal_firm_get(firm_id=firm_id)
+def portal_signout(request, firm_key):
+    firm = portal_firm_get(firm_key=firm_key)
     portal_session_end(request, firm=firm)
     messages.success(request, "You are signed out.")
     return redirect(_home(firm))

@@ -21,14 +21,14 @@ PAID_STATES = ("succeeded", "partially_refunded", "refunded", "won", "disputed")
 @require_POST
 def portal_pay(request):
     firm, client = request.portal_firm, request.portal_client
-    home = request.build_absolute_uri(reverse("portal:home", kwargs={"firm_id": firm.pk}))
+    home = request.build_absolute_uri(reverse("portal:home", kwargs={"firm_key": firm.portal_key}))
     chosen = None if request.POST.get("all") else request.POST.getlist("invoice")
     if chosen is not None:
         if not chosen or not all(value.isdigit() for value in chosen):
             messages.error(request, "Choose the invoices to pay.")
             return redirect(home)
         chosen = [int(value) for value in chosen]
-    back = reverse("portal:paid_return", kwargs={"firm_id": firm.pk, "payment_id": 0})
+    back = reverse("portal:paid_return", kwargs={"firm_key": firm.portal_key, "payment_id": 0})
     success = request.build_absolute_uri(back).replace("/0/", "/{payment_id}/")
     try:
         payment = checkout_start_several(

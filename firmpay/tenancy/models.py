@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from firmpay.core.identity import email_normalise
 from firmpay.core.money import CURRENCY_CHOICES
+from firmpay.core.random_key import KEY_LENGTH, RandomKey, random_key
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 COUNTRY_CHOICES = [
@@ -94,6 +95,15 @@ class Firm(models.Model):
     )
     payment_terms_days = models.PositiveSmallIntegerField(default=30)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The firm in its client portal's URLs: unguessable, so the portal cannot be walked
+    # firm by firm to list who bills through Firmpay.
+    portal_key = models.CharField(
+        max_length=KEY_LENGTH,
+        unique=True,
+        default=random_key,
+        db_default=RandomKey(),
+        editable=False,
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -61,7 +61,7 @@ def download(page, locator) -> str:
 
 
 def sign_in_by_email(page, app: str, firm, client) -> None:
-    page.goto(f"{app}/portal/{firm.pk}/")
+    page.goto(f"{app}/portal/{firm.portal_key}/")
     page.get_by_label("Your email address").fill(client.email)
     page.get_by_role("button", name="Email me a sign-in link").click()
     expect(page.locator("#signin-sent")).to_be_visible()
@@ -98,7 +98,7 @@ def test_a_client_signs_in_downloads_a_pdf_pays_two_invoices_and_gets_the_docume
     deliver_webhooks(stripe_sandbox)
     assert [status_of(i) for i in (first, second, third)] == ["paid", "open", "paid"]
 
-    page.goto(f"{app}/portal/{firm.pk}/")
+    page.goto(f"{app}/portal/{firm.portal_key}/")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(second.number)
     page.get_by_role("link", name="Paid invoices").click()
@@ -128,12 +128,12 @@ def test_every_portal_page_and_the_branding_settings_open_in_a_browser(app, page
 
     page.get_by_role("link", name=first.number).first.click()
     expect(page.get_by_role("heading", name=f"Invoice {first.number}")).to_be_visible()
-    page.goto(f"{app}/portal/{firm.pk}/payment-methods/")
+    page.goto(f"{app}/portal/{firm.portal_key}/payment-methods/")
     expect(page.get_by_role("heading", name="Payment methods", exact=True)).to_be_visible()
-    page.goto(f"{app}/portal/{firm.pk}/statement/")
+    page.goto(f"{app}/portal/{firm.portal_key}/statement/")
     expect(page.get_by_role("heading", name="Statement", exact=True)).to_be_visible()
 
-    page.goto(f"{app}/portal/{firm.pk}/details/")
+    page.goto(f"{app}/portal/{firm.portal_key}/details/")
     new_email = f"finance-{uuid.uuid4().hex[:6]}@acme.test"
     page.get_by_label("New email address").fill(new_email)
     page.get_by_role("button", name="Change email").click()

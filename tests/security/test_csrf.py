@@ -35,7 +35,14 @@ EXEMPT = {
     "client page is no-referrer and carries no session (no ambient authority to ride on); "
     "a forged post can only open a Checkout Session the client still has to pay",
 }
-DUMMY = {"int": "1", "str": "abc123", "slug": "abc-123", "uuid": str(uuid.uuid4()), "path": "a/b"}
+DUMMY = {
+    "int": "1",
+    "portal_key": "0" * 32,
+    "str": "abc123",
+    "slug": "abc-123",
+    "uuid": str(uuid.uuid4()),
+    "path": "a/b",
+}
 
 
 def walk(resolver=None, prefix=""):

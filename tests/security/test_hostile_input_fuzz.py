@@ -171,8 +171,9 @@ class World:
             "tenancy:invitation_accept token": invitation_token,
             "uidb64": "MQ",
             "tenancy:password_reset_confirm token": "set-password",
-            # the client portal and the firm's branding files, under the firm's id
+            # the firm's branding files, under the firm's id; its client portal, its key
             "firm_id": self.a.firm.pk,
+            "firm_key": self.a.firm.portal_key,
             "version": 1,
         }
         self.paths = {route: self.path(route) for route in all_routes()}

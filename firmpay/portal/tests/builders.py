@@ -14,7 +14,7 @@ from firmpay.clients.services import client_create
 from firmpay.invoices.services import invoice_send
 from firmpay.invoices.tests.builders import invoice_build, line
 
-LINK = re.compile(r"https?://\S+/portal/(\d+)/signin/(\S+)/")
+LINK = re.compile(r"https?://\S+/portal/([0-9a-f]{32})/signin/(\S+)/")
 
 
 def portal_customer(firm, *, name="Acme Ltd", email=None, currency="USD"):
@@ -31,25 +31,27 @@ def sent_invoice(firm, client, *, amount=10000, lines=None, **fields):
     return invoice
 
 
-def signin_links(email: str) -> list[tuple[int, str]]:
+def signin_links(email: str) -> list[tuple[str, str]]:
     """(firm id, token) of every sign-in link emailed to `email`, oldest first."""
     found = []
     for message in mail.outbox:
         if email in message.to:
-            found += [(int(f), t) for f, t in LINK.findall(message.body)]
+            found += LINK.findall(message.body)
     return found
 
 
 def request_link(browser: Browser, firm, email: str, ip: str = "10.0.0.1"):
     return browser.post(
-        reverse("portal:signin", kwargs={"firm_id": firm.pk}),
+        reverse("portal:signin", kwargs={"firm_key": firm.portal_key}),
         {"email": email},
         REMOTE_ADDR=ip,
     )
 
 
-def follow_link(browser: Browser, firm_id: int, token: str):
-    return browser.post(reverse("portal:signin_link", kwargs={"firm_id": firm_id, "token": token}))
+def follow_link(browser: Browser, firm_key: str, token: str):
+    return browser.post(
+        reverse("portal:signin_link", kwargs={"firm_key": firm_key, "token": token})
+    )
 
 
 def signed_in(client) -> Browser:
@@ -58,10 +60,10 @@ def signed_in(client) -> Browser:
     request_link(
         browser, client.firm, client.email, ip=f"10.1.{client.pk % 250}.{client.firm_id % 250}"
     )
-    firm_id, token = signin_links(client.email)[-1]
-    follow_link(browser, firm_id, token)
+    firm_key, token = signin_links(client.email)[-1]
+    follow_link(browser, firm_key, token)
     return browser
 
 
 def portal_url(name: str, firm, **kwargs) -> str:
-    return reverse(f"portal:{name}", kwargs={"firm_id": firm.pk, **kwargs})
+    return reverse(f"portal:{name}", kwargs={"firm_key": firm.portal_key, **kwargs})

@@ -32,10 +32,10 @@ def test_a_client_signs_in_by_email_link_and_sees_their_open_invoices(firm):
     answer = request_link(browser, firm, client.email.upper())
     assert answer.status_code == 200
     assert b"a sign-in link is on its way" in answer.content
-    ((firm_id, token),) = signin_links(client.email)
-    assert firm_id == firm.pk
+    ((firm_key, token),) = signin_links(client.email)
+    assert firm_key == firm.portal_key
     assert browser.get(portal_url("home", firm)).context["client"] is None
-    follow_link(browser, firm_id, token)
+    follow_link(browser, firm_key, token)
     page = browser.get(portal_url("home", firm))
     assert page.context["client"] == client
     assert invoice.number in page.content.decode()
@@ -57,10 +57,10 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(firm):
 def test_the_link_signs_in_once(firm):
     client = portal_customer(firm)
     request_link(Browser(), firm, client.email)
-    ((firm_id, token),) = signin_links(client.email)
+    ((firm_key, token),) = signin_links(client.email)
     first, second = Browser(), Browser()
-    follow_link(first, firm_id, token)
-    follow_link(second, firm_id, token)
+    follow_link(first, firm_key, token)
+    follow_link(second, firm_key, token)
     assert first.get(portal_url("home", firm)).context["client"] == client
     page = second.get(portal_url("home", firm))
     assert page.context["client"] is None
@@ -70,7 +70,7 @@ def test_the_link_signs_in_once(firm):
 def test_opening_the_link_without_pressing_sign_in_uses_nothing(firm):
     client = portal_customer(firm)
     request_link(Browser(), firm, client.email)
-    ((firm_id, token),) = signin_links(client.email)
+    ((firm_key, token),) = signin_links(client.email)
     scanner = Browser()
     scanner.get(portal_url("signin_link", firm, token=token))
     assert PortalSignInLink.objects.get().used_at is None
@@ -79,10 +79,10 @@ def test_opening_the_link_without_pressing_sign_in_uses_nothing(firm):
 def test_the_link_expires(firm):
     client = portal_customer(firm)
     request_link(Browser(), firm, client.email)
-    ((firm_id, token),) = signin_links(client.email)
+    ((firm_key, token),) = signin_links(client.email)
     browser = Browser()
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        follow_link(browser, firm_id, token)
+        follow_link(browser, firm_key, token)
         assert browser.get(portal_url("home", firm)).context["client"] is None
 
 
@@ -108,9 +108,9 @@ def test_requests_are_throttled_per_ip(firm, settings):
 def test_a_link_is_for_its_own_firm_only(firm, other_firm):
     client = portal_customer(firm)
     request_link(Browser(), firm, client.email)
-    ((_firm_id, token),) = signin_links(client.email)
+    ((_firm_key, token),) = signin_links(client.email)
     browser = Browser()
-    follow_link(browser, other_firm.pk, token)
+    follow_link(browser, other_firm.portal_key, token)
     assert browser.get(portal_url("home", other_firm)).context["client"] is None
     assert browser.get(portal_url("home", firm)).context["client"] is None
 
@@ -124,8 +124,8 @@ def test_a_client_of_two_firms_signs_in_to_each_separately(firm, other_firm):
     assert browser.get(portal_url("home", firm)).context["client"] == here
     assert browser.get(portal_url("home", other_firm)).context["client"] is None
     request_link(browser, other_firm, email, ip="10.3.3.3")
-    firm_id, token = signin_links(email)[-1]
-    follow_link(browser, firm_id, token)
+    firm_key, token = signin_links(email)[-1]
+    follow_link(browser, firm_key, token)
     assert browser.get(portal_url("home", other_firm)).context["client"] == there
     assert browser.get(portal_url("home", firm)).context["client"] == here
 
@@ -137,9 +137,9 @@ def test_a_contact_at_two_client_businesses_gets_one_link_each(firm):
     links = signin_links("pat@contact.test")
     assert len(links) == 2
     clients = set()
-    for firm_id, token in links:
+    for firm_key, token in links:
         browser = Browser()
-        follow_link(browser, firm_id, token)
+        follow_link(browser, firm_key, token)
         clients.add(browser.get(portal_url("home", firm)).context["client"])
     assert clients == {first, second}
 

@@ -98,3 +98,18 @@ def test_details_change_only_the_signed_in_client(firm, others):
     others["me"].refresh_from_db()
     assert others["me"].name == "Me Renamed"
     assert (neighbour.name, stranger.name) == ("Neighbour Ltd", "Stranger")
+
+
+def test_a_portal_cannot_be_found_by_counting_firms(firm, other_firm):
+    """Portal URLs carry each firm's random key: walking /portal/1/, /portal/2/ … finds no
+    firm's name, and one firm's key says nothing about another's."""
+    from django.test import Client as Browser
+
+    browser = Browser()
+    for guess in (firm.pk, other_firm.pk, f"{firm.pk:032d}"):
+        response = browser.get(f"/portal/{guess}/")
+        assert response.status_code == 404
+        assert firm.name not in response.content.decode()
+    page = browser.get(portal_url("home", firm))
+    assert page.status_code == 200 and firm.name in page.content.decode()
+    assert len(firm.portal_key) == 32 and firm.portal_key != other_firm.portal_key
