@@ -61,6 +61,12 @@ def control(base: str, method: str, path: str, body: dict | None = None) -> dict
         return json.loads(response.read() or b"null")
 
 
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sandbox_start(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
@@ -292,30 +298,47 @@ def issue(now) -> dict:
 
 
 def child_charge() -> dict:
-    """One charging worker: the product's sweep, counting its SDK requests."""
-    from firmpay.payments.autopay.charges import autopay_sweep
-
+    """One charging worker: the product's sweep, counting its SDK requests and its SQL
+    statements (BENCH_SQL=prefix: written to prefix.<pid>; BENCH_PROFILE=prefix: cProfile)."""
     stripe_logger = logging.getLogger("stripe")
     stripe_logger.setLevel(logging.INFO)
     stripe_logger.propagate = False
     counter = CallCounter()
     stripe_logger.addHandler(counter)
+    from django.db import connection
+
+    statements: list[str] = []
+
+    def counted(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
     cpu = time.process_time()
+    with connection.execute_wrapper(counted):
+        result = _child_sweep()
+    if os.environ.get("BENCH_SQL"):
+        Path(f"{os.environ['BENCH_SQL']}.{os.getpid()}").write_text("\n".join(statements))
+    return {
+        "charged": result.charged,
+        "picked": result.picked,
+        "calls": counter.calls,
+        "queries": len(statements),
+        "cpu_s": time.process_time() - cpu,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _child_sweep():
+    from firmpay.payments.autopay.charges import autopay_sweep
+
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
 
         profile = cProfile.Profile()
         result = profile.runcall(autopay_sweep)
         profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{os.getpid()}")
-    else:
-        result = autopay_sweep()
-    return {
-        "charged": result.charged,
-        "picked": result.picked,
-        "calls": counter.calls,
-        "cpu_s": time.process_time() - cpu,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+        return result
+    return autopay_sweep()
 
 
 def charge(workers: int, data_dir: str, base: str) -> dict:
@@ -349,6 +372,7 @@ def charge(workers: int, data_dir: str, base: str) -> dict:
         "charged_by_workers": charged,
         "again_picked": again.picked + after_crash.picked,
         "api_calls": sum(r["calls"] for r in results),
+        "queries_per_charge": round(sum(r["queries"] for r in results) / max(charged, 1), 1),
         "charge_s": round(charge_s, 1),
         "charges_per_s": round(charged / charge_s, 1) if charge_s else None,
         "charge_cpu_ms_per_charge": round(
@@ -391,6 +415,7 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2, help="charging processes at once")
     parser.add_argument("--setup-threads", type=int, default=8)
+    parser.add_argument("--port", type=int, default=0, help="the sandbox's port (default: any free)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
@@ -401,7 +426,7 @@ def main() -> None:
         return
     load_before = os.getloadavg()
     firms = min(args.firms, args.invoices)
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     sandbox = sandbox_start(port)
     try:
@@ -414,7 +439,8 @@ def main() -> None:
             started = time.monotonic()
             with concurrent.futures.ThreadPoolExecutor(args.setup_threads) as pool:
                 stripe_rows = list(pool.map(lambda n: one_firm(client, base, n), range(firms)))
-            print(f"sandbox setup: {firms} firms in {time.monotonic() - started:.1f}s", flush=True)
+            setup_s = time.monotonic() - started
+            print(f"sandbox setup: {firms} firms in {setup_s:.1f}s", flush=True)
             django_setup(data_dir, base)
             from django.utils import timezone
 
@@ -425,7 +451,9 @@ def main() -> None:
             )
             issued = issue(now)
             print(f"issuing sweep: {issued}", flush=True)
+            sandbox_cpu = process_cpu_s(sandbox.pid)
             charged = charge(args.workers, data_dir, base)
+            sandbox_cpu = process_cpu_s(sandbox.pid) - sandbox_cpu
             counted = sandbox_count(base, stripe_rows)
     finally:
         sandbox.terminate()
@@ -449,6 +477,8 @@ def main() -> None:
         "workers": args.workers,
         "payment_intents": counted["payment_intents"],
         **charged,
+        "sandbox_cpu_ms_per_charge": round(1000 * sandbox_cpu / max(counted["charged"], 1), 2),
+        "setup_s": round(setup_s, 1),
         "loadavg": [round(x, 2) for x in (*load_before, *os.getloadavg())],
     }
     print(json.dumps(result))
