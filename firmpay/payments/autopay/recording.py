@@ -17,9 +17,10 @@ status moved since the claim (the ordinary `invoice_recompute_status` decides th
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
+from firmpay.core.bulk import rows_update
 from firmpay.invoices.models import Invoice, InvoiceStatus
 from firmpay.payments.autopay.models import (
     AutopayAttempt,
@@ -141,13 +142,6 @@ def _awaited(payments, results: list[ChargeResult]) -> set:
     return found
 
 
-def _by_pk(values: dict[int, str]) -> Case:
-    return Case(
-        *[When(pk=pk, then=Value(value)) for pk, value in values.items()],
-        output_field=CharField(),
-    )
-
-
 def _successes_write(plain: dict, *, now) -> None:
     payments = [payment for _, payment, _ in plain.values()]
     for _, payment, result in plain.values():
@@ -157,9 +151,14 @@ def _successes_write(plain: dict, *, now) -> None:
         payment.amount_refunded = 0
         payment.status = OnlinePaymentStatus.SUCCEEDED
         payment.updated_at = now
+    rows_update(
+        model=OnlinePayment,
+        rows={
+            p.pk: {"payment_intent_id": p.payment_intent_id, "charge_id": p.charge_id}
+            for p in payments
+        },
+    )
     OnlinePayment.objects.filter(pk__in=[p.pk for p in payments]).update(
-        payment_intent_id=_by_pk({p.pk: p.payment_intent_id for p in payments}),
-        charge_id=_by_pk({p.pk: p.charge_id for p in payments}),
         succeeded_at=now,
         amount_refunded=0,
         status=OnlinePaymentStatus.SUCCEEDED,
@@ -178,11 +177,12 @@ def _successes_write(plain: dict, *, now) -> None:
     )
     notices_send_on_commit([notice.pk for notice in notices])
     payments_first_booked(payments=payments)
+    rows_update(
+        model=AutopayAttempt,
+        rows={a: {"payment_intent_id": r.payment_intent} for a, (_, _, r) in plain.items()},
+    )
     AutopayAttempt.objects.filter(pk__in=plain).update(
-        status=AutopayAttemptStatus.SUCCEEDED,
-        payment_intent_id=_by_pk({a: r.payment_intent for a, (_, _, r) in plain.items()}),
-        error_code="",
-        updated_at=now,
+        status=AutopayAttemptStatus.SUCCEEDED, error_code="", updated_at=now
     )
     InvoiceAutopay.objects.filter(
         pk__in=[a.invoice_autopay_id for a, _, _ in plain.values()]
