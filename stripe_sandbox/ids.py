@@ -28,8 +28,20 @@ PREFIXES: dict[str, str] = {
 }
 
 
+# The largest multiple of the alphabet's size in a byte: bytes below it map to a character
+# without bias (b % 62); the rest are dropped.
+_UNBIASED = 256 // len(_ALPHABET) * len(_ALPHABET)
+
+
 def random_token(length: int = 24) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    """`length` characters from a CSPRNG, uniform over letters and digits: one read of
+    random bytes (rarely two), not one `secrets.choice` per character (~13 ids per charge)."""
+    chars: list[str] = []
+    while len(chars) < length:
+        chars += [
+            _ALPHABET[b % len(_ALPHABET)] for b in secrets.token_bytes(length + 8) if b < _UNBIASED
+        ]
+    return "".join(chars[:length])
 
 
 def new_id(kind_or_prefix: str, length: int = 24) -> str:

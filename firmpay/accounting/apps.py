@@ -15,10 +15,12 @@ class AccountingConfig(AppConfig):
         from firmpay.accounting.services import (
             accounting_on_payment_reversed,
             accounting_on_payment_succeeded,
+            accounting_on_payments_succeeded,
             accounting_on_payout_changed,
         )
         from firmpay.payments.hooks import payment_hook_register
 
         payment_hook_register("payment_booked", accounting_on_payment_succeeded)
+        payment_hook_register("payments_booked", accounting_on_payments_succeeded)
         payment_hook_register("payment_unbooked", accounting_on_payment_reversed)
         payment_hook_register("payout_changed", accounting_on_payout_changed)

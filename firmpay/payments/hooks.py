@@ -8,6 +8,9 @@ Events:
 - "payment_booked" (firm=, invoice=, payment_key=, amount=, currency=, paid_on=, reference=,
   replaces=): an online payment (or what is left of it after a refund) should show in the
   books under `payment_key`.
+- "payments_booked" (bookings=[the keyword arguments of "payment_booked", ...]): several
+  payments to show at once (a batch of automatic charges); a listener of "payment_booked"
+  registers here too, or is told one by one.
 - "payment_unbooked" (firm=, invoice=, payment_key=, reason=): what was booked under
   `payment_key` is taken back (refund, returned debit, lost dispute).
 - "account_disconnected" (account=): a firm's payment account stopped taking payments; runs
@@ -25,7 +28,13 @@ This module imports nothing of Firmpay, so any app may register into it.
 
 from collections.abc import Callable
 
-EVENTS = ("payment_booked", "payment_unbooked", "account_disconnected", "payout_changed")
+EVENTS = (
+    "payment_booked",
+    "payments_booked",
+    "payment_unbooked",
+    "account_disconnected",
+    "payout_changed",
+)
 _listeners: dict[str, list[Callable[..., None]]] = {event: [] for event in EVENTS}
 
 

@@ -3,7 +3,8 @@
 Entry points for other apps (each writes an outbox row in the caller's transaction and
 kicks a task after commit; without a live accounting connection they do nothing):
 `accounting_on_invoice_sent`, `accounting_on_invoice_voided`,
-`accounting_on_payment_succeeded`, `accounting_on_payment_reversed`,
+`accounting_on_payment_succeeded` (`accounting_on_payments_succeeded` for several),
+`accounting_on_payment_reversed`,
 `accounting_on_payout_changed` (books paid payouts where the firm chose to).
 """
 
@@ -22,6 +23,7 @@ from firmpay.accounting.services.outbox import (
     accounting_on_invoice_voided,
     accounting_on_payment_reversed,
     accounting_on_payment_succeeded,
+    accounting_on_payments_succeeded,
     contact_conflict_resolve,
     sync_items_retry,
     sync_items_sweep,
@@ -36,6 +38,7 @@ __all__ = [
     "accounting_on_invoice_voided",
     "accounting_on_payment_reversed",
     "accounting_on_payment_succeeded",
+    "accounting_on_payments_succeeded",
     "accounting_on_payout_changed",
     "connection_access_token",
     "contact_conflict_resolve",

@@ -160,6 +160,19 @@ def accounting_on_payment_succeeded(
     )
 
 
+def accounting_on_payments_succeeded(*, bookings: list[dict]) -> None:
+    """`accounting_on_payment_succeeded` for each booking, asking once which of their firms
+    have a live connection (most firms of a batch of automatic charges have none)."""
+    connected = set(
+        AccountingConnection.objects.filter(
+            firm_id__in={booking["firm"].pk for booking in bookings}, status__in=LIVE_STATUSES
+        ).values_list("firm_id", flat=True)
+    )
+    for booking in bookings:
+        if booking["firm"].pk in connected:
+            accounting_on_payment_succeeded(**booking)
+
+
 def accounting_on_payment_reversed(
     *, firm, invoice, payment_key: str, reason: str = ""
 ) -> SyncItem | None:

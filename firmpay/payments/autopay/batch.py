@@ -14,8 +14,10 @@ the first done for a whole batch in one transaction and the Stripe calls overlap
 2. Call Stripe for each claimed attempt, `AUTOPAY_STRIPE_THREADS` at once (one off-session
    PaymentIntent each, idempotency key from the attempt row, ids from the authorisation:
    no retrieve).
-3. Record each answer through `autopay_attempt_record`, the ordinary path (payment facts,
-   invoice status, notices, the books).
+3. Record the answers in one transaction (`recording.py`): succeeded card charges in a few
+   statements for the batch, what the ordinary path would write; every other answer through
+   `autopay_attempt_record`, the ordinary path (payment facts, invoice status, notices, the
+   books).
 
 A worker that dies anywhere leaves the attempts `started`; the sweep re-drives stale
 started attempts one by one with the same key (`charges.autopay_stale_ids`).
@@ -299,20 +301,17 @@ def _charge(claimed: Claimed) -> stripe_autopay.ChargeResult | None:
 
 
 def autopay_charge_claimed(claimed: list[Claimed]) -> list[str]:
-    """Call Stripe for the claimed attempts (several at once) and record each answer as it
-    comes. Returns the outcomes ("" for an attempt left started)."""
-    from firmpay.payments.autopay.charges import autopay_attempt_record, stripe_answered
+    """Call Stripe for the claimed attempts (several at once), then record the answers in
+    one transaction (`recording.py`). Returns the outcomes ("" for an attempt left started)."""
+    from firmpay.payments.autopay.charges import stripe_answered
+    from firmpay.payments.autopay.recording import autopay_answers_record
 
-    outcomes = []
     with concurrent.futures.ThreadPoolExecutor(stripe_threads()) as pool:
-        for item, result in zip(claimed, pool.map(_charge, claimed), strict=True):
-            if result is None:
-                outcomes.append("")
-                continue
+        results = list(pool.map(_charge, claimed))
+    answers = []
+    for item, result in zip(claimed, results, strict=True):
+        if result is not None:
             stripe_answered()
-            outcomes.append(
-                autopay_attempt_record(
-                    attempt_id=item.attempt_id, result=result, invoice_id=item.invoice_id
-                )
-            )
-    return outcomes
+            answers.append((item.attempt_id, item.invoice_id, result))
+    recorded = dict(zip((a for a, _, _ in answers), autopay_answers_record(answers), strict=True))
+    return [recorded.get(item.attempt_id, "") for item in claimed]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from firmpay.payments.autopay.models import AutopayAuthorisation, AutopayAuthorisationStatus
 from firmpay.payments.autopay.notices import authorisation_notice
+from firmpay.payments.autopay.selectors import firm_local_date
 from firmpay.payments.facts import (
     CardChanged,
     MandateChanged,
@@ -133,16 +134,21 @@ def card_expiring(*, authorisation: AutopayAuthorisation, today: datetime.date) 
     return first_invalid <= today + datetime.timedelta(days=31)
 
 
-def autopay_expiring_cards_sweep(*, today: datetime.date | None = None) -> int:
-    """Saved cards expiring within a month: the client is asked (once per expiry) to save a
-    new card; an expired card pauses autopay. Returns how many were told."""
+def autopay_expiring_cards_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Saved cards expiring within a month of the firm's own date (not the server's): the
+    client is asked (once per expiry) to save a new card; an expired card pauses autopay.
+    Returns how many were told."""
     from firmpay.payments.autopay.authorise import client_autopay_url
 
-    today = today or timezone.localdate()
+    now = now or timezone.now()
     told = 0
     for authorisation in AutopayAuthorisation.objects.filter(
-        status=AutopayAuthorisationStatus.ACTIVE, method="card", exp_year__lte=today.year + 1
+        # A firm's year is at most one ahead of UTC's.
+        status=AutopayAuthorisationStatus.ACTIVE,
+        method="card",
+        exp_year__lte=now.year + 2,
     ).select_related("firm", "client"):
+        today = firm_local_date(authorisation.firm, now)
         if not card_expiring(authorisation=authorisation, today=today):
             continue
         expiry = f"{authorisation.exp_month:02d}/{authorisation.exp_year}"

@@ -28,7 +28,11 @@ from firmpay.payments.autopay.authorise import (
     autopay_request_send,
 )
 from firmpay.payments.autopay.models import AutopayAuthorisation, AutopaySettings, CollectOn
-from firmpay.payments.autopay.selectors import autopay_firm_overview, client_authorisation
+from firmpay.payments.autopay.selectors import (
+    autopay_firm_overview,
+    client_authorisation,
+    firm_local_date,
+)
 from firmpay.payments.exceptions import PaymentsUserError
 from firmpay.tenancy.decorators import action_required, member_required
 from firmpay.tenancy.roles import Action
@@ -131,6 +135,10 @@ def client_autopay_manage(request, token):
             "client": client,
             "firm": client.firm,
             "authorisation": authorisation,
+            # The firm's calendar day (this page is public: no firm time zone is active).
+            "authorised_on": authorisation
+            and authorisation.authorised_at
+            and firm_local_date(client.firm, authorisation.authorised_at),
             "token": token,
             "just_done": done.isdigit(),
         },

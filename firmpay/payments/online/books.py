@@ -81,17 +81,35 @@ def payment_accounting_follow(
             reason=payment.status if after is None else "partially_refunded",
         )
     if after is not None:
-        paid = payment.succeeded_at or timezone.now()
-        # The firm's calendar day, as invoice dates are (not the UTC date).
-        paid_on = timezone.localtime(paid, firm_timezone(invoice.firm)).date()
-        payment_hooks_run(
-            "payment_booked",
-            firm=invoice.firm,
-            invoice=invoice,
-            payment_key=after.payment_key,
-            amount=after.amount,
-            currency=payment.currency,
-            paid_on=paid_on,
-            reference=payment.payment_intent_id,
-            replaces=before.payment_key if before is not None else "",
-        )
+        payment_hooks_run("payment_booked", **_booking(payment, after=after, before=before))
+
+
+def _booking(payment: OnlinePayment, *, after: Booked, before: Booked | None) -> dict:
+    """What the "payment_booked" listeners are told."""
+    invoice = payment.invoice
+    paid = payment.succeeded_at or timezone.now()
+    # The firm's calendar day, as invoice dates are (not the UTC date).
+    paid_on = timezone.localtime(paid, firm_timezone(invoice.firm)).date()
+    return {
+        "firm": invoice.firm,
+        "invoice": invoice,
+        "payment_key": after.payment_key,
+        "amount": after.amount,
+        "currency": payment.currency,
+        "paid_on": paid_on,
+        "reference": payment.payment_intent_id,
+        "replaces": before.payment_key if before is not None else "",
+    }
+
+
+def payments_first_booked(*, payments: list[OnlinePayment]) -> None:
+    """`payment_accounting_follow` for payments (one invoice each, never refunded) that just
+    succeeded and had nothing booked: the books hear of them all at once ("payments_booked")
+    when a listener takes them so, else one by one."""
+    bookings = [
+        _booking(payment, after=Booked(f"online:{payment.pk}", payment.amount), before=None)
+        for payment in payments
+    ]
+    if bookings and not payment_hooks_run("payments_booked", bookings=bookings):
+        for booking in bookings:
+            payment_hooks_run("payment_booked", **booking)

@@ -87,6 +87,21 @@ def _is_autopay_charge(payment) -> bool:
     return AutopayAttempt.objects.filter(payment_id=payment.pk).exists()
 
 
+def notices_send_on_commit(notice_ids: list[int]) -> None:
+    """Queued notices sent after the commit by one task (a batch of charges: one kick)."""
+    if notice_ids:
+        transaction.on_commit(lambda: _enqueue_many(list(notice_ids)))
+
+
+def _enqueue_many(notice_ids: list[int]) -> None:
+    from firmpay.payments.online.tasks import payment_notices_send_task
+
+    try:
+        payment_notices_send_task(notice_ids)
+    except Exception:  # noqa: BLE001 - the notice rows stay unsent; logged for an operator
+        logger.exception("could not enqueue %d payment notices", len(notice_ids))
+
+
 def _enqueue(notice_id: int) -> None:
     from firmpay.payments.online.tasks import payment_notice_send_task
 

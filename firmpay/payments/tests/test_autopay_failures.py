@@ -209,8 +209,8 @@ def test_card_expiring_within_a_month_asks_the_client_once(
     )
     feed_events(stripe_sandbox, account.stripe_account_id, set())
     with django_capture_on_commit_callbacks(execute=True):
-        assert autopay_expiring_cards_sweep(today=today) == 1
-        assert autopay_expiring_cards_sweep(today=today) == 0
+        assert autopay_expiring_cards_sweep() == 1
+        assert autopay_expiring_cards_sweep() == 0
     assert sum(m.subject.startswith("Your card for payments") for m in mail.outbox) == 1
 
 
@@ -224,5 +224,23 @@ def test_card_updated_by_the_network_is_not_flagged(stripe_sandbox, firm):
         {"exp_month": today.month, "exp_year": today.year + 3, "automatic": True},
     )
     feed_events(stripe_sandbox, account.stripe_account_id, set())
-    assert autopay_expiring_cards_sweep(today=today) == 0
+    assert autopay_expiring_cards_sweep() == 0
     assert AutopayAuthorisation.objects.get(pk=authorisation.pk).exp_year == today.year + 3
+
+
+@pytest.mark.parametrize(("zone", "told"), [("Pacific/Auckland", 1), ("UTC", 0)])
+def test_card_expiring_within_a_month_is_judged_on_the_firms_date(stripe_sandbox, firm, zone, told):
+    """31 Dec 2026 12:00 UTC is already 1 Jan 2027 in Auckland: a card valid to the end of
+    January 2027 then expires within a month there, not yet in London."""
+    firm.timezone = zone
+    firm.save(update_fields=["timezone"])
+    account = live_account(stripe_sandbox, firm)
+    authorisation = authorised(stripe_sandbox, new_client(firm))
+    stripe_sandbox.control(
+        "POST",
+        f"payment_methods/{authorisation.payment_method_id}/card",
+        {"exp_month": 1, "exp_year": 2027},
+    )
+    feed_events(stripe_sandbox, account.stripe_account_id, set())
+    now = datetime.datetime(2026, 12, 31, 12, tzinfo=datetime.UTC)
+    assert autopay_expiring_cards_sweep(now=now) == told

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from firmpay.invoices.links import invoice_link_path
@@ -135,3 +137,16 @@ def test_after_a_decline_the_clients_invoice_page_says_so_and_offers_another_met
     assert "The automatic payment from your Card ending 0341 did not go through" in page
     assert "There is no need to pay it by hand" not in page
     assert "Use another card or bank account" in page and 'id="pay-button"' in page
+
+
+def test_client_page_shows_the_authorised_date_on_the_firms_calendar(client, stripe_sandbox, firm):
+    firm.timezone = "Pacific/Auckland"
+    firm.save(update_fields=["timezone"])
+    live_account(stripe_sandbox, firm)
+    customer = new_client(firm)
+    authorisation = authorised(stripe_sandbox, customer)
+    # 22:30 UTC on 1 March is 11:30 on 2 March in Auckland.
+    authorisation.authorised_at = datetime.datetime(2026, 3, 1, 22, 30, tzinfo=datetime.UTC)
+    authorisation.save(update_fields=["authorised_at"])
+    page = client.get(f"/autopay/{client_autopay_token(client=customer)}/").content.decode()
+    assert "Authorised 2 March 2026." in page
