@@ -27,7 +27,7 @@ last event is finished), lost, double_processed, CPU per request and per event (
 
     .venv/bin/python bench/webhooks.py [--events 10000] [--senders 4] [--accounts 10]
         [--only embedded|postgresql_2web] [--ports 8600-8699] [--pg-db firmpay_bench]
-        [--redis-db 6]
+        [--redis-db 6] [--env STRIPE_EVENTS_NICE=0 ...]
 """
 
 from __future__ import annotations
@@ -248,6 +248,7 @@ def event_counts(db: Path | str, prefix: str) -> tuple[int, int, int, int]:
 
 def run(args, mode: str = "embedded") -> dict:
     mode_env_ = mode_env(mode)
+    app_env = dict(item.split("=", 1) for item in args.env)  # e.g. STRIPE_EVENTS_NICE=0
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
     port = free_port(*args.ports)
     # The range's first free port is free until bound: look for the sandbox's above it.
@@ -256,7 +257,7 @@ def run(args, mode: str = "embedded") -> dict:
         sandbox_port = free_port()
     print(f"[{mode}] data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
     prepare_backing_services(mode)
-    proc = start_app(data_dir, port, sandbox_port, mode_env_)
+    proc = start_app(data_dir, port, sandbox_port, {**mode_env_, **app_env})
     try:
         wait_http(f"http://127.0.0.1:{port}/webhooks/stripe/", 180, proc)
         secret = (data_dir / "secrets" / "stripe_webhook_secret").read_text().strip()
@@ -304,6 +305,7 @@ def run(args, mode: str = "embedded") -> dict:
         web_cpu = cpu_at_send_end.get("gunicorn", 0) - cpu_before.get("gunicorn", 0)
         print(f"CPU seconds during the run: {cpu}; the sender {sender_cpu:.2f}", flush=True)
         return {
+            "app_env": app_env,
             "database": "postgresql" if mode_env_ else "sqlite",
             "queue": "redis" if mode_env_ else "sqlite",
             "web_processes": 2,
@@ -359,6 +361,13 @@ def main() -> None:
     )
     parser.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database (dropped after)")
     parser.add_argument("--redis-db", default=REDIS_DB, help="Redis db number (flushed)")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the app's processes, e.g. --env STRIPE_EVENTS_NICE=0 (repeatable)",
+    )
     args = parser.parse_args()
     set_backing_names(args.pg_db, args.redis_db)
     results = {mode: run(args, mode) for mode in MODES if args.only in (None, mode)}
