@@ -23,11 +23,13 @@ shares the two cores with the server under test.
 Prints progress, then JSON on the last line: {"embedded": {...}, "postgresql_2web": {...}},
 each with accepted_per_s, p50_ms, p99_ms, processed_per_s (events finished during the
 send / send time: the sustained processing rate), drain_s (after the last post until the
-last event is finished), lost, double_processed, CPU per request and per event (and more).
+last event is finished), lost, double_processed, CPU per request and per event (and more);
+on PostgreSQL also the CPU of the database's server backends during the send
+(`postgres_cpu_ms_per_request`: the server runs on the same two cores).
 
     .venv/bin/python bench/webhooks.py [--events 10000] [--senders 4] [--accounts 10]
         [--only embedded|postgresql_2web] [--ports 8600-8699] [--pg-db firmpay_bench]
-        [--redis-db 6]
+        [--redis-db 6] [--env STRIPE_EVENTS_NICE=0 ...]
 """
 
 from __future__ import annotations
@@ -228,6 +230,30 @@ def cpu_by_process(session_id: int) -> dict[str, float]:
     return {name: round(value, 2) for name, value in sorted(totals.items())}
 
 
+def pg_backend_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving the bench's database (the
+    server runs on this machine; a backend that exits takes its count with it)."""
+    import psycopg
+
+    tick = os.sysconf("SC_CLK_TCK")
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (PG_DB,))]  # fmt: skip
+    used = {}
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def pg_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    return round(sum(value - before.get(pid, 0.0) for pid, value in after.items()), 2)
+
+
 COUNTS_SQL = (
     "SELECT count(*), sum(CASE WHEN status IN ('processed','ignored') THEN 1 ELSE 0 END), "
     "sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) "
@@ -248,6 +274,7 @@ def event_counts(db: Path | str, prefix: str) -> tuple[int, int, int, int]:
 
 def run(args, mode: str = "embedded") -> dict:
     mode_env_ = mode_env(mode)
+    app_env = dict(item.split("=", 1) for item in args.env)  # e.g. STRIPE_EVENTS_NICE=0
     data_dir = Path(tempfile.mkdtemp(prefix="firmpay-bench-"))
     port = free_port(*args.ports)
     # The range's first free port is free until bound: look for the sandbox's above it.
@@ -256,7 +283,7 @@ def run(args, mode: str = "embedded") -> dict:
         sandbox_port = free_port()
     print(f"[{mode}] data dir {data_dir}; app on {port}, sandbox on {sandbox_port}", flush=True)
     prepare_backing_services(mode)
-    proc = start_app(data_dir, port, sandbox_port, mode_env_)
+    proc = start_app(data_dir, port, sandbox_port, {**mode_env_, **app_env})
     try:
         wait_http(f"http://127.0.0.1:{port}/webhooks/stripe/", 180, proc)
         secret = (data_dir / "secrets" / "stripe_webhook_secret").read_text().strip()
@@ -272,6 +299,7 @@ def run(args, mode: str = "embedded") -> dict:
             flush=True,
         )
         cpu_before = cpu_by_process(proc.pid)
+        pg_before = pg_backend_cpu() if mode_env_ else {}
         sender_cpu_before = cpu_self()
         started = time.perf_counter()
         sent = _loadgen.run(port, queues)
@@ -285,6 +313,7 @@ def run(args, mode: str = "embedded") -> dict:
         prefix = f"evt_bench{seed}_"
         done_during_send = event_counts(db, prefix)[1] or 0
         cpu_at_send_end = cpu_by_process(proc.pid)
+        pg_send_cpu = pg_cpu_between(pg_before, pg_backend_cpu()) if mode_env_ else 0.0
         accepted = sent.statuses.get(200, 0)
         print(f"sent in {send_s:.2f}s ({done_during_send} processed meanwhile); "
               "waiting for the worker", flush=True)  # fmt: skip
@@ -304,6 +333,7 @@ def run(args, mode: str = "embedded") -> dict:
         web_cpu = cpu_at_send_end.get("gunicorn", 0) - cpu_before.get("gunicorn", 0)
         print(f"CPU seconds during the run: {cpu}; the sender {sender_cpu:.2f}", flush=True)
         return {
+            "app_env": app_env,
             "database": "postgresql" if mode_env_ else "sqlite",
             "queue": "redis" if mode_env_ else "sqlite",
             "web_processes": 2,
@@ -324,6 +354,9 @@ def run(args, mode: str = "embedded") -> dict:
                 1000 * cpu.get("run_huey", 0) / max(len(unique_ids), 1), 3
             ),
             "cpu_s": cpu,
+            # PostgreSQL: the backends serving this database, during the send.
+            "postgres_send_cpu_s": pg_send_cpu,
+            "postgres_cpu_ms_per_request": round(1000 * pg_send_cpu / max(len(latencies), 1), 3),
             "stored": rows,
             "failed": failed or 0,
             "lost": len(unique_ids) - (done or 0),
@@ -359,6 +392,13 @@ def main() -> None:
     )
     parser.add_argument("--pg-db", default=PG_DB, help="PostgreSQL database (dropped after)")
     parser.add_argument("--redis-db", default=REDIS_DB, help="Redis db number (flushed)")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the app's processes, e.g. --env STRIPE_EVENTS_NICE=0 (repeatable)",
+    )
     args = parser.parse_args()
     set_backing_names(args.pg_db, args.redis_db)
     results = {mode: run(args, mode) for mode in MODES if args.only in (None, mode)}

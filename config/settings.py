@@ -157,6 +157,12 @@ STRIPE_WEBHOOK_MAX_BYTES = env_int("STRIPE_WEBHOOK_MAX_BYTES", 1024 * 1024)
 STRIPE_EVENTS_WORKERS = env_int("STRIPE_EVENTS_WORKERS", 1)
 STRIPE_EVENTS_BATCH = env_int("STRIPE_EVENTS_BATCH", 100)
 STRIPE_EVENTS_POLL_MS = env_int("STRIPE_EVENTS_POLL_MS", 50)
+# PostgreSQL: a web process notifies the workers at most once per this many ms (the first
+# event of a burst at once); a woken worker keeps looking for due rows for 4× as long.
+STRIPE_EVENTS_NOTIFY_MS = env_int("STRIPE_EVENTS_NOTIFY_MS", 25)
+# Linux: the event worker thread runs this many steps nicer than its consumer process, so
+# that during a burst the web processes storing events win the CPU (0: same priority).
+STRIPE_EVENTS_NICE = env_int("STRIPE_EVENTS_NICE", 10)
 # No worker loop under HUEY_IMMEDIATE (tests): the webhook processes after commit instead.
 STRIPE_EVENTS_PROCESS_INLINE = env_bool("HUEY_IMMEDIATE", False)
 # True against the sandbox (or any STRIPE_API_BASE) and with test keys: no real money moves.

@@ -28,7 +28,12 @@ from django.db.models import Q
 
 from firmpay.payments.facts import AccountChanged, AccountDeauthorized, MethodSaved
 from firmpay.payments.models import StripeEventStatus
-from firmpay.payments.services.event_rows import ClaimedEvent, event_fail, events_finish
+from firmpay.payments.services.event_rows import (
+    ClaimedEvent,
+    event_fail,
+    events_finish,
+    events_finish_each,
+)
 from firmpay.payments.stripe.dataclasses import EventEnvelope
 from firmpay.payments.stripe.events import payment_facts_from_event
 from firmpay.payments.stripe.mappers import event_envelope_from_payload
@@ -72,6 +77,37 @@ def _facts(event: ClaimedEvent) -> tuple:
 
 def reads_stripe(event: ClaimedEvent) -> bool:
     return any(isinstance(fact, READS_STRIPE_FACTS) for fact in _facts(event))
+
+
+def _account_changes_only(event: ClaimedEvent) -> bool:
+    from firmpay.payments.stripe.endpoints import PINNED_API_VERSION
+
+    facts = _facts(event)
+    version = _envelope(event).api_version
+    return (
+        bool(facts)
+        and all(type(fact) is AccountChanged for fact in facts)
+        and (not version or version == PINNED_API_VERSION)
+    )
+
+
+def _run_readers(readers: list[ClaimedEvent], read: dict[str, list[int]]) -> None:
+    """Run one account's events that read from Stripe (in claim order), recording each
+    outcome in `read`. When they all only say the account changed, only the latest
+    received runs; when it is processed, the others are too (see the module's doc)."""
+    if len(readers) > 1 and all(_account_changes_only(event) for event in readers):
+        latest = max(readers, key=lambda event: (event.received_at is not None,
+                                                  event.received_at, event.pk))  # fmt: skip
+        outcome = _run_reading_stripe(latest)
+        read[outcome or StripeEventStatus.FAILED].append(latest.pk)
+        rest = [event for event in readers if event is not latest]
+        if outcome == StripeEventStatus.PROCESSED and latest.received_at is not None:
+            read[outcome].extend(event.pk for event in rest)
+            return
+        readers = rest
+    for event in readers:
+        outcome = _run_reading_stripe(event)
+        read[outcome or StripeEventStatus.FAILED].append(event.pk)
 
 
 def _not_connected(events: list[ClaimedEvent]) -> set[int]:
@@ -215,12 +251,10 @@ def events_run_batch(events: list[ClaimedEvent], *, chunk: int | None = None) ->
             groups[event.account_id].append(event)
     local = []  # account by account, each in claim order
     for group in groups.values():
-        for event in group:
-            if reads_stripe(event):
-                outcome = _run_reading_stripe(event)
-                read[outcome or StripeEventStatus.FAILED].append(event.pk)
-            else:
-                local.append(event)
+        readers = [event for event in group if reads_stripe(event)]
+        _run_readers(readers, read)
+        ran = {event.pk for event in readers}
+        local.extend(event for event in group if event.pk not in ran)
     # Payment events that match no payment of ours: ignored together (one query).
     absent = _no_payment(local)
     read[StripeEventStatus.IGNORED].extend(absent)
@@ -229,9 +263,7 @@ def events_run_batch(events: list[ClaimedEvent], *, chunk: int | None = None) ->
     for start in range(0, len(local), chunk):
         outcomes.update(_run_together(local[start : start + chunk]))
     failed = read.pop(StripeEventStatus.FAILED, [])
-    with transaction.atomic():
-        for status, pks in read.items():
-            events_finish(pks=pks, status=status)
+    events_finish_each({status: pks for status, pks in read.items() if pks})
     outcomes.update({status: len(pks) for status, pks in read.items()})
     outcomes[StripeEventStatus.FAILED] += len(failed)
     return outcomes

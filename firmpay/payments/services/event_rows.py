@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -119,7 +119,7 @@ def event_claim_leased(
     now = timezone.now()
     until = now + PROCESSING_LEASE
     params = [_adapt(until), event_id] + ([] if force else [_adapt(now)])
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic on its own
         cursor.execute(_sql("claim_force" if force else "claim"), params)
         row = cursor.fetchone()
     return (None if row is None else _claimed(row)), until
@@ -139,7 +139,7 @@ def events_claim_leased(
     now = timezone.now()
     until = now + PROCESSING_LEASE
     params = [_adapt(until), _adapt(due_before or now), limit]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic on its own
         cursor.execute(_sql("claim_batch"), params)
         rows = cursor.fetchall()
     # In arrival order: PostgreSQL's UPDATE ... RETURNING does not keep the subquery's
@@ -156,7 +156,7 @@ def events_lease_renew(*, pks: list[int], until: datetime) -> tuple[datetime, in
     if not pks:
         return new_until, 0
     marks = ", ".join(["%s"] * len(pks))
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic on its own
         cursor.execute(_sql("renew") + f"({marks})", [_adapt(new_until), _adapt(until), *pks])
         renewed = cursor.rowcount
     return new_until, renewed
@@ -206,6 +206,28 @@ def events_finish(*, pks: list[int], status: str) -> None:
     marks = ", ".join(["%s"] * len(pks))
     with connection.cursor() as cursor:
         cursor.execute(_sql("finish") + f"({marks})", [status, _adapt(timezone.now()), *pks])
+
+
+def events_finish_each(statuses: dict[str, list[int]]) -> None:
+    """`events_finish` for several statuses (each with its rows) in one statement."""
+    statuses = {status: pks for status, pks in statuses.items() if pks}
+    if len(statuses) <= 1:
+        for status, pks in statuses.items():
+            events_finish(pks=pks, status=status)
+        return
+    qn = connection.ops.quote_name
+    cases, params, every = [], [], []
+    for status, pks in statuses.items():
+        cases.append(f"WHEN {qn('id')} IN ({', '.join(['%s'] * len(pks))}) THEN %s")
+        params += [*pks, status]
+        every += pks
+    status_sql = f"CASE {' '.join(cases)} END"
+    sql = _sql("finish").replace(f"{qn('status')} = %s", f"{qn('status')} = {status_sql}", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql + f"({', '.join(['%s'] * len(every))})",
+            [*params, _adapt(timezone.now()), *every],
+        )
 
 
 def event_fail(*, event: ClaimedEvent, error: BaseException) -> None:

@@ -3,13 +3,15 @@
 The ingest path is verify_header + one INSERT ... ON CONFLICT DO NOTHING and no queue:
 the stored row is the work item. Workers (`firmpay/payments/event_worker.py`, a thread
 in every Huey consumer) claim due rows in batches and process each through the one entry
-point, `services/facts.py:stripe_event_apply`; on PostgreSQL the INSERT also NOTIFYs them.
+point, `services/facts.py:stripe_event_apply`; on PostgreSQL the INSERT also NOTIFYs them
+(the first of a burst: at most once per STRIPE_EVENTS_NOTIFY_MS per process).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -43,14 +45,18 @@ RETENTION = timedelta(days=90)
 # PostgreSQL: the INSERT of a new event notifies this channel (delivered at commit).
 NOTIFY_CHANNEL = "firmpay_stripe_events"
 
-_INSERT_SQL: dict[str, str] = {}
+_INSERT_SQL: dict[tuple[str, bool], str] = {}
+# When this process last committed an INSERT that notified (time.monotonic()).
+_notified_at = -1e9
 
 
-def _insert_sql(db=connection) -> str:
+def _insert_sql(db=connection, *, notify: bool = True) -> str:
     """The ingest INSERT in the driver's own placeholder style (it runs on the DB-API
-    connection, not through Django's cursor wrapper)."""
+    connection, not through Django's cursor wrapper); on PostgreSQL with `notify`, the
+    same statement also notifies NOTIFY_CHANNEL when it inserted a row."""
     vendor = db.vendor
-    if vendor not in _INSERT_SQL:
+    notify = notify and vendor == "postgresql"
+    if (vendor, notify) not in _INSERT_SQL:
         qn = db.ops.quote_name
         columns = (
             "event_id",
@@ -71,22 +77,39 @@ def _insert_sql(db=connection) -> str:
         marks = ", ".join(["?" if vendor == "sqlite" else "%s"] * len(columns))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
         sql += f"ON CONFLICT ({qn('event_id')}) DO NOTHING RETURNING {qn('id')}"
-        if vendor == "postgresql":
+        if notify:
             # One statement, one round trip: wake the listening workers only for a new row.
             sql = f"WITH ins AS ({sql}) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM ins"  # noqa: S608
-        _INSERT_SQL[vendor] = sql
-    return _INSERT_SQL[vendor]
+        _INSERT_SQL[vendor, notify] = sql
+    return _INSERT_SQL[vendor, notify]
+
+
+def _notify_due(db) -> bool:
+    """PostgreSQL: should this INSERT notify the workers? At most once per
+    STRIPE_EVENTS_NOTIFY_MS per process (the first of a burst does, at once): each
+    notification signals every listening backend, and a burst needs one wake-up, not one
+    per event. A worker that was woken keeps looking for due rows for a while after
+    (`event_worker.py`), so a row stored within that window without a notification of its
+    own is still taken promptly. Inside a transaction (its commit, and so its notification,
+    may come much later) every new row notifies."""
+    window = settings.STRIPE_EVENTS_NOTIFY_MS / 1000
+    return db.in_atomic_block or window <= 0 or time.monotonic() - _notified_at >= window
 
 
 def _execute_insert(db, params: tuple) -> bool:
     """Run the INSERT on the DB-API connection (Django's cursor wrapper, query logging and
     placeholder rewriting cost more than the statement on this path); errors come out as
     Django's. True when a row was inserted."""
-    sql = _insert_sql(db)
+    global _notified_at
     with db.wrap_database_errors:
         db.ensure_connection()
         if db.vendor == "postgresql":
-            return _execute_prepared(db, sql, params)
+            notify = _notify_due(db)
+            inserted = _execute_prepared(db, _insert_sql(db, notify=notify), params)
+            if inserted and notify and not db.in_atomic_block:
+                _notified_at = time.monotonic()  # committed: the workers are woken
+            return inserted
+        sql = _insert_sql(db)
         if db.vendor == "sqlite":
             return db.connection.execute(sql, params).fetchone() is not None
     with db.cursor() as cursor:  # another backend: the portable way

@@ -89,3 +89,31 @@ def post_event(client, payload: str, *, secret=WEBHOOK_SECRET, timestamp=None, h
         content_type="application/json",
         HTTP_STRIPE_SIGNATURE=header,
     )
+
+
+@pytest.fixture
+def listener():
+    """A connection of its own LISTENing on the channel the webhook INSERT notifies."""
+    import psycopg
+    from django.db import connection as db_connection
+
+    from firmpay.payments.services.events import NOTIFY_CHANNEL
+
+    params = db_connection.get_connection_params()
+    with psycopg.connect(
+        dbname=params["dbname"],
+        user=params.get("user"),
+        host=params.get("host"),
+        port=params.get("port"),
+        password=params.get("password"),
+        autocommit=True,
+    ) as conn:
+        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        yield conn
+
+
+def notifications(conn) -> int:
+    """Notifications that arrive within half a second (then any more already there)."""
+    return sum(1 for _ in conn.notifies(timeout=0.5, stop_after=1)) + sum(
+        1 for _ in conn.notifies(timeout=0.05)
+    )

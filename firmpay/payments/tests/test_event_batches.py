@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from firmpay.core.models import AuditRecord
-from firmpay.payments.facts import FACT_APPLIERS
+from firmpay.payments.facts import FACT_APPLIERS, AccountChanged
 from firmpay.payments.models import StripeEvent, StripeEventStatus
 from firmpay.payments.services.event_batches import reads_stripe
 from firmpay.payments.services.event_rows import ClaimedEvent, events_claim_batch
@@ -272,3 +272,31 @@ def test_payment_events_matching_no_payment_are_ignored_together_a_learned_id_st
     assert stripe_events_process_batch(limit=100) == 2
     assert StripeEvent.objects.get(event_id=intent["id"]).status == "processed"
     assert OnlinePayment.objects.get(pk=ours.p.pk).succeeded_at is not None
+
+
+def test_a_burst_of_changes_to_one_account_is_applied_once_by_its_latest_event(monkeypatch):
+    from firmpay.payments.connect import facts as connect_facts
+    from firmpay.payments.tests.online import connected_account
+    from firmpay.tenancy.tests.factories import make_firm
+
+    known = connected_account(make_firm(), acct="acct_burst_batch")
+    known.snapshot_at = timezone.now() - timedelta(hours=1)  # older than every event
+    known.save()
+    refreshed = []
+    monkeypatch.setattr(
+        connect_facts, "payment_account_refresh", lambda account: refreshed.append(account.pk)
+    )
+    for i, kind in enumerate(["account.updated", "capability.updated"] * 3):
+        payload = event_payload(event_id=f"evt_burst_{i}", type=kind, account="acct_burst_batch")
+        stripe_event_store(payload=payload, data=json.loads(payload))
+    latest = StripeEvent.objects.order_by("-received_at", "-pk").first()
+    ran = []
+    original = connect_facts.account_changed_apply
+    monkeypatch.setitem(
+        FACT_APPLIERS, AccountChanged, lambda fact: ran.append(fact) or original(fact)
+    )
+    assert stripe_events_process_batch(limit=100) == 6
+    assert refreshed == [known.pk]  # one retrieve for the burst, not one per event
+    assert len(ran) == 1 and ran[0].received_at == latest.received_at
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {"processed"}
+    assert set(StripeEvent.objects.values_list("attempts", flat=True)) == {1}

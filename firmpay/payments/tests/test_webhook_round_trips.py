@@ -6,13 +6,12 @@ protocol trace of the request's connection."""
 import re
 import tempfile
 
-import psycopg
 import pytest
 from django.db import connection as db_connection
 
 from firmpay.payments.models import StripeEvent
-from firmpay.payments.services.events import NOTIFY_CHANNEL
-from firmpay.payments.tests.conftest import event_payload
+from firmpay.payments.services import events
+from firmpay.payments.tests.conftest import event_payload, notifications
 from firmpay.payments.tests.test_webhook_lean_path import call, signed
 
 pytestmark = [
@@ -43,27 +42,6 @@ def frontend_messages(fn) -> list[str]:
         return [m.group(2) for m in found if m and m.group(1) == "F"]
 
 
-@pytest.fixture
-def listener():
-    params = db_connection.get_connection_params()
-    with psycopg.connect(
-        dbname=params["dbname"],
-        user=params.get("user"),
-        host=params.get("host"),
-        port=params.get("port"),
-        password=params.get("password"),
-        autocommit=True,
-    ) as conn:
-        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        yield conn
-
-
-def notifications(conn) -> int:
-    return sum(1 for _ in conn.notifies(timeout=0.5, stop_after=1)) + sum(
-        1 for _ in conn.notifies(timeout=0.05)
-    )
-
-
 def deliver(event_id: str) -> dict:
     payload = event_payload(event_id=event_id)
     return call("POST", "/webhooks/stripe/", payload.encode(), signed(payload))
@@ -71,6 +49,7 @@ def deliver(event_id: str) -> dict:
 
 def test_a_webhook_delivery_is_one_round_trip_and_one_notification(settings, listener):
     settings.STRIPE_EVENTS_PROCESS_INLINE = False  # the worker's job, not the request's
+    settings.STRIPE_EVENTS_NOTIFY_MS = 0  # every new row notifies (no burst window)
     assert deliver("evt_rt_first")["status"] == "200 OK"  # connects and prepares
     assert notifications(listener) == 1
 
@@ -86,6 +65,25 @@ def test_a_webhook_delivery_is_one_round_trip_and_one_notification(settings, lis
     assert answers[1]["status"] == "200 OK" and b'"duplicate": true' in answers[1]["body"]
     assert sent.count("Sync") == 1 and "Query" not in sent
     assert notifications(listener) == 0  # a duplicate wakes nobody
+
+
+def test_a_burst_of_deliveries_notifies_the_workers_once_per_window(
+    settings, listener, monkeypatch
+):
+    settings.STRIPE_EVENTS_PROCESS_INLINE = False
+    settings.STRIPE_EVENTS_NOTIFY_MS = 60_000
+    monkeypatch.setattr(events, "_notified_at", -1e9)  # no notification in this window yet
+    assert deliver("evt_rt_burst_1")["status"] == "200 OK"
+    assert notifications(listener) == 1  # the first of the burst, at once
+    deliver("evt_rt_burst_2")  # prepares the INSERT without pg_notify
+    sent = frontend_messages(lambda: deliver("evt_rt_burst_3"))
+    assert notifications(listener) == 0  # the rest of the window: the worker's tail finds them
+    assert sent.count("Sync") == 1 and "Parse" not in sent and "Query" not in sent
+    assert StripeEvent.objects.filter(event_id__startswith="evt_rt_burst_").count() == 3
+
+    settings.STRIPE_EVENTS_NOTIFY_MS = 0  # the window has passed
+    deliver("evt_rt_burst_4")
+    assert notifications(listener) == 1
 
 
 def test_only_the_webhook_insert_is_prepared_on_a_django_connection(settings):
