@@ -262,6 +262,8 @@ else:
         }
     }
 
+# Django's database sessions, loaded with one plain SELECT (firmpay/core/sessions.py).
+SESSION_ENGINE = "firmpay.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
