@@ -38,6 +38,31 @@ def test_the_user_their_membership_and_firm_are_one_query(owner, firm):
     assert len(captured.captured_queries) == 1
 
 
+def _values(instance) -> dict:
+    """Every column's value, with its type (a string is not a date, 1 is not True)."""
+    values = (getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+    return [(type(value), value) for value in values]
+
+
+def test_the_user_membership_and_firm_read_are_what_the_orm_reads(owner, firm):
+    second = make_firm(name="Second Firm", tz="Europe/London")
+    make_member(second, role=Role.ADMIN, user=owner)
+    owner.last_login = owner.date_joined
+    owner.save()
+
+    user = MemberBackend().get_user(owner.pk)
+    expected = list(
+        Membership.objects.filter(user=owner).select_related("user", "firm").order_by("id")
+    )
+    assert [m.pk for m in user.signed_in_memberships] == [m.pk for m in expected]
+    assert _values(user) == _values(expected[0].user)
+    for read, orm in zip(user.signed_in_memberships, expected, strict=True):
+        assert _values(read) == _values(orm)
+        assert _values(read.firm) == _values(orm.firm)
+        assert read.user is user
+        assert not read._state.adding and read._state.db == orm._state.db
+
+
 def test_a_firm_page_reads_the_user_and_firm_once(owner_client):
     owner_client.get(SETTINGS)
     with CaptureQueriesContext(connection) as captured:
