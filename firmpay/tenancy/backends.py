@@ -23,7 +23,6 @@ from django.db import connections, router
 
 from firmpay.tenancy.models import Firm, Membership, User
 
-PATH = "firmpay.tenancy.backends.MemberBackend"
 _PARTS = ((Membership, "m"), (User, "u"), (Firm, "f"))
 
 
