@@ -105,6 +105,9 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "tenancy.User"
+# ModelBackend that reads the signed-in user with their memberships and firms in one query.
+# Sessions made under Django's default backend name it, and sign in once more.
+AUTHENTICATION_BACKENDS = ["firmpay.tenancy.backends.MemberBackend"]
 LOGIN_URL = "tenancy:login"
 LOGIN_REDIRECT_URL = "invoices:list"
 LOGOUT_REDIRECT_URL = "tenancy:login"
@@ -265,6 +268,8 @@ else:
         }
     }
 
+# Django's database sessions, loaded with one plain SELECT (firmpay/core/sessions.py).
+SESSION_ENGINE = "firmpay.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 

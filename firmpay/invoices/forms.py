@@ -158,4 +158,7 @@ class InvoiceFilterForm(forms.Form):
 
     def __init__(self, *args, firm, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.filter(firm=firm).order_by("name", "id")
+        # Only validation reads it (the page lists clients from `client_choices`): built when
+        # a client is asked for, not on every page of the list.
+        if self.data.get(self.add_prefix("client")):
+            self.fields["client"].queryset = Client.objects.filter(firm=firm)

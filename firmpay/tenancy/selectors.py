@@ -7,7 +7,13 @@ from firmpay.tenancy.tokens import invitation_token_hash
 
 
 def membership_current(*, user, firm_id) -> Membership | None:
-    """The member's chosen firm, or their first one when none (or a foreign one) is chosen."""
+    """The member's chosen firm, or their first one when none (or a foreign one) is chosen.
+    Picked from `user.signed_in_memberships` when the request's user was read with them
+    (`firmpay.tenancy.backends.MemberBackend`, this request), else read here."""
+    read = getattr(user, "signed_in_memberships", None)
+    if read is not None:
+        chosen = [membership for membership in read if membership.firm_id == firm_id]
+        return (chosen or read or [None])[0]
     memberships = Membership.objects.select_related("firm").order_by("id")
     if firm_id is not None:
         # One filter call for both columns: this runs on every signed-in request.

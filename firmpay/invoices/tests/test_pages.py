@@ -220,6 +220,11 @@ def test_list_filters_by_status_client_overdue_and_search(staff, firm, acme):
     assert listed(client=acme.pk) == [current.pk, draft.pk]
     assert listed(q="bright") == [late.pk]
     assert listed(q=late.number) == [late.pk]
+    # Another firm's client is no filter here: the firm's invoices, none of theirs.
+    other = firm_build()
+    stranger = client_build(firm=other)
+    invoice_build(firm=other, client=stranger)
+    assert listed(client=stranger.pk) == [current.pk, late.pk, draft.pk]
 
 
 def test_list_pages_by_fifty_without_counting(staff, firm, acme):

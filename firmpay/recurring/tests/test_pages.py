@@ -136,11 +136,12 @@ def test_the_invoices_list_labels_invoices_from_a_schedule_in_one_query(staff, f
     page, few = queries()
     link = reverse("recurring:detail", args=[schedule.pk])
     assert page.count(f'href="{link}"') == 1
-    for _ in range(10):
-        schedule_build(firm=firm, created_at=MAY_1)
+    others = [schedule_build(firm=firm, created_at=MAY_1) for _ in range(10)]
     clock.sweep(MAY_1 + datetime.timedelta(hours=1))
     page, many = queries()
     assert page.count('class="badge invoice-label"') == 11
+    for other in others:  # each invoice links to its own schedule
+        assert page.count(f'href="{reverse("recurring:detail", args=[other.pk])}"') == 1
     assert many == few
 
 
