@@ -11,7 +11,8 @@ Firms are taken in id order so two bulk issues lock counters in one order.
 Invoices and lines are inserted as sent (open, `sent_at` now), with COPY on PostgreSQL
 (`firmpay.core.bulk.rows_insert`), executemany on SQLite (the number search index filled
 in one statement: `number_search.py`). The "sent" hooks and the
-emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices.
+emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices (one task
+queued per bulk issue, split by the worker).
 """
 
 import base64
@@ -178,7 +179,6 @@ def invoices_issue_bulk(*, drafts: Sequence[IssueDraft]) -> list[IssuedInvoice]:
 
 
 def _followups_enqueue(ids: list[int]) -> None:
-    from firmpay.invoices.tasks import invoices_sent_followup_task
+    from firmpay.invoices.tasks import invoices_sent_followups_split_task
 
-    for start in range(0, len(ids), FOLLOWUP_CHUNK):
-        invoices_sent_followup_task(ids[start : start + FOLLOWUP_CHUNK])
+    invoices_sent_followups_split_task(ids, FOLLOWUP_CHUNK)
