@@ -34,11 +34,12 @@ from firmpay.invoices.models import (
 )
 from firmpay.invoices.number_search import number_search_bulk
 from firmpay.invoices.services import NUMBER_PREFIX
-from firmpay.invoices.totals import LineInput, invoice_amounts, line_amounts
+from firmpay.invoices.totals import InvoiceAmounts, LineInput, invoice_amounts, line_amounts
 
 FIRMS_PER_STATEMENT = 5000
 FOLLOWUP_CHUNK = 500
 LINK_TOKEN_BYTES = 32  # as models.new_link_token
+TOKEN_CHARS = 43  # 32 bytes in base64 without its padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,9 @@ def _link_tokens(count: int) -> list[str]:
     """`count` link tokens like `new_link_token()` (32 random bytes, URL-safe base64) from
     one read of the system's random source instead of one per invoice."""
     raw = secrets.token_bytes(LINK_TOKEN_BYTES * count)
+    encode = base64.urlsafe_b64encode
     return [
-        base64.urlsafe_b64encode(raw[start : start + LINK_TOKEN_BYTES]).rstrip(b"=").decode()
+        encode(raw[start : start + LINK_TOKEN_BYTES])[:TOKEN_CHARS].decode()
         for start in range(0, len(raw), LINK_TOKEN_BYTES)
     ]
 
@@ -104,11 +106,19 @@ def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[dict], list[l
     next_number = invoice_numbers_reserve(counts=dict(counts))
     tokens = _link_tokens(len(drafts))
     invoices, lines = [], []
+    # Drafts from schedules share their lines (the same LineInput objects): the amounts
+    # of each distinct set of lines are worked out once. Keyed by the objects' ids, which
+    # `drafts` keeps alive for the whole call.
+    worked_out: dict[tuple[int, ...], tuple[list, InvoiceAmounts]] = {}
     for draft, link_token in zip(drafts, tokens, strict=True):
         if not draft.lines:
             raise ValueError("an invoice needs at least one line")
-        amounts = [line_amounts(line) for line in draft.lines]
-        totals = invoice_amounts(amounts)
+        key = tuple(map(id, draft.lines))
+        known = worked_out.get(key)
+        if known is None:
+            amounts = [line_amounts(line) for line in draft.lines]
+            known = worked_out[key] = (amounts, invoice_amounts(amounts))
+        amounts, totals = known
         number = next_number[draft.firm_id]
         next_number[draft.firm_id] = number + 1
         invoices.append(
