@@ -76,7 +76,13 @@ def rows_insert(*, model, rows: list[dict]) -> list[int]:
             for i, name in enumerate(given)
             if isinstance(by_name[name], models.JSONField)
         ]
+        constant = tuple(constant)
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            if not called and not json_at:  # the common case, without a list a row
+                write = copy.write_row
+                for row_id, row in zip(ids, rows, strict=True):
+                    write((row_id, *pick(row), *constant))
+                return ids
             for row_id, row in zip(ids, rows, strict=True):
                 values = list(pick(row))
                 for i, field in json_at:  # COPY would write a list as an array

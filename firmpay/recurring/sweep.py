@@ -206,13 +206,14 @@ def _advance(rows: list[dict]) -> None:
 
 
 def _advance_pg(groups: dict[tuple, list[int]], now: datetime.datetime) -> None:
-    """The same change in one statement whose parameters are three arrays (an `IN` list of
-    5,000 ids costs more to bind client-side than the UPDATE itself)."""
+    """The same change in one statement whose parameters are three arrays, each sent as
+    one array literal (an `IN` list of 5,000 ids costs more to bind client-side than the
+    UPDATE itself, and psycopg dumping a list element by element cost ~40 ms a batch)."""
     ids, next_ons, statuses = [], [], []
     for (next_on, status), group in groups.items():
-        ids += group
-        next_ons += [next_on] * len(group)
-        statuses += [str(status)] * len(group)
+        ids += map(str, group)
+        next_ons += [next_on.isoformat() if next_on else "NULL"] * len(group)
+        statuses += [str(status)] * len(group)  # plain words: nothing to quote
     table = Schedule._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -221,7 +222,7 @@ def _advance_pg(groups: dict[tuple, list[int]], now: datetime.datetime) -> None:
             "status = v.status, updated_at = %s "
             "FROM unnest(%s::bigint[], %s::date[], %s::text[]) AS v(id, next_on, status) "
             "WHERE s.id = v.id",
-            [now, ids, next_ons, statuses],
+            [now, *(f"{{{','.join(values)}}}" for values in (ids, next_ons, statuses))],
         )
 
 
