@@ -18,12 +18,13 @@ Missed sweeps catch up: a schedule more than one occurrence behind issues each i
 import datetime
 import json
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from types import SimpleNamespace
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import connection, connections, transaction
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from firmpay.core.bulk import rows_insert
@@ -46,6 +47,7 @@ from firmpay.recurring.services import schedule_next_date
 from firmpay.tenancy.models import Firm
 
 BATCH = 5000
+PG_WORKERS = 2  # connections issuing at once on PostgreSQL (firms split between them)
 FIELDS = (
     "id",
     "firm_id",
@@ -226,13 +228,17 @@ def _advance_pg(groups: dict[tuple, list[int]], now: datetime.datetime) -> None:
         )
 
 
-def _issue_batch(due: Q, from_firm: int) -> tuple[int, int | None]:
-    """Lock, issue and advance one batch of due schedules, firms from `from_firm` on, in
-    firm order; returns the invoices issued and the batch's last firm (None: none due)."""
+def _issue_batch(due: Q, from_firm: int, to_firm: int | None) -> tuple[int, int | None]:
+    """Lock, issue and advance one batch of due schedules, firms from `from_firm` on
+    (before `to_firm`, if given), in firm order; returns the invoices issued and the
+    batch's last firm (None: none due)."""
+    in_range = Q(firm_id__gte=from_firm)
+    if to_firm is not None:
+        in_range &= Q(firm_id__lt=to_firm)
     with transaction.atomic():
         locked = (
             Schedule.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(due, firm_id__gte=from_firm)
+            .filter(due, in_range)
             .order_by("firm_id", "id")
             .values_list(*FIELDS, "firm__payment_terms_days")[:BATCH]
         )
@@ -289,20 +295,57 @@ def _autopay_hand_over(rows: list[dict], invoices: list) -> None:
         invoice_hooks_run("issued_for_autopay", issued=issued)
 
 
+def _walk(due: Q, from_firm: int = 0, to_firm: int | None = None) -> SweepResult:
+    """Batches through the firms in order, each from the previous batch's last firm (whose
+    issued schedules are no longer due)."""
+    result = SweepResult()
+    while from_firm is not None:
+        issued, from_firm = _issue_batch(due, from_firm, to_firm)
+        if from_firm is not None:
+            result.issued += issued
+            result.batches += 1
+    return result
+
+
+def _walk_apart(due: Q, from_firm: int, to_firm: int | None) -> SweepResult:
+    """`_walk` on a thread of its own (its own connection, closed at the end)."""
+    try:
+        return _walk(due, from_firm, to_firm)
+    finally:
+        connections.close_all()
+
+
+def _firm_parts(count: int) -> list[tuple[int, int | None]]:
+    """`count` ranges of firm ids, about equal."""
+    bounds = Firm.objects.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return []
+    low, high = bounds["low"], bounds["high"] + 1
+    step = max(1, -(-(high - low) // count))
+    starts = list(range(low, high, step))
+    return [(start, end) for start, end in zip(starts, [*starts[1:], None], strict=True)]
+
+
 def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     """Issue every occurrence due at `now` (firm-local), exactly once."""
     due = due_condition(now or timezone.now())
     result = SweepResult()
     if due is None:
         return result
-    # Batches walk the firms in order (each starts at the previous batch's last firm, whose
-    # issued schedules are no longer due), then one more walk from the first firm picks up
-    # what a concurrent sweep held and let go without issuing.
-    for _walk in range(2):
-        from_firm = 0
-        while from_firm is not None:
-            issued, from_firm = _issue_batch(due, from_firm)
-            if from_firm is not None:
-                result.issued += issued
-                result.batches += 1
+    walks = []
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # PostgreSQL: the firms in PG_WORKERS parts, each walked on a connection of its
+        # own, so the server works on one part while this process prepares another (and
+        # two server processes use two cores). Not inside a transaction: the other
+        # connections would not see its rows.
+        with ThreadPoolExecutor(max_workers=PG_WORKERS) as pool:
+            walks = list(pool.map(lambda part: _walk_apart(due, *part), _firm_parts(PG_WORKERS)))
+    else:
+        walks.append(_walk(due))
+    # Once more from the first firm: what a concurrent sweep held and let go without
+    # issuing.
+    walks.append(_walk(due))
+    for walk in walks:
+        result.issued += walk.issued
+        result.batches += walk.batches
     return result
