@@ -22,6 +22,7 @@ Prints progress, then JSON on the last line:
  "charges_per_s", "loadavg", ...}
 
     .venv/bin/python bench/autopay.py [--invoices 100000] [--firms 10000] [--workers 2]
+        [--ports 8800-8899]
 """
 
 from __future__ import annotations
@@ -391,6 +392,12 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2, help="charging processes at once")
     parser.add_argument("--setup-threads", type=int, default=8)
+    parser.add_argument(
+        "--ports",
+        type=lambda text: tuple(int(n) for n in (text.partition("-")[0], text.split("-")[-1])),
+        default=(0, 0),
+        help="pick the sandbox's port in this range, e.g. 8800-8899 (default: any free)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
@@ -401,7 +408,7 @@ def main() -> None:
         return
     load_before = os.getloadavg()
     firms = min(args.firms, args.invoices)
-    port = free_port()
+    port = free_port(*args.ports)
     base = f"http://127.0.0.1:{port}"
     sandbox = sandbox_start(port)
     try:
