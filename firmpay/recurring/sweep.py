@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from firmpay.core.bulk import rows_insert
@@ -122,34 +123,36 @@ def _fetch_converted(query) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
-def _lines_by_schedule(due: Q, rows: list[dict]) -> dict[int, tuple[LineInput, ...]]:
-    """The lines of the locked schedules `rows` (in firm order): selected by the same due
-    condition and the batch's firm range rather than a list of thousands of ids, then kept
-    only for `rows` (a schedule another worker holds is due too, and is not ours)."""
-    wanted = {row["id"] for row in rows}
-    schedules = Schedule.objects.filter(
-        due, firm_id__gte=rows[0]["firm_id"], firm_id__lte=rows[-1]["firm_id"]
-    ).values("id")
-    rows = ScheduleLine.objects.filter(schedule_id__in=schedules).order_by(
-        "schedule_id", "position", "id"
+def _ids_subquery(ids: list[int]) -> RawSQL:
+    """`ids` as one parameter of a subquery, for `__in` (the ORM binds each of 5,000 ids
+    apart): a JSON array on SQLite, an array literal on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [f"{{{','.join(map(str, ids))}}}"])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def _lines_by_schedule(rows: list[dict]) -> dict[int, tuple[LineInput, ...]]:
+    """The lines of the locked schedules `rows`, by schedule."""
+    query = (
+        ScheduleLine.objects.filter(schedule_id__in=_ids_subquery([row["id"] for row in rows]))
+        .order_by("schedule_id", "position", "id")
+        .values_list("schedule_id", "description", "quantity", "unit_amount", "tax_rate")
     )
     # 5,000 schedules repeat a handful of lines: one LineInput per distinct line.
-    query = rows.values_list("schedule_id", "description", "quantity", "unit_amount", "tax_rate")
     lines = defaultdict(list)
     made: dict[tuple, LineInput] = {}
     for schedule_id, *values in _fetch_converted(query):
-        if schedule_id in wanted:
-            key = tuple(values)
-            line = made.get(key)
-            if line is None:
-                description, quantity, unit_amount, tax_rate = values
-                made[key] = line = LineInput(
-                    description=description,
-                    quantity=quantity,
-                    unit_amount=unit_amount,
-                    tax_rate=tax_rate,
-                )
-            lines[schedule_id].append(line)
+        key = tuple(values)
+        line = made.get(key)
+        if line is None:
+            description, quantity, unit_amount, tax_rate = values
+            made[key] = line = LineInput(
+                description=description,
+                quantity=quantity,
+                unit_amount=unit_amount,
+                tax_rate=tax_rate,
+            )
+        lines[schedule_id].append(line)
     return {schedule_id: tuple(found) for schedule_id, found in lines.items()}
 
 
@@ -247,7 +250,7 @@ def _issue_batch(due: Q, from_firm: int, to_firm: int | None) -> tuple[int, int 
         if not rows:
             return 0, None
         locked_last_firm = rows[-1]["firm_id"]
-        lines = _lines_by_schedule(due, rows)
+        lines = _lines_by_schedule(rows)
         # Firm by firm: the invoices' indexes all start with the firm, so a batch of 500
         # firms' schedules writes to a twentieth of each index's pages, where 5,000
         # schedules taken in id order (5,000 firms) wrote to nearly all of them, and the
@@ -333,7 +336,7 @@ def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     if due is None:
         return result
     walks = []
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if PG_WORKERS > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
         # PostgreSQL: the firms in PG_WORKERS parts, each walked on a connection of its
         # own, so the server works on one part while this process prepares another (and
         # two server processes use two cores). Not inside a transaction: the other
