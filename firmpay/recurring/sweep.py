@@ -4,7 +4,9 @@ firm's local calendar, issues one invoice per due occurrence. Set-based, like re
 Per sweep: the firms' timezones are grouped by the firm-local issuing day at `now` (at most
 two or three different days at any moment), which makes one condition over the schedules
 (`next_issue_on <= day` for the firms in those zones). Batches of due schedules are then
-locked with `SELECT ... FOR UPDATE SKIP LOCKED` and, per batch in one transaction: the
+locked with `SELECT ... FOR UPDATE SKIP LOCKED`, walking the firms in order (on PostgreSQL,
+outside a transaction, two halves of the firms on two connections at once), then once more
+from the first firm; per batch, in one transaction: the
 invoices issued in bulk (`invoices_issue_bulk`: numbered, sent, emailed after the commit),
 one `ScheduleIssue` row per (schedule, occurrence) (unique: an occurrence is never issued
 twice), the schedules moved on to their next date (one UPDATE per distinct next date), and
