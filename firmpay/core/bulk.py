@@ -33,6 +33,18 @@ def _defaults(model, given: set[str]):
     return fields, fixed, per_row
 
 
+_sequences: dict[str, str] = {}
+
+
+def _sequence(cursor, table: str) -> str:
+    """The id sequence of `table`, looked up once per process: inside the id statement
+    `pg_get_serial_sequence` is evaluated per row and cost 3 of its 4 µs a row."""
+    if table not in _sequences:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        _sequences[table] = cursor.fetchone()[0]
+    return _sequences[table]
+
+
 def rows_insert(*, model, rows: list[dict]) -> list[int]:
     """Insert `rows` (dicts of attnames to values, all with the same keys) and return their
     ids in order. Runs in the caller's transaction."""
@@ -48,8 +60,8 @@ def rows_insert(*, model, rows: list[dict]) -> list[int]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [_sequence(cursor, table), len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
         by_name = {f.attname: f for f in fields}
@@ -64,7 +76,13 @@ def rows_insert(*, model, rows: list[dict]) -> list[int]:
             for i, name in enumerate(given)
             if isinstance(by_name[name], models.JSONField)
         ]
+        constant = tuple(constant)
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            if not called and not json_at:  # the common case, without a list a row
+                write = copy.write_row
+                for row_id, row in zip(ids, rows, strict=True):
+                    write((row_id, *pick(row), *constant))
+                return ids
             for row_id, row in zip(ids, rows, strict=True):
                 values = list(pick(row))
                 for i, field in json_at:  # COPY would write a list as an array

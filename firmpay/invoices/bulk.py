@@ -11,7 +11,8 @@ Firms are taken in id order so two bulk issues lock counters in one order.
 Invoices and lines are inserted as sent (open, `sent_at` now), with COPY on PostgreSQL
 (`firmpay.core.bulk.rows_insert`), executemany on SQLite (the number search index filled
 in one statement: `number_search.py`). The "sent" hooks and the
-emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices.
+emails run after the commit, per invoice, in tasks of `FOLLOWUP_CHUNK` invoices (one task
+queued per bulk issue, split by the worker).
 """
 
 import base64
@@ -33,11 +34,12 @@ from firmpay.invoices.models import (
 )
 from firmpay.invoices.number_search import number_search_bulk
 from firmpay.invoices.services import NUMBER_PREFIX
-from firmpay.invoices.totals import LineInput, invoice_amounts, line_amounts
+from firmpay.invoices.totals import InvoiceAmounts, LineInput, invoice_amounts, line_amounts
 
 FIRMS_PER_STATEMENT = 5000
 FOLLOWUP_CHUNK = 500
 LINK_TOKEN_BYTES = 32  # as models.new_link_token
+TOKEN_CHARS = 43  # 32 bytes in base64 without its padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +94,9 @@ def _link_tokens(count: int) -> list[str]:
     """`count` link tokens like `new_link_token()` (32 random bytes, URL-safe base64) from
     one read of the system's random source instead of one per invoice."""
     raw = secrets.token_bytes(LINK_TOKEN_BYTES * count)
+    encode = base64.urlsafe_b64encode
     return [
-        base64.urlsafe_b64encode(raw[start : start + LINK_TOKEN_BYTES]).rstrip(b"=").decode()
+        encode(raw[start : start + LINK_TOKEN_BYTES])[:TOKEN_CHARS].decode()
         for start in range(0, len(raw), LINK_TOKEN_BYTES)
     ]
 
@@ -103,11 +106,19 @@ def _invoice_rows(drafts: Sequence[IssueDraft], now) -> tuple[list[dict], list[l
     next_number = invoice_numbers_reserve(counts=dict(counts))
     tokens = _link_tokens(len(drafts))
     invoices, lines = [], []
+    # Drafts from schedules share their lines (the same LineInput objects): the amounts
+    # of each distinct set of lines are worked out once. Keyed by the objects' ids, which
+    # `drafts` keeps alive for the whole call.
+    worked_out: dict[tuple[int, ...], tuple[list, InvoiceAmounts]] = {}
     for draft, link_token in zip(drafts, tokens, strict=True):
         if not draft.lines:
             raise ValueError("an invoice needs at least one line")
-        amounts = [line_amounts(line) for line in draft.lines]
-        totals = invoice_amounts(amounts)
+        key = tuple(map(id, draft.lines))
+        known = worked_out.get(key)
+        if known is None:
+            amounts = [line_amounts(line) for line in draft.lines]
+            known = worked_out[key] = (amounts, invoice_amounts(amounts))
+        amounts, totals = known
         number = next_number[draft.firm_id]
         next_number[draft.firm_id] = number + 1
         invoices.append(
@@ -178,7 +189,6 @@ def invoices_issue_bulk(*, drafts: Sequence[IssueDraft]) -> list[IssuedInvoice]:
 
 
 def _followups_enqueue(ids: list[int]) -> None:
-    from firmpay.invoices.tasks import invoices_sent_followup_task
+    from firmpay.invoices.tasks import invoices_sent_followups_split_task
 
-    for start in range(0, len(ids), FOLLOWUP_CHUNK):
-        invoices_sent_followup_task(ids[start : start + FOLLOWUP_CHUNK])
+    invoices_sent_followups_split_task(ids, FOLLOWUP_CHUNK)

@@ -24,3 +24,12 @@ def invoices_sent_followup_task(invoice_ids: list[int]) -> None:
     invoices = Invoice.objects.select_related("firm", "client").filter(pk__in=invoice_ids)
     for invoice in invoices.order_by("id"):
         invoice_sent_followup(invoice=invoice)
+
+
+@db_task(retries=3, retry_delay=60)
+def invoices_sent_followups_split_task(invoice_ids: list[int], chunk: int) -> None:
+    """A bulk issue's follow-ups, queued as one task per issue and split here into tasks of
+    `chunk` invoices: each enqueue is a commit on Huey's SQLite file (~4 ms), which the
+    issuing sweep paid 200 times per 100,000 invoices."""
+    for start in range(0, len(invoice_ids), chunk):
+        invoices_sent_followup_task(invoice_ids[start : start + chunk])

@@ -66,3 +66,33 @@ def test_two_sweepers_at_once_issue_each_occurrence_once():
     for firm_id in {firm_id for firm_id, _ in numbers}:
         got = sorted(n for f, n in numbers if f == firm_id)
         assert got == [f"INV-{n:04d}" for n in range(1, SCHEDULES_PER_FIRM + 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_outside_a_transaction_splits_the_firms_and_issues_each_once(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the firms are split between connections on PostgreSQL only")
+    import time_machine
+
+    from firmpay.recurring import sweep
+
+    firms = [firm_in(zone) for zone in ZONES for _ in range(3)]
+    schedules = [
+        schedule_build(firm=firm, created_at=CREATED, start_date=datetime.date(2026, 5, 1))
+        for firm in firms
+        for _ in range(4)
+    ]
+    monkeypatch.setattr(sweep, "PG_WORKERS", 3)
+    monkeypatch.setattr(sweep, "BATCH", 5)  # batches that end inside a firm
+    with time_machine.travel(SWEEP_AT, tick=False):
+        first = sweep.recurring_sweep()
+        again = sweep.recurring_sweep()
+
+    assert (first.issued, again.issued) == (len(schedules), 0)
+    issued = list(ScheduleIssue.objects.values_list("schedule_id", "occurrence"))
+    assert sorted(issued) == sorted((schedule.pk, 1) for schedule in schedules)
+    numbers = list(Invoice.objects.values_list("firm_id", "number"))
+    for firm in firms:
+        assert sorted(n for f, n in numbers if f == firm.pk) == [
+            f"INV-{n:04d}" for n in (1, 2, 3, 4)
+        ]
