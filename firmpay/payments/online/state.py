@@ -14,6 +14,7 @@ Lock order everywhere: invoice, then payment.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 
@@ -217,6 +218,38 @@ def _facts(payment: OnlinePayment) -> tuple:
         payment.method,
         payment.failure_message,
     )
+
+
+def payment_fact_known(
+    payment: OnlinePayment, ref: PaymentRef, change: Callable[[OnlinePayment], bool | None]
+) -> bool:
+    """Whether a payment fact is already on `payment` as read without a lock: `change` on a
+    copy of it records nothing new (no id, method or time it lacks, no other message or
+    refunded total). Every such field is only ever set once or grows, so what the read saw
+    is still there under the lock: applying the fact there would write nothing either. The
+    copy is not saved; a fact that names an id the row lacks is never probed (learning an
+    id adopts refund and dispute rows: writes, done under the lock)."""
+    if (
+        (ref.intent and not payment.payment_intent_id)
+        or (ref.charge and not payment.charge_id)
+        or (ref.method and not payment.method)
+    ):
+        return False
+    probe = copy.copy(payment)
+    before = _facts(probe)
+    return not change(probe) and _facts(probe) == before
+
+
+def payment_apply(
+    payment: OnlinePayment, ref: PaymentRef, change: Callable[[OnlinePayment], bool | None]
+) -> str:
+    """Apply a payment fact to `payment` (found by `ref`, read without a lock). A fact
+    already on the row (the same success the batch recording wrote, a duplicate delivery)
+    ends here: no lock, no write (the read that found the payment was the only statement).
+    Anything new goes through `payment_change`."""
+    if payment_fact_known(payment, ref, change):
+        return StripeEventStatus.PROCESSED
+    return payment_change(payment.pk, change)
 
 
 def payment_change(payment_id: int, change: Callable[[OnlinePayment], bool | None]) -> str:
