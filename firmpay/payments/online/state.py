@@ -36,6 +36,7 @@ from firmpay.payments.online.models import (
     PaymentRefund,
 )
 from firmpay.payments.online.notices import notices_for_change
+from firmpay.payments.online.payment_reads import payments_read
 
 
 def payment_status_derive(
@@ -120,10 +121,31 @@ def payment_lock(payment_id: int) -> OnlinePayment:
 def payment_for_ref(ref: PaymentRef) -> OnlinePayment | None:
     """Our payment for `ref`, only on the account the processor named: by our own id
     echoed back, then the intent, the charge, the session. One query for all of them
-    (every event of the worker asks; most name two or three ids)."""
-    if not ref.account:
+    (every event of the worker asks; most name two or three ids), none when a batch read
+    the payments its facts name together (`payment_reads.payments_read_together`) and one
+    of them answers. Read without a lock: take its pk to `payment_change`."""
+    keys = payment_ref_keys(ref)
+    if not keys:
         return None
-    keys = [
+    read = payments_read(ref.account)
+    if read:
+        payment = payment_first_named(read, keys)
+        if payment is not None:
+            return payment
+    any_key = Q()
+    for field, value in keys:
+        any_key |= Q(**{field: value})
+    found = list(
+        OnlinePayment.objects.filter(any_key, stripe_account_id=ref.account).order_by("pk")
+    )
+    return payment_first_named(found, keys)
+
+
+def payment_ref_keys(ref: PaymentRef) -> list[tuple[str, object]]:
+    """The (field, value) pairs that may name `ref`'s payment, in the order that decides."""
+    if not ref.account:
+        return []
+    return [
         (field, value)
         for field, value in (
             ("pk", ref.payment_id),
@@ -133,15 +155,11 @@ def payment_for_ref(ref: PaymentRef) -> OnlinePayment | None:
         )
         if value not in (None, "")
     ]
-    if not keys:
-        return None
-    any_key = Q()
+
+
+def payment_first_named(found: list[OnlinePayment], keys) -> OnlinePayment | None:
+    """Of `found` (one account's, in pk order), the row the first key that names one names."""
     for field, value in keys:
-        any_key |= Q(**{field: value})
-    found = list(
-        OnlinePayment.objects.filter(any_key, stripe_account_id=ref.account).order_by("pk")
-    )
-    for field, value in keys:  # the first key in that order that names a row decides
         attribute = "pk" if field == "pk" else field
         for payment in found:
             if str(getattr(payment, attribute)) == str(value):

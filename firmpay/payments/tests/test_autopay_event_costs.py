@@ -17,7 +17,10 @@ from django.utils import timezone
 from firmpay.payments.autopay import batch
 from firmpay.payments.models import StripeEvent
 from firmpay.payments.online.models import OnlinePayment
+from firmpay.payments.online.payment_reads import payments_read_together
 from firmpay.payments.services.events import stripe_event_store, stripe_events_process_batch
+from firmpay.payments.stripe.events import payment_facts_from_event
+from firmpay.payments.stripe.mappers import event_envelope_from_payload
 from firmpay.payments.tests.autopay_helpers import authorised, live_account, new_client, sent_to
 from firmpay.payments.tests.online import Stripe, deliver
 
@@ -52,14 +55,25 @@ def charged(stripe_sandbox, client, account_id: str, n: int) -> list[dict]:
     return [e for e in account_events(stripe_sandbox, account_id) if e["id"] not in before]
 
 
-def processed(events: list[dict]) -> tuple[list[str], float]:
-    """Store `events` and process them in one worker batch: (statements, CPU seconds)."""
+def refs(events: list[dict]) -> list:
+    envelopes = [event_envelope_from_payload(json.dumps(event)) for event in events]
+    facts = [fact for e in envelopes for fact in payment_facts_from_event(e) or ()]
+    return [fact.ref for fact in facts]
+
+
+def processed(events: list[dict], *, together: bool = False) -> tuple[list[str], float]:
+    """Store `events` and process them in one worker batch: (statements, CPU seconds).
+    `together`: the batch's payments read at once, as the worker's hook does."""
     with override_settings(STRIPE_EVENTS_PROCESS_INLINE=False):
         for event in events:
             stripe_event_store(payload=json.dumps(event), data=event)
     with CaptureQueriesContext(connection) as queries:
         started = time.process_time()
-        assert stripe_events_process_batch(limit=len(events) + 10) == len(events)
+        if together:
+            with payments_read_together(refs(events)):
+                assert stripe_events_process_batch(limit=len(events) + 10) == len(events)
+        else:
+            assert stripe_events_process_batch(limit=len(events) + 10) == len(events)
         cpu = time.process_time() - started
     return [q["sql"] for q in queries.captured_queries], cpu
 
@@ -113,6 +127,31 @@ def test_the_events_of_recorded_charges_change_nothing_and_cost_a_read_each(
     ]
     assert others == []  # no lock, no write but the events' own rows
     print(f"\n{len(told)} payment events: {len(statements)} statements, {cpu * 1000:.1f} ms CPU")
+
+
+def test_read_together_the_events_of_recorded_charges_cost_one_read(
+    stripe_sandbox, card_client, account
+):
+    events = charged(stripe_sandbox, card_client, account.stripe_account_id, 6)
+    before = seen(card_client)
+
+    statements, _ = processed(events, together=True)
+
+    assert seen(card_client) == before
+    reads = [s for s in statements if s.startswith('SELECT "payments_onlinepayment"."id"')]
+    assert len(reads) == 1
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {"processed", "ignored"}
+
+
+def test_read_together_a_fact_that_is_new_is_still_applied(recorded):
+    refunded = recorded.charge("charge.refunded", amount_refunded=recorded.p.amount)
+    again = recorded.intent("payment_intent.succeeded")
+    with payments_read_together(refs([refunded, again])):
+        assert deliver(again) == "processed"
+        assert deliver(refunded) == "processed"
+    recorded.p.refresh_from_db()
+    recorded.p.invoice.refresh_from_db()
+    assert (recorded.p.status, recorded.p.invoice.status) == ("refunded", "refunded")
 
 
 @pytest.fixture
