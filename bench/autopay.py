@@ -19,6 +19,13 @@ record: PaymentIntents listed per connected account, grouped by the invoice id i
 metadata (double_charged = invoices with more than one), and the API requests Firmpay's
 SDK made while charging (api_calls_per_charge).
 
+With --deliver-events, then: the Connect events the sandbox recorded for the charges, of
+the types the webhook endpoint subscribes to (payment_intent.succeeded and charge.succeeded
+per card charge), are stored as the webhook stores them (`stripe_event_store`, no signature
+check, no HTTP: bench/webhooks.py measures the ingest) and processed in the bench process
+by the worker's batch call until none is due (events_cpu_ms_per_charge,
+events_cpu_ms_per_event, statements_per_event, events_per_s: wall time of the processing).
+
 Prints progress, then JSON on the last line:
 {"invoices", "charged", "double_charged", "api_calls_per_charge", "sweep_s", "peak_mb",
  "charges_per_s", "loadavg", ...}
@@ -511,6 +518,57 @@ def sandbox_count(base: str, stripe_rows) -> dict:
     }
 
 
+def events_deliver(base: str, stripe_rows, since: int) -> dict:
+    """--deliver-events: the Connect events the sandbox recorded since `since` (the charges'
+    own), of the types the webhook endpoint subscribes to, stored as the webhook stores them
+    (`stripe_event_store`, the signature check left out), then processed by the worker's
+    batch call until none is due. Timed and counted: the processing only."""
+    import stripe
+    from django.conf import settings
+    from django.db import connection
+
+    from firmpay.payments.services.events import (
+        stripe_event_store,
+        stripe_events_process_batch,
+    )
+    from firmpay.payments.stripe.events import SUBSCRIBED_EVENT_TYPES
+
+    client = stripe.StripeClient(SANDBOX_KEY, base_addresses={"api": base})
+    subscribed = set(SUBSCRIBED_EVENT_TYPES)
+
+    def per_account(account: str) -> list[dict]:
+        listed = client.v1.events.list(
+            params={"limit": 100, "created": {"gte": since}}, options={"stripe_account": account}
+        )
+        return [e.to_dict() for e in listed.auto_paging_iter() if e.type in subscribed]
+
+    events: list[dict] = []
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for listed in pool.map(per_account, sorted({acct for acct, _, _ in stripe_rows})):
+            events.extend(reversed(listed))  # oldest first, as delivered
+    events.sort(key=lambda e: e["created"])
+    settings.STRIPE_EVENTS_PROCESS_INLINE = False
+    started = time.perf_counter()
+    for event in events:
+        stripe_event_store(payload=json.dumps(event), data=event)
+    store_s = time.perf_counter() - started
+    statements = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    done = 0
+    cpu, started = time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(counted):
+        while claimed := stripe_events_process_batch(limit=settings.STRIPE_EVENTS_BATCH):
+            done += claimed
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - started
+    print(f"events: {len(events)} stored in {store_s:.1f}s, processed in {wall:.1f}s", flush=True)
+    return {"events": events, "done": done, "cpu_s": cpu, "wall_s": wall, "statements": statements}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invoices", type=int, default=100_000)
@@ -519,6 +577,11 @@ def main() -> None:
     parser.add_argument("--setup-threads", type=int, default=2, help="batch calls at once")
     parser.add_argument(
         "--port", type=int, default=0, help="the sandbox's port (default: any free)"
+    )
+    parser.add_argument(
+        "--deliver-events",
+        action="store_true",
+        help="after charging, store the charges' Connect events and process them (worker)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -550,9 +613,13 @@ def main() -> None:
             issued = issue(now)
             print(f"issuing sweep: {issued}", flush=True)
             sandbox_cpu = process_cpu_s(sandbox.pid)
+            charging_from = int(time.time()) - 1
             charged = charge(args.workers, data_dir, base)
             sandbox_cpu = process_cpu_s(sandbox.pid) - sandbox_cpu
             counted = sandbox_count(base, stripe_rows)
+            delivered = (
+                events_deliver(base, stripe_rows, charging_from) if args.deliver_events else None
+            )
     finally:
         sandbox.terminate()
         sandbox.wait(10)
@@ -577,9 +644,23 @@ def main() -> None:
         **charged,
         "sandbox_cpu_ms_per_charge": round(1000 * sandbox_cpu / max(counted["charged"], 1), 2),
         "setup_s": round(setup_s, 1),
+        **(events_result(delivered, counted["charged"]) if delivered else {}),
         "loadavg": [round(x, 2) for x in (*load_before, *os.getloadavg())],
     }
     print(json.dumps(result))
+
+
+def events_result(delivered: dict, charged: int) -> dict:
+    events = len(delivered["events"])
+    return {
+        "events_delivered": events,
+        "events_processed": delivered["done"],
+        "events_per_charge": round(events / max(charged, 1), 2),
+        "events_cpu_ms_per_charge": round(1000 * delivered["cpu_s"] / max(charged, 1), 2),
+        "events_cpu_ms_per_event": round(1000 * delivered["cpu_s"] / max(events, 1), 3),
+        "statements_per_event": round(delivered["statements"] / max(events, 1), 2),
+        "events_per_s": round(events / delivered["wall_s"], 1) if delivered["wall_s"] else None,
+    }
 
 
 if __name__ == "__main__":

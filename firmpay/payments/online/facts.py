@@ -1,6 +1,8 @@
 """What payment facts do to our payments and invoices (appliers registered with
 `@fact_applier`; refunds and disputes are in `refund_facts.py`, the shared state rules in
-`state.py`)."""
+`state.py`). A fact already on the payment's row (the success a batch of automatic charges
+recorded, then told again by the intent's and the charge's events; any duplicate) costs the
+read that found the payment and nothing else (`payment_apply`)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from firmpay.payments.facts import (
 from firmpay.payments.models import StripeEventStatus
 from firmpay.payments.online.models import DEBIT_METHODS, OnlinePayment
 from firmpay.payments.online.state import (
-    payment_change,
+    payment_apply,
     payment_for_ref,
     payment_learn_ids,
     set_once,
@@ -43,7 +45,7 @@ def payment_noticed_apply(fact: PaymentNoticed) -> str:
     payment = _payment(fact.ref)
     if payment is None:
         return StripeEventStatus.IGNORED
-    return payment_change(payment.pk, lambda p: payment_learn_ids(p, fact.ref))
+    return payment_apply(payment, fact.ref, lambda p: payment_learn_ids(p, fact.ref))
 
 
 @fact_applier(PaymentProcessing)
@@ -59,7 +61,7 @@ def payment_processing_apply(fact: PaymentProcessing) -> str:
         if p.method != "card":  # cards do not wait days; only debits are "on their way"
             set_once(p, "processing_at", fact.at)
 
-    return payment_change(payment.pk, change)
+    return payment_apply(payment, fact.ref, change)
 
 
 @fact_applier(PaymentSucceeded)
@@ -72,7 +74,7 @@ def payment_succeeded_apply(fact: PaymentSucceeded) -> str:
         payment_learn_ids(p, fact.ref)
         set_once(p, "succeeded_at", fact.at)
 
-    return payment_change(payment.pk, change)
+    return payment_apply(payment, fact.ref, change)
 
 
 @fact_applier(PaymentFailed)
@@ -91,7 +93,7 @@ def payment_failed_apply(fact: PaymentFailed) -> str:
             set_once(p, "failed_at", fact.at)
             p.failure_message = p.failure_message or "The bank debit failed."
 
-    return payment_change(payment.pk, change)
+    return payment_apply(payment, fact.ref, change)
 
 
 @fact_applier(PaymentSessionExpired)
@@ -104,7 +106,7 @@ def payment_session_expired_apply(fact: PaymentSessionExpired) -> str:
         payment_learn_ids(p, fact.ref)
         set_once(p, "expired_at", fact.at)
 
-    return payment_change(payment.pk, change)
+    return payment_apply(payment, fact.ref, change)
 
 
 @fact_applier(PaymentRefundedTotal)
@@ -120,4 +122,4 @@ def payment_refunded_total_apply(fact: PaymentRefundedTotal) -> str:
         if fact.amount_refunded > p.charge_amount_refunded:
             p.charge_amount_refunded = fact.amount_refunded
 
-    return payment_change(payment.pk, change)
+    return payment_apply(payment, fact.ref, change)

@@ -14,6 +14,7 @@ Lock order everywhere: invoice, then payment.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 
@@ -35,6 +36,7 @@ from firmpay.payments.online.models import (
     PaymentRefund,
 )
 from firmpay.payments.online.notices import notices_for_change
+from firmpay.payments.online.payment_reads import payments_read
 
 
 def payment_status_derive(
@@ -119,10 +121,31 @@ def payment_lock(payment_id: int) -> OnlinePayment:
 def payment_for_ref(ref: PaymentRef) -> OnlinePayment | None:
     """Our payment for `ref`, only on the account the processor named: by our own id
     echoed back, then the intent, the charge, the session. One query for all of them
-    (every event of the worker asks; most name two or three ids)."""
-    if not ref.account:
+    (every event of the worker asks; most name two or three ids), none when a batch read
+    the payments its facts name together (`payment_reads.payments_read_together`) and one
+    of them answers. Read without a lock: take its pk to `payment_change`."""
+    keys = payment_ref_keys(ref)
+    if not keys:
         return None
-    keys = [
+    read = payments_read(ref.account)
+    if read:
+        payment = payment_first_named(read, keys)
+        if payment is not None:
+            return payment
+    any_key = Q()
+    for field, value in keys:
+        any_key |= Q(**{field: value})
+    found = list(
+        OnlinePayment.objects.filter(any_key, stripe_account_id=ref.account).order_by("pk")
+    )
+    return payment_first_named(found, keys)
+
+
+def payment_ref_keys(ref: PaymentRef) -> list[tuple[str, object]]:
+    """The (field, value) pairs that may name `ref`'s payment, in the order that decides."""
+    if not ref.account:
+        return []
+    return [
         (field, value)
         for field, value in (
             ("pk", ref.payment_id),
@@ -132,15 +155,11 @@ def payment_for_ref(ref: PaymentRef) -> OnlinePayment | None:
         )
         if value not in (None, "")
     ]
-    if not keys:
-        return None
-    any_key = Q()
+
+
+def payment_first_named(found: list[OnlinePayment], keys) -> OnlinePayment | None:
+    """Of `found` (one account's, in pk order), the row the first key that names one names."""
     for field, value in keys:
-        any_key |= Q(**{field: value})
-    found = list(
-        OnlinePayment.objects.filter(any_key, stripe_account_id=ref.account).order_by("pk")
-    )
-    for field, value in keys:  # the first key in that order that names a row decides
         attribute = "pk" if field == "pk" else field
         for payment in found:
             if str(getattr(payment, attribute)) == str(value):
@@ -217,6 +236,38 @@ def _facts(payment: OnlinePayment) -> tuple:
         payment.method,
         payment.failure_message,
     )
+
+
+def payment_fact_known(
+    payment: OnlinePayment, ref: PaymentRef, change: Callable[[OnlinePayment], bool | None]
+) -> bool:
+    """Whether a payment fact is already on `payment` as read without a lock: `change` on a
+    copy of it records nothing new (no id, method or time it lacks, no other message or
+    refunded total). Every such field is only ever set once or grows, so what the read saw
+    is still there under the lock: applying the fact there would write nothing either. The
+    copy is not saved; a fact that names an id the row lacks is never probed (learning an
+    id adopts refund and dispute rows: writes, done under the lock)."""
+    if (
+        (ref.intent and not payment.payment_intent_id)
+        or (ref.charge and not payment.charge_id)
+        or (ref.method and not payment.method)
+    ):
+        return False
+    probe = copy.copy(payment)
+    before = _facts(probe)
+    return not change(probe) and _facts(probe) == before
+
+
+def payment_apply(
+    payment: OnlinePayment, ref: PaymentRef, change: Callable[[OnlinePayment], bool | None]
+) -> str:
+    """Apply a payment fact to `payment` (found by `ref`, read without a lock). A fact
+    already on the row (the same success the batch recording wrote, a duplicate delivery)
+    ends here: no lock, no write (the read that found the payment was the only statement).
+    Anything new goes through `payment_change`."""
+    if payment_fact_known(payment, ref, change):
+        return StripeEventStatus.PROCESSED
+    return payment_change(payment.pk, change)
 
 
 def payment_change(payment_id: int, change: Callable[[OnlinePayment], bool | None]) -> str:
