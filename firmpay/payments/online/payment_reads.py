@@ -8,9 +8,8 @@ or finds the fact already on it (`state.payment_fact_known`), which a row read e
 the batch tells as truly as one read now: the facts on a payment are only ever added. A
 payment that learns an id during the batch is found by it through the query, as before.
 
-Meant for the event worker, around a batch's payment events: one `with` in
-`services/event_batches.py:events_run_batch` around the chunk loop (not in yet: that
-module has another owner). Until then only callers that open it use it.
+The event worker opens it around a batch's payment events (the chunk loop of
+`services/event_batches.py:events_run_batch`).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from django.db.models import Q
 
 from firmpay.payments.facts import AccountChanged, AccountDeauthorized, MethodSaved
 from firmpay.payments.models import StripeEventStatus
+from firmpay.payments.online.payment_reads import payments_read_together
 from firmpay.payments.services.event_rows import (
     ClaimedEvent,
     event_fail,
@@ -259,9 +260,12 @@ def events_run_batch(events: list[ClaimedEvent], *, chunk: int | None = None) ->
     absent = _no_payment(local)
     read[StripeEventStatus.IGNORED].extend(absent)
     local = [event for event in local if event.pk not in absent]
-    # Database facts after every read from Stripe, in chunks across accounts: fewer commits.
-    for start in range(0, len(local), chunk):
-        outcomes.update(_run_together(local[start : start + chunk]))
+    # Database facts after every read from Stripe, in chunks across accounts: fewer commits;
+    # the payments they name read once for the batch (payment_reads).
+    refs = (f.ref for event in local for f in _facts(event) if hasattr(f, "ref"))
+    with payments_read_together(refs):
+        for start in range(0, len(local), chunk):
+            outcomes.update(_run_together(local[start : start + chunk]))
     failed = read.pop(StripeEventStatus.FAILED, [])
     events_finish_each({status: pks for status, pks in read.items() if pks})
     outcomes.update({status: len(pks) for status, pks in read.items()})
