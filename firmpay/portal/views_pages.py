@@ -127,7 +127,7 @@ def portal_details(request):
     client = request.portal_client
     contact = ContactForm(initial={f: getattr(client, f) for f in CONTACT_FIELDS})
     email_form = EmailChangeForm()
-    here = reverse("portal:details", kwargs={"firm_key": client.firm.portal_key})
+    here = reverse("portal:details", kwargs={"firm_key": request.portal_firm.portal_key})
     if request.method == "POST" and request.POST.get("form") == "contact":
         contact = ContactForm(request.POST)
         if contact.is_valid():
@@ -156,7 +156,7 @@ def portal_details(request):
 @portal_page
 def portal_email_confirm(request, token):
     client = request.portal_client
-    here = reverse("portal:details", kwargs={"firm_key": client.firm.portal_key})
+    here = reverse("portal:details", kwargs={"firm_key": request.portal_firm.portal_key})
     if request.method != "POST":
         return portal_render(request, "portal/email_confirm.html", "details")
     try:
