@@ -69,7 +69,10 @@ def _dispatch(event: ClaimedEvent) -> str:
     return stripe_event_apply(_envelope(event))
 
 
+@lru_cache(maxsize=1024)
 def _facts(event: ClaimedEvent) -> tuple:
+    """Mapped once per claimed event (read by reads_stripe, the batch's filters and its
+    payment read); the facts are frozen dataclasses."""
     try:
         return tuple(payment_facts_from_event(_envelope(event)) or ())
     except Exception:  # noqa: BLE001 - a payload that cannot be mapped fails when applied
