@@ -31,7 +31,10 @@ Prints progress, then JSON on the last line:
  "charges_per_s", "loadavg", ...}
 
     .venv/bin/python bench/autopay.py [--invoices 100000] [--firms 10000] [--workers 2]
-        [--port 12345] [--deliver-events]
+        [--port 12345] [--deliver-events] [--sweep-only]
+
+--sweep-only stops after the issuing sweep and prints its figures (no charging);
+BENCH_SWEEP_PROFILE=<file> writes a cProfile of the sweep.
 """
 
 from __future__ import annotations
@@ -396,8 +399,17 @@ def issue(now) -> dict:
     from firmpay.payments.autopay.models import InvoiceAutopay
     from firmpay.recurring.sweep import recurring_sweep
 
+    profile = os.environ.get("BENCH_SWEEP_PROFILE")
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started, cpu = time.perf_counter(), time.process_time()
     result = recurring_sweep(now=now)
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
     return {
         "issued": result.issued,
         "sweep_s": round(time.perf_counter() - started, 2),
@@ -583,6 +595,11 @@ def main() -> None:
         action="store_true",
         help="after charging, store the charges' Connect events and process them (worker)",
     )
+    parser.add_argument(
+        "--sweep-only",
+        action="store_true",
+        help="stop after the issuing sweep (no charging; prints the sweep's figures)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
@@ -612,6 +629,9 @@ def main() -> None:
             )
             issued = issue(now)
             print(f"issuing sweep: {issued}", flush=True)
+            if args.sweep_only:
+                print(json.dumps({**issued, "loadavg": [round(x, 2) for x in os.getloadavg()]}))
+                return
             sandbox_cpu = process_cpu_s(sandbox.pid)
             charging_from = int(time.time()) - 1
             charged = charge(args.workers, data_dir, base)
