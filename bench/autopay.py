@@ -627,7 +627,9 @@ def main() -> None:
             print(
                 f"rows: {args.invoices} schedules in {time.monotonic() - started:.1f}s", flush=True
             )
+            sandbox_cpu = process_cpu_s(sandbox.pid)
             issued = issue(now)
+            issued["sandbox_cpu_s_in_sweep"] = round(process_cpu_s(sandbox.pid) - sandbox_cpu, 2)
             print(f"issuing sweep: {issued}", flush=True)
             if args.sweep_only:
                 print(json.dumps({**issued, "loadavg": [round(x, 2) for x in os.getloadavg()]}))
