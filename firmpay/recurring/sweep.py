@@ -12,6 +12,12 @@ one `ScheduleIssue` row per (schedule, occurrence) (unique: an occurrence is nev
 twice), the schedules moved on to their next date (one UPDATE per distinct next date), and
 the "issued_for_autopay" hook for schedules that collect automatically.
 
+On SQLite a batch dirties more than the 1,000 WAL pages at which a commit checkpoints by
+default (copies the WAL into the database file and syncs it), so every batch's commit
+rewrote the same index pages into the file: an eighth of a 100,000-invoice sweep. While it
+sweeps, the sweep's connection checkpoints at SQLITE_CHECKPOINT_PAGES instead, and once
+more when it ends, so the next writer does not inherit the copy.
+
 Two sweeps at once: the second skips the rows the first holds, and once the first commits
 those rows are no longer due. A sweep that dies mid-batch leaves nothing of that batch.
 Missed sweeps catch up: a schedule more than one occurrence behind issues each in turn.
@@ -21,6 +27,7 @@ import datetime
 import json
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from types import SimpleNamespace
@@ -50,6 +57,7 @@ from firmpay.recurring.services import schedule_next_date
 from firmpay.tenancy.models import Firm
 
 BATCH = 5000
+SQLITE_CHECKPOINT_PAGES = 4000  # 16 MB of WAL (SQLite's default: 1,000)
 PG_WORKERS = 2  # connections issuing at once on PostgreSQL (firms split between them)
 FIELDS = (
     "id",
@@ -346,6 +354,26 @@ def _firm_parts(count: int) -> list[tuple[int, int | None]]:
     return [(start, end) for start, end in zip(starts, [*starts[1:], None], strict=True)]
 
 
+@contextmanager
+def _sqlite_checkpoints_spaced():
+    """On SQLite outside a transaction: this connection checkpoints every
+    SQLITE_CHECKPOINT_PAGES while inside, then once at the end (PASSIVE: readers are
+    not waited for), and is given back its own setting."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_CHECKPOINT_PAGES}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     """Issue every occurrence due at `now` (firm-local), exactly once."""
     due = due_condition(now or timezone.now())
@@ -353,18 +381,20 @@ def recurring_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     if due is None:
         return result
     walks = []
-    if PG_WORKERS > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # PostgreSQL: the firms in PG_WORKERS parts, each walked on a connection of its
-        # own, so the server works on one part while this process prepares another (and
-        # two server processes use two cores). Not inside a transaction: the other
-        # connections would not see its rows.
-        with ThreadPoolExecutor(max_workers=PG_WORKERS) as pool:
-            walks = list(pool.map(lambda part: _walk_apart(due, *part), _firm_parts(PG_WORKERS)))
-    else:
+    with _sqlite_checkpoints_spaced():
+        if PG_WORKERS > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # PostgreSQL: the firms in PG_WORKERS parts, each walked on a connection of its
+            # own, so the server works on one part while this process prepares another
+            # (and two server processes use two cores). Not inside a transaction: the
+            # other connections would not see its rows.
+            with ThreadPoolExecutor(max_workers=PG_WORKERS) as pool:
+                parts = _firm_parts(PG_WORKERS)
+                walks = list(pool.map(lambda part: _walk_apart(due, *part), parts))
+        else:
+            walks.append(_walk(due))
+        # Once more from the first firm: what a concurrent sweep held and let go without
+        # issuing.
         walks.append(_walk(due))
-    # Once more from the first firm: what a concurrent sweep held and let go without
-    # issuing.
-    walks.append(_walk(due))
     for walk in walks:
         result.issued += walk.issued
         result.batches += walk.batches
