@@ -24,7 +24,6 @@ Missed sweeps catch up: a schedule more than one occurrence behind issues each i
 """
 
 import datetime
-import json
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from django.db.models import DateField, Func, Max, Min, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from firmpay.core.bulk import rows_insert
+from firmpay.core.bulk import ids_subquery_sql, rows_insert
 from firmpay.invoices.bulk import IssueDraft, invoices_issue_bulk
 from firmpay.invoices.hooks import (
     IssuedForAutopay,
@@ -148,18 +147,11 @@ def _fetch_converted(query) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
-def _ids_subquery(ids: list[int]) -> RawSQL:
-    """`ids` as one parameter of a subquery, for `__in` (the ORM binds each of 5,000 ids
-    apart): a JSON array on SQLite, an array literal on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [f"{{{','.join(map(str, ids))}}}"])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
-
-
 def _lines_by_schedule(rows: list[dict]) -> dict[int, tuple[LineInput, ...]]:
     """The lines of the locked schedules `rows`, by schedule."""
+    ids_sql, ids_params = ids_subquery_sql([row["id"] for row in rows])
     query = (
-        ScheduleLine.objects.filter(schedule_id__in=_ids_subquery([row["id"] for row in rows]))
+        ScheduleLine.objects.filter(schedule_id__in=RawSQL(ids_sql, ids_params))  # noqa: S611 - ids bound
         .order_by("schedule_id", "position", "id")
         .values_list("schedule_id", "description", "quantity", "unit_amount", "tax_rate")
     )
@@ -222,15 +214,16 @@ def _advance(rows: list[dict]) -> None:
     ops = connection.ops
     with connection.cursor() as cursor:
         for (next_on, status), ids in groups.items():
+            ids_sql, ids_params = ids_subquery_sql(ids)
             cursor.execute(
                 f"UPDATE {table} SET issued_count = issued_count + 1, "  # noqa: S608
                 "last_issued_on = next_issue_on, next_issue_on = %s, status = %s, "
-                "updated_at = %s WHERE id IN (SELECT value FROM json_each(%s))",
+                f"updated_at = %s WHERE id IN ({ids_sql})",
                 [
                     ops.adapt_datefield_value(next_on),
                     str(status),
                     ops.adapt_datetimefield_value(now),
-                    json.dumps(ids),
+                    *ids_params,
                 ],
             )
 

@@ -12,13 +12,12 @@ the due date, so those rows are built in Python, each distinct pair converted on
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 from django.db import connection
 from django.utils import timezone
 
-from firmpay.core.bulk import rows_insert
+from firmpay.core.bulk import ids_subquery_sql, rows_insert
 from firmpay.invoices.hooks import IssuedForAutopay
 from firmpay.invoices.models import Invoice
 from firmpay.payments.autopay.authorise import autopay_first_attempt_at
@@ -49,23 +48,20 @@ def _mark_on_issue(invoice_ids: list[int], now) -> None:
     table = connection.ops.quote_name(InvoiceAutopay._meta.db_table)
     invoices = connection.ops.quote_name(Invoice._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
-    if connection.vendor == "postgresql":
-        ids_clause, ids = "= ANY(%s::bigint[])", "{" + ",".join(map(str, invoice_ids)) + "}"
-    else:
-        ids_clause, ids = "IN (SELECT value FROM json_each(%s))", json.dumps(invoice_ids)
+    ids_sql, ids_params = ids_subquery_sql(invoice_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (firm_id, invoice_id, collect_on, status, "  # noqa: S608
             "next_attempt_at, attempts, last_error, created_at, updated_at) "
             f"SELECT firm_id, id, %s, %s, %s, 0, '', %s, %s FROM {invoices} "
-            f"WHERE id {ids_clause} ORDER BY id",
+            f"WHERE id IN ({ids_sql}) ORDER BY id",
             [
                 CollectOn.ISSUE.value,
                 InvoiceAutopayStatus.SCHEDULED.value,
                 stamp,
                 stamp,
                 stamp,
-                ids,
+                *ids_params,
             ],
         )
         if cursor.rowcount != len(invoice_ids):
