@@ -301,12 +301,17 @@ def autopay_request_send(*, client, actor=None) -> str:
 # --- invoices marked for automatic collection ---------------------------------------------
 
 
+def autopay_due_date_attempt_at(*, due_date: datetime.date, zone: str | None) -> datetime.datetime:
+    """09:00 on `due_date` in the firm's time zone `zone` (UTC when it has none)."""
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(zone or "UTC")
+    return datetime.datetime.combine(due_date, datetime.time(9), tzinfo=tz)
+
+
 def autopay_first_attempt_at(*, invoice: Invoice, collect_on: str) -> datetime.datetime:
     if collect_on == CollectOn.DUE:
-        import zoneinfo
-
-        tz = zoneinfo.ZoneInfo(invoice.firm.timezone or "UTC")
-        return datetime.datetime.combine(invoice.due_date, datetime.time(9), tzinfo=tz)
+        return autopay_due_date_attempt_at(due_date=invoice.due_date, zone=invoice.firm.timezone)
     return timezone.now()
 
 

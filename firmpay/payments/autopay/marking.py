@@ -12,15 +12,13 @@ the due date, so those rows are built in Python, each distinct pair converted on
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.db import connection
 from django.utils import timezone
 
 from firmpay.core.bulk import ids_subquery_sql, rows_insert
 from firmpay.invoices.hooks import IssuedForAutopay
 from firmpay.invoices.models import Invoice
-from firmpay.payments.autopay.authorise import autopay_first_attempt_at
+from firmpay.payments.autopay.authorise import autopay_due_date_attempt_at
 from firmpay.payments.autopay.models import CollectOn, InvoiceAutopay, InvoiceAutopayStatus
 from firmpay.tenancy.models import Firm
 
@@ -81,8 +79,7 @@ def _mark_on_due_date(issued: list[IssuedForAutopay], now) -> None:
     for item in issued:
         key = (zones.get(item.firm_id), item.due_date)
         if key not in at_due:
-            invoice = SimpleNamespace(due_date=item.due_date, firm=SimpleNamespace(timezone=key[0]))
-            at_due[key] = autopay_first_attempt_at(invoice=invoice, collect_on=CollectOn.DUE)
+            at_due[key] = autopay_due_date_attempt_at(due_date=item.due_date, zone=key[0])
         rows.append(
             {
                 "firm_id": item.firm_id,
