@@ -7,10 +7,9 @@ from django.core import mail
 
 from firmpay.clients.tests.builders import client_build, firm_build
 from firmpay.invoices.bulk import IssueDraft, invoices_issue_bulk
-from firmpay.invoices.hooks import _listeners, invoice_hook_register
 from firmpay.invoices.models import Invoice, InvoiceStatus
 from firmpay.invoices.services import invoice_send
-from firmpay.invoices.tests.builders import invoice_build, line
+from firmpay.invoices.tests.builders import invoice_build, invoice_hook_listening, line
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +36,8 @@ def sent_calls():
     def listener(*, invoice):
         calls.append(invoice.number)
 
-    invoice_hook_register("sent", listener)
-    yield calls
-    _listeners["sent"].remove(listener)
+    with invoice_hook_listening("sent", listener):
+        yield calls
 
 
 def test_bulk_invoices_match_one_made_and_sent_by_hand(django_capture_on_commit_callbacks):

@@ -5,9 +5,8 @@ import datetime
 import pytest
 from django.core import mail
 
-from firmpay.invoices.hooks import _listeners, invoice_hook_register
 from firmpay.invoices.models import Invoice, InvoiceStatus
-from firmpay.invoices.tests.builders import invoice_build, line
+from firmpay.invoices.tests.builders import invoice_build, invoice_hook_listening, line
 from firmpay.recurring.models import Autopay, Frequency, ScheduleIssue, ScheduleStatus
 from firmpay.recurring.tests.helpers import UTC, firm_in, schedule_build
 
@@ -123,9 +122,8 @@ def autopay_calls():
     def listener(*, issued):
         calls.extend((item.invoice_id, item.collect_on) for item in issued)
 
-    invoice_hook_register("issued_for_autopay", listener)
-    yield calls
-    _listeners["issued_for_autopay"].remove(listener)
+    with invoice_hook_listening("issued_for_autopay", listener):
+        yield calls
 
 
 def test_an_autopay_schedule_hands_its_invoice_to_the_autopay_hook(clock, autopay_calls):

@@ -5,7 +5,7 @@ found it: a web or worker thread reusing it keeps SQLite's default."""
 import pytest
 from django.db import connection
 
-from firmpay.invoices.hooks import _listeners, invoice_hook_register
+from firmpay.invoices.tests.builders import invoice_hook_listening
 from firmpay.recurring import sweep
 from firmpay.recurring.models import Autopay
 from firmpay.recurring.tests.helpers import firm_in, schedule_build
@@ -25,9 +25,8 @@ def pages_during_batches():
     def listener(*, issued):
         seen.append(_checkpoint_pages())
 
-    invoice_hook_register("issued_for_autopay", listener)
-    yield seen
-    _listeners["issued_for_autopay"].remove(listener)
+    with invoice_hook_listening("issued_for_autopay", listener):
+        yield seen
 
 
 @pytest.mark.django_db(transaction=True)
