@@ -150,20 +150,27 @@ def test_events_that_read_from_stripe_run_outside_the_batch_payouts_and_payments
     assert not reads_stripe(claimed("checkout.session.completed", session))
 
 
-def test_account_events_for_accounts_not_connected_are_ignored_together_the_connected_one_refreshed(
-    monkeypatch, django_assert_max_num_queries
-):
+def _stale_account_watched(monkeypatch, acct: str):
+    """A firm's connected account whose snapshot is an hour old (older than any event the
+    test stores), and the list of account ids the worker refreshes, Stripe not called."""
     from firmpay.payments.connect import facts as connect_facts
     from firmpay.payments.tests.online import connected_account
     from firmpay.tenancy.tests.factories import make_firm
 
-    known = connected_account(make_firm(), acct="acct_known_batch")
-    known.snapshot_at = timezone.now() - timedelta(hours=1)  # older than the event
-    known.save()
+    account = connected_account(make_firm(), acct=acct)
+    account.snapshot_at = timezone.now() - timedelta(hours=1)
+    account.save()
     refreshed = []
     monkeypatch.setattr(
         connect_facts, "payment_account_refresh", lambda account: refreshed.append(account.pk)
     )
+    return account, refreshed
+
+
+def test_account_events_for_accounts_not_connected_are_ignored_together_the_connected_one_refreshed(
+    monkeypatch, django_assert_max_num_queries
+):
+    known, refreshed = _stale_account_watched(monkeypatch, "acct_known_batch")
     for i in range(20):
         payload = event_payload(event_id=f"evt_unknown_{i}", account=f"acct_nobody{i}")
         stripe_event_store(payload=payload, data=json.loads(payload))
@@ -276,16 +283,8 @@ def test_payment_events_matching_no_payment_are_ignored_together_a_learned_id_st
 
 def test_a_burst_of_changes_to_one_account_is_applied_once_by_its_latest_event(monkeypatch):
     from firmpay.payments.connect import facts as connect_facts
-    from firmpay.payments.tests.online import connected_account
-    from firmpay.tenancy.tests.factories import make_firm
 
-    known = connected_account(make_firm(), acct="acct_burst_batch")
-    known.snapshot_at = timezone.now() - timedelta(hours=1)  # older than every event
-    known.save()
-    refreshed = []
-    monkeypatch.setattr(
-        connect_facts, "payment_account_refresh", lambda account: refreshed.append(account.pk)
-    )
+    known, refreshed = _stale_account_watched(monkeypatch, "acct_burst_batch")
     for i, kind in enumerate(["account.updated", "capability.updated"] * 3):
         payload = event_payload(event_id=f"evt_burst_{i}", type=kind, account="acct_burst_batch")
         stripe_event_store(payload=payload, data=json.loads(payload))
